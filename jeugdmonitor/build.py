@@ -1,0 +1,121 @@
+"""sources → data/*.parquet + data/geo/*.topojson, reproducibly (same input → same bytes).
+
+Steps (a small DAG): map features → regions; crosswalk + PC4 table → SWV weights; crosswalk +
+population → population 2024 → youth by age; regions + population → simulated indicators;
+reference CSVs → catalogue and breakdowns. All outputs are written to temporary files first and
+renamed into place only when every step has succeeded, so a failed build changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from jeugdmonitor import demo, regions
+from jeugdmonitor.sources import geo, population, swv
+from jeugdmonitor.sources.crosswalk import load_crosswalk
+from jeugdmonitor.store import SCHEMAS
+
+RAW_FILES = {
+    "gemeente": "cartomap/gemeente_2024.topojson",
+    "jeugdregio": "cartomap/jeugdregio_2024.topojson",
+    "provincie": "cartomap/provincie_2024.topojson",
+    "parents": "reference/gemeente_provincie_jeugdregio_2024_derived.csv",
+    "population": "population/mzelst_municipalities-population.csv",
+    "swv": "swv/swv_regio_indeling_pc4_2015.csv",
+}
+
+
+def reference_csv(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A reviewed reference table shipped with the package (catalogue, breakdowns)."""
+    path = resources.files("jeugdmonitor") / "reference" / f"{name}.csv"
+    with resources.as_file(path) as p:
+        return pl.read_csv(p, schema=schema)
+
+
+def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """Compute every output table and map text from the raw sources (nothing is written)."""
+    missing = [str(sources / rel) for rel in RAW_FILES.values() if not (sources / rel).exists()]
+    if missing:
+        raise FileNotFoundError("missing raw source file(s): " + ", ".join(missing))
+    crosswalk = load_crosswalk()
+    topo = {level: geo.read_topology(sources / RAW_FILES[level]) for level in geo.LAYERS}
+    feats = {level: geo.features(topo[level], geo.LAYERS[level]) for level in geo.LAYERS}
+    gemeenten = feats["gemeente"]
+    parents = pl.read_csv(sources / RAW_FILES["parents"]).select("gm_code", "pv_code", "jz_code")
+    unknown = parents.join(gemeenten, left_on="gm_code", right_on="code", how="anti")
+    if unknown.height or parents.height != gemeenten.height:
+        raise ValueError(f"{sources / RAW_FILES['parents']}: gemeente codes do not match the 2024 map")
+
+    pop_total = population.population_2024(
+        population.read_population(sources / RAW_FILES["population"]), gemeenten, crosswalk)
+    weights = swv.swv_weights(swv.read_pc4_table(sources / RAW_FILES["swv"]), gemeenten, crosswalk)
+    region_table, membership = regions.build_tables(
+        gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total)
+    youth = population.youth_by_age(pop_total)
+    indicators = demo.simulate(gemeenten.join(pop_total, left_on="code", right_on="gemeente_code"),
+                               youth, demo.load_targets())
+
+    tables = {
+        "regions": region_table,
+        "membership": membership,
+        "indicators": indicators,
+        "catalogue": reference_csv("catalogue", SCHEMAS["catalogue"]),
+        "breakdowns": reference_csv("breakdowns", SCHEMAS["breakdowns"]),
+        "population": youth,
+    }
+    tables = {name: frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+              for name, frame in tables.items()}
+
+    names = dict(region_table.select("code", "display_name").iter_rows())
+    maps = {
+        level: geo.dumps(geo.prune_arcs(geo.slim_topology(topo[level], geo.LAYERS[level], level)))
+        for level in geo.LAYERS
+    }
+    for kind in ("swv_po", "swv_vo"):
+        groups = regions.dominant_swv(membership, kind)
+        maps[kind] = geo.dumps(geo.prune_arcs(
+            geo.dissolved_topology(topo["gemeente"], geo.LAYERS["gemeente"], groups, names, kind)))
+    return tables, maps
+
+
+def _atomic_writes(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write every file to a temporary sibling, then rename all into place (all or nothing)."""
+    temps: dict[Path, Path] = {}
+    try:
+        for target, write in writers.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            temps[target] = Path(tmp)
+            write(Path(tmp))
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    for target, tmp in temps.items():
+        tmp.chmod(0o644)  # mkstemp creates 0600; data files are meant to be readable
+        os.replace(tmp, target)
+
+
+def write_outputs(tables: dict[str, pl.DataFrame], maps: dict[str, str], out: Path) -> list[Path]:
+    """Write parquet tables and TopoJSON maps into `out` atomically; returns the written paths."""
+    writers: dict[Path, Callable[[Path], None]] = {}
+    for name, frame in tables.items():
+        writers[out / f"{name}.parquet"] = (
+            lambda p, f=frame: f.write_parquet(p, compression="zstd", statistics=False))
+    for level, text in maps.items():
+        writers[out / "geo" / f"{level}.topojson"] = lambda p, t=text: p.write_text(t, encoding="utf-8")
+    _atomic_writes(writers)
+    return sorted(writers)
+
+
+def build(sources: Path | str, out: Path | str) -> list[Path]:
+    """Build the data folder from raw sources; returns the paths written."""
+    tables, maps = assemble(Path(sources))
+    return write_outputs(tables, maps, Path(out))

@@ -1,0 +1,65 @@
+"""Command line: `jeugdmonitor build | validate` (and the subcommands other modules register)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_SOURCES = Path("../shared/data/raw")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from jeugdmonitor.build import build
+    from jeugdmonitor.store import validate
+
+    written = build(args.sources, args.out)
+    print(f"wrote {len(written)} files to {args.out}")
+    problems = validate(args.out)
+    for p in problems:
+        print(f"  - {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from jeugdmonitor.store import default_data_dir, validate
+
+    data = Path(args.dir) if args.dir else default_data_dir()
+    problems = validate(data)
+    if problems:
+        print(f"{data}: {len(problems)} problem(s) (row numbers are 0-based):", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"{data}: all checks passed")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    ap = argparse.ArgumentParser(prog="jeugdmonitor", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build data/ from the raw sources (deterministic)")
+    b.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="raw data folder")
+    b.add_argument("--out", type=Path, default=Path("data"), help="output data folder")
+    b.set_defaults(func=_cmd_build)
+
+    v = sub.add_parser("validate", help="check a data folder; exit 1 when a check fails")
+    v.add_argument("dir", nargs="?", help="data folder (default: the bundled data/)")
+    v.set_defaults(func=_cmd_validate)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `jeugdmonitor` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (OSError, ValueError) as exc:
+        print(f"jeugdmonitor {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""Load and validate the parquet tables in `data/` once per process.
+
+`marimo run` serves every session from one process, so `load()` is cached at module level and all
+sessions share the same frames. Validation checks schema and invariants and raises one
+`DataValidationError` that names the file, the column and the offending rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from jeugdmonitor.regions import REGION_TYPES
+
+DATA_ENV = "JEUGDMONITOR_DATA"
+GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie")
+WEIGHT_TOLERANCE = 1e-6
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "regions": {"code": pl.String, "type": pl.String, "name": pl.String, "display_name": pl.String},
+    "membership": {"gemeente_code": pl.String, "region_code": pl.String, "weight": pl.Float64},
+    "indicators": {
+        "indicator": pl.String, "gemeente_code": pl.String, "year": pl.Int32, "breakdown": pl.String,
+        "numerator": pl.Int64, "denominator": pl.Int64, "source": pl.String, "is_simulated": pl.Boolean,
+    },
+    "catalogue": {
+        "indicator": pl.String, "section": pl.String, "title_nl": pl.String, "description_nl": pl.String,
+        "unit": pl.String, "denominator_nl": pl.String, "source": pl.String, "years": pl.String,
+        "higher_is": pl.String,
+    },
+    "breakdowns": {"breakdown": pl.String, "dimension": pl.String, "label_nl": pl.String, "sort": pl.Int32},
+    "population": {"gemeente_code": pl.String, "age_group": pl.String, "population": pl.Int64,
+                   "is_estimate": pl.Boolean},
+}
+KEYS = {
+    "regions": ["code"],
+    "membership": ["gemeente_code", "region_code"],
+    "indicators": ["indicator", "gemeente_code", "year", "breakdown"],
+    "catalogue": ["indicator"],
+    "breakdowns": ["breakdown"],
+    "population": ["gemeente_code", "age_group"],
+}
+
+
+def default_data_dir() -> Path:
+    """`$JEUGDMONITOR_DATA`, else the repository's `data/` next to the package."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: where (file, column, rows) and what."""
+
+    table: str
+    column: str
+    rows: list[int]
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"row {self.rows[0]}" if self.rows else "all rows"
+        more = f" (and {len(self.rows) - 1} more rows)" if len(self.rows) > 1 else ""
+        return f"{self.table}: column '{self.column}', {where}{more}: {self.detail}"
+
+
+class DataValidationError(ValueError):
+    """The data folder breaks a schema rule or an invariant; `problems` lists every failure."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} data problem(s) found (row numbers are 0-based):\n{lines}")
+
+
+@dataclass(frozen=True, eq=False)
+class Store:
+    """The validated tables, plus small per-process caches of derived frames."""
+
+    data_dir: Path
+    regions: pl.DataFrame
+    membership: pl.DataFrame
+    indicators: pl.DataFrame
+    catalogue: pl.DataFrame
+    breakdowns: pl.DataFrame
+    population: pl.DataFrame
+    region_index: dict[str, dict[str, str]] = field(repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Memoise a derived value for the lifetime of the process (shared by all sessions)."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = compute()
+            with self._lock:
+                return self._cache.setdefault(key, value)
+
+    def geo_path(self, level: str) -> Path:
+        """Path of the TopoJSON for a map level (gemeente, swv_po, swv_vo, jeugdregio, provincie)."""
+        if level not in GEO_LEVELS:
+            raise KeyError(f"no map for region type {level!r}")
+        return self.data_dir / "geo" / f"{level}.topojson"
+
+    def geo_text(self, level: str) -> str:
+        """The TopoJSON text of a map level, read once."""
+        return self.cached(("geo", level), lambda: self.geo_path(level).read_text(encoding="utf-8"))
+
+    @property
+    def is_simulated(self) -> bool:
+        """True while any indicator row is simulated."""
+        return self.cached("any_simulated", lambda: bool(self.indicators["is_simulated"].any()))
+
+
+# ---------------------------------------------------------------------------------- validation
+
+
+def _row_detail(frame: pl.DataFrame, row: int, columns: list[str]) -> str:
+    values = frame.row(row, named=True)
+    return ", ".join(f"{c}={values[c]!r}" for c in columns if c in values)
+
+
+def _rows(mask_frame: pl.DataFrame) -> list[int]:
+    return mask_frame["__row"].to_list()
+
+
+def _check_schema(name: str, path: str, frame: pl.DataFrame) -> tuple[pl.DataFrame | None, list[Problem]]:
+    problems: list[Problem] = []
+    schema = SCHEMAS[name]
+    for column in schema:
+        if column not in frame.columns:
+            problems.append(Problem(path, column, [], f"column is missing (expected {schema[column]})"))
+    if problems:
+        return None, problems
+    casts = []
+    for column, dtype in schema.items():
+        actual = frame.schema[column]
+        if actual == dtype:
+            continue
+        both_int = actual.is_integer() and dtype.is_integer()
+        both_float = actual.is_float() and dtype.is_float()
+        if both_int or both_float:
+            casts.append(pl.col(column).cast(dtype))
+            continue
+        converted = frame.select(
+            pl.int_range(pl.len()).alias("__row"), pl.col(column),
+            pl.col(column).cast(dtype, strict=False).alias("__cast"),
+        )
+        bad = converted.filter(pl.col("__cast").is_null() & pl.col(column).is_not_null())
+        row = bad["__row"][0] if bad.height else 0
+        value = frame[column][row]
+        problems.append(Problem(
+            path, column, [row],
+            f"wrong dtype {actual}, expected {dtype} (value {value!r})",
+        ))
+    if problems:
+        return None, problems
+    frame = frame.with_columns(casts) if casts else frame
+    return frame.select(list(schema)), []
+
+
+def _check_table(name: str, path: str, frame: pl.DataFrame) -> list[Problem]:
+    """Nulls and duplicate keys: rules that need only the table itself."""
+    problems = []
+    indexed = frame.with_row_index("__row")
+    for column in frame.columns:
+        nulls = indexed.filter(pl.col(column).is_null())
+        if nulls.height:
+            problems.append(Problem(path, column, _rows(nulls), "missing value (null)"))
+    keys = KEYS[name]
+    dup = indexed.filter(pl.struct(keys).is_duplicated())
+    if dup.height:
+        problems.append(Problem(
+            path, ", ".join(keys), _rows(dup),
+            f"duplicate key ({_row_detail(frame, dup['__row'][0], keys)})",
+        ))
+    return problems
+
+
+def _check_known(path: str, frame: pl.DataFrame, column: str, known: pl.Series, what: str,
+                 detail_columns: list[str]) -> list[Problem]:
+    bad = frame.with_row_index("__row").filter(~pl.col(column).is_in(known.implode()))
+    if not bad.height:
+        return []
+    row = bad["__row"][0]
+    return [Problem(path, column, _rows(bad),
+                    f"unknown {what} {frame[column][row]!r} ({_row_detail(frame, row, detail_columns)})")]
+
+
+def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
+    """Run every check over already-typed frames; returns all problems (empty when valid)."""
+    problems: list[Problem] = []
+    for name, frame in frames.items():
+        problems += _check_table(name, paths[name], frame)
+    regions, membership = frames["regions"], frames["membership"]
+    indicators, population = frames["indicators"], frames["population"]
+    gemeente_codes = regions.filter(pl.col("type") == "gemeente")["code"]
+    ind_keys = KEYS["indicators"]
+
+    problems += _check_known(paths["regions"], regions, "type", pl.Series(REGION_TYPES), "region type",
+                             ["code"])
+    problems += _check_known(paths["membership"], membership, "gemeente_code", gemeente_codes,
+                             "gemeente code", ["gemeente_code", "region_code"])
+    problems += _check_known(paths["membership"], membership, "region_code", regions["code"],
+                             "region code", ["gemeente_code", "region_code"])
+    problems += _check_known(paths["indicators"], indicators, "gemeente_code", gemeente_codes,
+                             "gemeente code", ind_keys)
+    problems += _check_known(paths["indicators"], indicators, "indicator", frames["catalogue"]["indicator"],
+                             "indicator (not in catalogue)", ind_keys)
+    problems += _check_known(paths["indicators"], indicators, "breakdown", frames["breakdowns"]["breakdown"],
+                             "breakdown", ind_keys)
+    problems += _check_known(paths["population"], population, "gemeente_code", gemeente_codes,
+                             "gemeente code", ["gemeente_code", "age_group"])
+
+    indexed = indicators.with_row_index("__row")
+    for column in ("numerator", "denominator"):
+        neg = indexed.filter(pl.col(column) < 0)
+        if neg.height:
+            problems.append(Problem(paths["indicators"], column, _rows(neg),
+                                    f"negative count {neg[column][0]} ({_row_detail(indicators, neg['__row'][0], ind_keys)})"))
+    over = indexed.filter(pl.col("numerator") > pl.col("denominator"))
+    if over.height:
+        r = over.row(0, named=True)
+        problems.append(Problem(
+            paths["indicators"], "numerator", _rows(over),
+            f"numerator {r['numerator']} > denominator {r['denominator']} "
+            f"({_row_detail(indicators, r['__row'], ind_keys)})",
+        ))
+
+    weights = membership.with_row_index("__row")
+    bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))
+    if bad_w.height:
+        problems.append(Problem(paths["membership"], "weight", _rows(bad_w),
+                                f"weight {bad_w['weight'][0]} outside (0, 1]"))
+    sums = (
+        gemeente_codes.to_frame("gemeente_code")
+        .join(pl.DataFrame({"type": REGION_TYPES}), how="cross")
+        .join(
+            weights.join(regions.select(pl.col("code").alias("region_code"), "type"), on="region_code")
+            .group_by("gemeente_code", "type").agg(pl.col("weight").sum(), pl.col("__row").min()),
+            on=["gemeente_code", "type"], how="left",
+        )
+        .filter((pl.col("weight").fill_null(0.0) - 1.0).abs() > WEIGHT_TOLERANCE)
+    )
+    if sums.height:
+        r = sums.row(0, named=True)
+        problems.append(Problem(
+            paths["membership"], "weight", [x for x in sums["__row"].to_list() if x is not None],
+            f"weights of gemeente {r['gemeente_code']} in type {r['type']} sum to "
+            f"{r['weight'] or 0.0:.6f}, not 1 ({sums.height} gemeente/type pairs)",
+        ))
+    return problems
+
+
+def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """Read every table's parquet file and check its schema; raise on any problem."""
+    frames: dict[str, pl.DataFrame] = {}
+    paths: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in SCHEMAS:
+        path = Path(data_dir) / f"{name}.parquet"
+        paths[name] = str(path)
+        try:
+            raw = pl.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - any read failure is reported with the file name
+            problems.append(Problem(str(path), "*", [], f"cannot read parquet file ({exc})"))
+            continue
+        typed, found = _check_schema(name, str(path), raw)
+        problems += found
+        if typed is not None:
+            frames[name] = typed
+    if problems:
+        raise DataValidationError(problems)
+    return frames, paths
+
+
+def validate(data_dir: Path | str | None = None) -> list[Problem]:
+    """All problems in a data folder (empty list when it is valid). Used by `jeugdmonitor validate`."""
+    try:
+        frames, paths = read_tables(Path(data_dir) if data_dir else default_data_dir())
+    except DataValidationError as exc:
+        return exc.problems
+    problems = validate_frames(frames, paths)
+    data = Path(data_dir) if data_dir else default_data_dir()
+    for level in GEO_LEVELS:
+        path = data / "geo" / f"{level}.topojson"
+        if not path.exists():
+            problems.append(Problem(str(path), "*", [], "map file is missing"))
+    return problems
+
+
+def open_store(data_dir: Path | str | None = None) -> Store:
+    """Read, validate and index a data folder (uncached; use `load()` in apps)."""
+    data = Path(data_dir) if data_dir else default_data_dir()
+    frames, paths = read_tables(data)
+    problems = validate_frames(frames, paths)
+    if problems:
+        raise DataValidationError(problems)
+    index = {row["code"]: row for row in frames["regions"].iter_rows(named=True)}
+    return Store(data_dir=data, region_index=index, **frames)
+
+
+@functools.cache
+def _load(resolved: str) -> Store:
+    return open_store(Path(resolved))
+
+
+def load(data_dir: Path | str | None = None) -> Store:
+    """The process-wide store for a data folder: read and validated on first use, then shared."""
+    data = Path(data_dir) if data_dir else default_data_dir()
+    return _load(str(data.resolve()))
+
+
+def clear_cache() -> None:
+    """Forget loaded stores (after `build`, `fetch` or `import` replaced the files)."""
+    _load.cache_clear()
