@@ -50,16 +50,23 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     parents = pl.read_csv(sources / RAW_FILES["parents"]).select("gm_code", "pv_code", "jz_code")
     unknown = parents.join(gemeenten, left_on="gm_code", right_on="code", how="anti")
     if unknown.height or parents.height != gemeenten.height:
-        raise ValueError(f"{sources / RAW_FILES['parents']}: gemeente codes do not match the 2024 map")
+        raise ValueError(
+            f"{sources / RAW_FILES['parents']}: gemeente codes do not match the 2024 map"
+        )
 
     pop_total = population.population_2024(
-        population.read_population(sources / RAW_FILES["population"]), gemeenten, crosswalk)
+        population.read_population(sources / RAW_FILES["population"]), gemeenten, crosswalk
+    )
     weights = swv.swv_weights(swv.read_pc4_table(sources / RAW_FILES["swv"]), gemeenten, crosswalk)
     region_table, membership = regions.build_tables(
-        gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total)
+        gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total
+    )
     youth = population.youth_by_age(pop_total)
-    indicators = demo.simulate(gemeenten.join(pop_total, left_on="code", right_on="gemeente_code"),
-                               youth, demo.load_targets())
+    indicators = demo.simulate(
+        gemeenten.join(pop_total, left_on="code", right_on="gemeente_code"),
+        youth,
+        demo.load_targets(),
+    )
 
     tables = {
         "regions": region_table,
@@ -69,8 +76,10 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "breakdowns": reference_csv("breakdowns", SCHEMAS["breakdowns"]),
         "population": youth,
     }
-    tables = {name: frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
-              for name, frame in tables.items()}
+    tables = {
+        name: frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+        for name, frame in tables.items()
+    }
 
     names = dict(region_table.select("code", "display_name").iter_rows())
     maps = {
@@ -79,8 +88,13 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     }
     for kind in ("swv_po", "swv_vo"):
         groups = regions.dominant_swv(membership, kind)
-        maps[kind] = geo.dumps(geo.prune_arcs(
-            geo.dissolved_topology(topo["gemeente"], geo.LAYERS["gemeente"], groups, names, kind)))
+        maps[kind] = geo.dumps(
+            geo.prune_arcs(
+                geo.dissolved_topology(
+                    topo["gemeente"], geo.LAYERS["gemeente"], groups, names, kind
+                )
+            )
+        )
     return tables, maps
 
 
@@ -107,10 +121,13 @@ def write_outputs(tables: dict[str, pl.DataFrame], maps: dict[str, str], out: Pa
     """Write parquet tables and TopoJSON maps into `out` atomically; returns the written paths."""
     writers: dict[Path, Callable[[Path], None]] = {}
     for name, frame in tables.items():
-        writers[out / f"{name}.parquet"] = (
-            lambda p, f=frame: f.write_parquet(p, compression="zstd", statistics=False))
+        writers[out / f"{name}.parquet"] = lambda p, f=frame: f.write_parquet(
+            p, compression="zstd", statistics=False
+        )
     for level, text in maps.items():
-        writers[out / "geo" / f"{level}.topojson"] = lambda p, t=text: p.write_text(t, encoding="utf-8")
+        writers[out / "geo" / f"{level}.topojson"] = lambda p, t=text: p.write_text(
+            t, encoding="utf-8"
+        )
     _atomic_writes(writers)
     return sorted(writers)
 

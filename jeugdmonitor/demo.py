@@ -36,7 +36,9 @@ def load_targets() -> pl.DataFrame:
     """The documented national targets (percentages) per indicator and breakdown, 2020 + change/yr."""
     path = resources.files("jeugdmonitor") / "reference" / "demo_targets.csv"
     with resources.as_file(path) as p:
-        return pl.read_csv(p, schema_overrides={"target_2020": pl.Float64, "change_per_year": pl.Float64})
+        return pl.read_csv(
+            p, schema_overrides={"target_2020": pl.Float64, "change_per_year": pl.Float64}
+        )
 
 
 def target_table(targets: pl.DataFrame) -> pl.DataFrame:
@@ -44,7 +46,9 @@ def target_table(targets: pl.DataFrame) -> pl.DataFrame:
     return (
         targets.join(pl.DataFrame({"year": list(YEARS)}), how="cross")
         .with_columns(
-            target=(pl.col("target_2020") + pl.col("change_per_year") * (pl.col("year") - YEARS[0])).round(4)
+            target=(
+                pl.col("target_2020") + pl.col("change_per_year") * (pl.col("year") - YEARS[0])
+            ).round(4)
         )
         .select("indicator", "breakdown", "year", "target")
     )
@@ -73,8 +77,13 @@ def calibrate(offset: np.ndarray, n: np.ndarray, target: float) -> np.ndarray:
 class _Sim:
     """Holds the generator and the per-gemeente latent structure while the tables are drawn."""
 
-    def __init__(self, codes: list[str], density: np.ndarray, youth: dict[str, np.ndarray],
-                 targets: pl.DataFrame) -> None:
+    def __init__(
+        self,
+        codes: list[str],
+        density: np.ndarray,
+        youth: dict[str, np.ndarray],
+        targets: pl.DataFrame,
+    ) -> None:
         self.rng = np.random.default_rng(SEED)
         self.codes = codes
         self.youth = youth
@@ -96,8 +105,15 @@ class _Sim:
         base, change = self.targets[(indicator, breakdown)]
         return (base + change * (year - YEARS[0])) / 100.0
 
-    def draw(self, indicator: str, breakdown: str, year: int, offset: np.ndarray, n: np.ndarray,
-             rate: float | None = None) -> np.ndarray:
+    def draw(
+        self,
+        indicator: str,
+        breakdown: str,
+        year: int,
+        offset: np.ndarray,
+        n: np.ndarray,
+        rate: float | None = None,
+    ) -> np.ndarray:
         """Binomial counts with a calibrated national rate; returns the numerators."""
         t = year - YEARS[0]
         target = self.target(indicator, breakdown, year) if rate is None else rate
@@ -110,11 +126,21 @@ class _Sim:
                 break
         return num
 
-    def emit(self, indicator: str, breakdown: str, year: int, num: np.ndarray, den: np.ndarray) -> None:
-        self.rows.append(pl.DataFrame({
-            "indicator": indicator, "gemeente_code": self.codes, "year": year, "breakdown": breakdown,
-            "numerator": num.astype(np.int64), "denominator": den.astype(np.int64),
-        }))
+    def emit(
+        self, indicator: str, breakdown: str, year: int, num: np.ndarray, den: np.ndarray
+    ) -> None:
+        self.rows.append(
+            pl.DataFrame(
+                {
+                    "indicator": indicator,
+                    "gemeente_code": self.codes,
+                    "year": year,
+                    "breakdown": breakdown,
+                    "numerator": num.astype(np.int64),
+                    "denominator": den.astype(np.int64),
+                }
+            )
+        )
 
 
 def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
@@ -124,7 +150,9 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
     """
     gm = gemeenten.sort("code")
     codes = gm["code"].to_list()
-    pivot = youth.pivot(on="age_group", index="gemeente_code", values="population").sort("gemeente_code")
+    pivot = youth.pivot(on="age_group", index="gemeente_code", values="population").sort(
+        "gemeente_code"
+    )
     ages = {a: pivot[a].to_numpy().astype(np.int64) for a in AGES}
     density = (gm["population"] / gm["area_km2"]).to_numpy()
     s = _Sim(codes, density, ages, targets)
@@ -152,22 +180,65 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
     # Pupils per onderwijssoort (denominators for several indicators), per year.
     p1, p2 = ages["4-12"], ages["12-18"]
     po_vo_total = p1.sum() + (1 - PUPIL_RATES["mbo"]) * p2.sum()
-    pupil_offset = {"sbo": 0.25 * s.dep + 0.2 * normal(g), "so": 0.15 * s.dep + 0.2 * normal(g),
-                    "vso": 0.20 * s.dep + 0.2 * normal(g), "pro": 0.40 * s.dep + 0.2 * normal(g),
-                    "mbo": 0.25 * s.dep - 0.10 * s.u + 0.1 * normal(g)}
+    pupil_offset = {
+        "sbo": 0.25 * s.dep + 0.2 * normal(g),
+        "so": 0.15 * s.dep + 0.2 * normal(g),
+        "vso": 0.20 * s.dep + 0.2 * normal(g),
+        "pro": 0.40 * s.dep + 0.2 * normal(g),
+        "mbo": 0.25 * s.dep - 0.10 * s.u + 0.1 * normal(g),
+    }
     pupils: dict[int, dict[str, np.ndarray]] = {}
     for year in YEARS:
         share = {k: s.target("speciaal_onderwijs", f"type={k}", year) for k in ("sbo", "so", "vso")}
-        sbo = s.draw("pupils", "sbo", year, pupil_offset["sbo"], p1, rate=share["sbo"] * po_vo_total / p1.sum())
-        so = s.draw("pupils", "so", year, pupil_offset["so"], p1 - sbo,
-                    rate=share["so"] * po_vo_total / (p1 - sbo).sum())
-        vso = s.draw("pupils", "vso", year, pupil_offset["vso"], p2, rate=share["vso"] * po_vo_total / p2.sum())
-        pro = s.draw("pupils", "pro", year, pupil_offset["pro"], p2 - vso,
-                     rate=PUPIL_RATES["pro"] * p2.sum() / (p2 - vso).sum())
-        mbo = s.draw("pupils", "mbo", year, pupil_offset["mbo"], p2 - vso - pro,
-                     rate=PUPIL_RATES["mbo"] * p2.sum() / (p2 - vso - pro).sum())
-        pupils[year] = {"po": p1 - sbo - so, "sbo": sbo, "so": so,
-                        "vo": p2 - vso - pro - mbo, "vso": vso, "pro": pro, "mbo": mbo}
+        sbo = s.draw(
+            "pupils",
+            "sbo",
+            year,
+            pupil_offset["sbo"],
+            p1,
+            rate=share["sbo"] * po_vo_total / p1.sum(),
+        )
+        so = s.draw(
+            "pupils",
+            "so",
+            year,
+            pupil_offset["so"],
+            p1 - sbo,
+            rate=share["so"] * po_vo_total / (p1 - sbo).sum(),
+        )
+        vso = s.draw(
+            "pupils",
+            "vso",
+            year,
+            pupil_offset["vso"],
+            p2,
+            rate=share["vso"] * po_vo_total / p2.sum(),
+        )
+        pro = s.draw(
+            "pupils",
+            "pro",
+            year,
+            pupil_offset["pro"],
+            p2 - vso,
+            rate=PUPIL_RATES["pro"] * p2.sum() / (p2 - vso).sum(),
+        )
+        mbo = s.draw(
+            "pupils",
+            "mbo",
+            year,
+            pupil_offset["mbo"],
+            p2 - vso - pro,
+            rate=PUPIL_RATES["mbo"] * p2.sum() / (p2 - vso - pro).sum(),
+        )
+        pupils[year] = {
+            "po": p1 - sbo - so,
+            "sbo": sbo,
+            "so": so,
+            "vo": p2 - vso - pro - mbo,
+            "vso": vso,
+            "pro": pro,
+            "mbo": mbo,
+        }
         den = sum(pupils[year][k] for k in ("po", "sbo", "so", "vo", "vso", "pro"))
         for k in ("sbo", "so", "vso"):
             s.emit("speciaal_onderwijs", f"type={k}", year, pupils[year][k], den)
@@ -183,7 +254,11 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
             risk_rate["achterstand"] = num / den
 
     # Care use depends on the (simulated) risk rates plus an invisible local policy effect.
-    za, ze, zach = _z(risk_rate["armoede"]), _z(risk_rate["eenoudergezin"]), _z(risk_rate["achterstand"])
+    za, ze, zach = (
+        _z(risk_rate["armoede"]),
+        _z(risk_rate["eenoudergezin"]),
+        _z(risk_rate["achterstand"]),
+    )
     care_offset = {
         "jeugdhulp": 0.22 * za + 0.16 * ze + 0.06 * zach - 0.05 * s.u + 0.12 * s.policy,
         "jeugdbescherming": 0.45 * za + 0.30 * ze + 0.20 * s.policy_jb,
@@ -197,7 +272,9 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
             for age in AGES:
                 if ind == "jeugdreclassering" and age != "12-18":
                     continue
-                counts[ind][age] = s.draw(ind, f"age={age}", year, off + 0.05 * normal(g), ages[age])
+                counts[ind][age] = s.draw(
+                    ind, f"age={age}", year, off + 0.05 * normal(g), ages[age]
+                )
                 s.emit(ind, f"age={age}", year, counts[ind][age], ages[age])
             s.emit(ind, "all", year, sum(counts[ind].values()), total_den)
         # jeugdzorg = union: everyone with jeugdhulp, plus the jb/jr clients without jeugdhulp.
@@ -237,9 +314,12 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
     # Problem areas among 4-18 year olds.
     den = p1 + p2
     problem_offset = {
-        "emotioneel": 0.15 * s.dep + 0.10 * s.u, "gedrag": 0.25 * s.dep,
-        "aandacht": 0.15 * s.dep, "leeftijdsgenoten": 0.10 * s.dep,
-        "ontwikkeling": 0.05 * s.dep, "opvoeding": 0.20 * s.dep + 0.25 * s.fam,
+        "emotioneel": 0.15 * s.dep + 0.10 * s.u,
+        "gedrag": 0.25 * s.dep,
+        "aandacht": 0.15 * s.dep,
+        "leeftijdsgenoten": 0.10 * s.dep,
+        "ontwikkeling": 0.05 * s.dep,
+        "opvoeding": 0.20 * s.dep + 0.25 * s.fam,
     }
     problem_offset = {k: v + 0.12 * normal(g) for k, v in problem_offset.items()}
     for year in YEARS:

@@ -13,8 +13,16 @@ from jeugdmonitor.regions import NL_CODE
 from jeugdmonitor.stats import significance, with_rate_ci
 from jeugdmonitor.store import Store
 
-VALUE_COLUMNS = ["region_code", "indicator", "year", "breakdown", "numerator", "denominator",
-                 "is_simulated", "source"]
+VALUE_COLUMNS = [
+    "region_code",
+    "indicator",
+    "year",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "is_simulated",
+    "source",
+]
 
 
 def catalogue_entry(store: Store, indicator: str) -> dict[str, str]:
@@ -27,16 +35,18 @@ def catalogue_entry(store: Store, indicator: str) -> dict[str, str]:
 
 def breakdown_labels(store: Store) -> dict[str, str]:
     """Breakdown key → Dutch label ('age=4-12' → '4-12 jaar')."""
-    return store.cached("breakdown_labels", lambda: dict(
-        store.breakdowns.select("breakdown", "label_nl").iter_rows()))
+    return store.cached(
+        "breakdown_labels",
+        lambda: dict(store.breakdowns.select("breakdown", "label_nl").iter_rows()),
+    )
 
 
 def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
-    member = (
-        store.membership.join(
-            store.regions.filter(pl.col("type") == region_type).select(pl.col("code").alias("region_code")),
-            on="region_code",
-        )
+    member = store.membership.join(
+        store.regions.filter(pl.col("type") == region_type).select(
+            pl.col("code").alias("region_code")
+        ),
+        on="region_code",
     )
     return (
         store.indicators.lazy()
@@ -61,20 +71,29 @@ def level_values(store: Store, indicator: str, region_type: str) -> pl.DataFrame
     Joined with the NL reference (nl_numerator, nl_denominator, nl_rate) and a `significant`
     column ('hoger'/'lager' than NL, or null).
     """
+
     def compute() -> pl.DataFrame:
         values = with_rate_ci(_aggregate(store, indicator, region_type))
         nl = (
-            values if region_type == "nederland" else with_rate_ci(_aggregate(store, indicator, "nederland"))
-        ).select("year", "breakdown", pl.col("numerator").alias("nl_numerator"),
-                 pl.col("denominator").alias("nl_denominator"), pl.col("rate").alias("nl_rate"))
+            values
+            if region_type == "nederland"
+            else with_rate_ci(_aggregate(store, indicator, "nederland"))
+        ).select(
+            "year",
+            "breakdown",
+            pl.col("numerator").alias("nl_numerator"),
+            pl.col("denominator").alias("nl_denominator"),
+            pl.col("rate").alias("nl_rate"),
+        )
         joined = values.join(nl, on=["year", "breakdown"], how="left")
         return joined.with_columns(significant=significance("nl_rate"))
 
     return store.cached(("level_values", indicator, region_type), compute)
 
 
-def region_values(store: Store, code: str, indicator: str, year: int | None = None,
-                  breakdown: str | None = None) -> pl.DataFrame:
+def region_values(
+    store: Store, code: str, indicator: str, year: int | None = None, breakdown: str | None = None
+) -> pl.DataFrame:
     """Values of one region (all years/breakdowns unless given), with the NL reference columns."""
     region = store.region_index.get(code)
     if region is None:
@@ -94,11 +113,17 @@ def nl_values(store: Store, indicator: str) -> pl.DataFrame:
 
 def latest_year(store: Store, indicator: str) -> int:
     """Most recent year with data for an indicator."""
-    return store.cached(("latest_year", indicator), lambda: int(
-        store.indicators.filter(pl.col("indicator") == indicator)["year"].max()))
+    return store.cached(
+        ("latest_year", indicator),
+        lambda: int(store.indicators.filter(pl.col("indicator") == indicator)["year"].max()),
+    )
 
 
 def years(store: Store, indicator: str) -> list[int]:
     """All years with data for an indicator, ascending."""
-    return store.cached(("years", indicator), lambda: sorted(
-        store.indicators.filter(pl.col("indicator") == indicator)["year"].unique().to_list()))
+    return store.cached(
+        ("years", indicator),
+        lambda: sorted(
+            store.indicators.filter(pl.col("indicator") == indicator)["year"].unique().to_list()
+        ),
+    )

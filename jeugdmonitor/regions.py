@@ -25,8 +25,14 @@ TYPE_LABELS = {
     "provincie": "Provincie",
     "nederland": "Nederland",
 }
-TYPE_PREFIX = {"GM": "gemeente", "PO": "swv_po", "VO": "swv_vo", "JZ": "jeugdregio", "PV": "provincie",
-               "NL": "nederland"}
+TYPE_PREFIX = {
+    "GM": "gemeente",
+    "PO": "swv_po",
+    "VO": "swv_vo",
+    "JZ": "jeugdregio",
+    "PV": "provincie",
+    "NL": "nederland",
+}
 
 
 # --------------------------------------------------------------------------------------- build
@@ -37,7 +43,9 @@ def swv_label(code: str) -> str:
     return f"SWV {code[:2].lower()} {code[2:4]}-{code[4:]}"
 
 
-def swv_display_names(swv: pl.DataFrame, population: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def swv_display_names(
+    swv: pl.DataFrame, population: pl.DataFrame, names: pl.DataFrame
+) -> pl.DataFrame:
     """Name each SWV after its two largest member gemeenten (by weighted population), 'e.o.' if more.
 
     No official SWV names exist offline; the code plus the largest members is what people recognise.
@@ -75,40 +83,63 @@ def build_tables(
     `parents` has gm_code, pv_code, jz_code (one row per gemeente); `swv` has gemeente_code,
     region_code, weight, type.
     """
+
     def named(frame: pl.DataFrame, kind: str, prefix: str) -> pl.DataFrame:
         return frame.select(
-            "code", pl.lit(kind).alias("type"), "name",
+            "code",
+            pl.lit(kind).alias("type"),
+            "name",
             (pl.lit(prefix) + pl.col("name")).alias("display_name"),
         )
 
     swv_names = swv_display_names(swv, population, gemeenten)
     swv_regions = (
-        swv.select("region_code", "type").unique()
+        swv.select("region_code", "type")
+        .unique()
         .join(swv_names, left_on="region_code", right_on="code")
         .select(pl.col("region_code").alias("code"), "type", "name", "display_name")
     )
-    regions = pl.concat([
-        named(gemeenten, "gemeente", ""),
-        swv_regions,
-        named(jeugdregios, "jeugdregio", "Jeugdregio "),
-        named(provincies, "provincie", "Provincie "),
-        pl.DataFrame({"code": [NL_CODE], "type": ["nederland"], "name": ["Nederland"],
-                      "display_name": ["Nederland"]}),
-    ]).with_columns(type_order=pl.col("type").replace_strict(
-        {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8))
+    regions = pl.concat(
+        [
+            named(gemeenten, "gemeente", ""),
+            swv_regions,
+            named(jeugdregios, "jeugdregio", "Jeugdregio "),
+            named(provincies, "provincie", "Provincie "),
+            pl.DataFrame(
+                {
+                    "code": [NL_CODE],
+                    "type": ["nederland"],
+                    "name": ["Nederland"],
+                    "display_name": ["Nederland"],
+                }
+            ),
+        ]
+    ).with_columns(
+        type_order=pl.col("type").replace_strict(
+            {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
+        )
+    )
     regions = regions.sort("type_order", "code").drop("type_order")
 
     codes = gemeenten.select(pl.col("code").alias("gemeente_code"))
     one = pl.lit(1.0)
-    membership = pl.concat([
-        codes.with_columns(region_code=pl.col("gemeente_code"), weight=one),
-        swv.select("gemeente_code", "region_code", "weight"),
-        parents.select(pl.col("gm_code").alias("gemeente_code"), pl.col("jz_code").alias("region_code"),
-                       weight=one),
-        parents.select(pl.col("gm_code").alias("gemeente_code"), pl.col("pv_code").alias("region_code"),
-                       weight=one),
-        codes.with_columns(region_code=pl.lit(NL_CODE), weight=one),
-    ]).sort("region_code", "gemeente_code")
+    membership = pl.concat(
+        [
+            codes.with_columns(region_code=pl.col("gemeente_code"), weight=one),
+            swv.select("gemeente_code", "region_code", "weight"),
+            parents.select(
+                pl.col("gm_code").alias("gemeente_code"),
+                pl.col("jz_code").alias("region_code"),
+                weight=one,
+            ),
+            parents.select(
+                pl.col("gm_code").alias("gemeente_code"),
+                pl.col("pv_code").alias("region_code"),
+                weight=one,
+            ),
+            codes.with_columns(region_code=pl.lit(NL_CODE), weight=one),
+        ]
+    ).sort("region_code", "gemeente_code")
     return regions, membership
 
 
@@ -163,7 +194,9 @@ def members(store: Store, code: str) -> pl.DataFrame:
     """Member gemeenten of a region with their weights and names (largest weight first)."""
     return (
         store.membership.filter(pl.col("region_code") == code)
-        .join(store.regions.select(pl.col("code").alias("gemeente_code"), "name"), on="gemeente_code")
+        .join(
+            store.regions.select(pl.col("code").alias("gemeente_code"), "name"), on="gemeente_code"
+        )
         .sort(["weight", "name"], descending=[True, False])
         .select("gemeente_code", "name", "weight")
     )
@@ -184,7 +217,9 @@ def parents(store: Store, gemeente_code: str) -> dict[str, str]:
 def dropdown_options(store: Store) -> dict[str, str]:
     """Label → code for the region dropdown, grouped by type in the label ('Gemeente · Amsterdam')."""
     ordered = store.regions.with_columns(
-        order=pl.col("type").replace_strict({t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8)
+        order=pl.col("type").replace_strict(
+            {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
+        )
     ).sort("order", "display_name")
     return {
         f"{TYPE_LABELS[t]} · {name}": code

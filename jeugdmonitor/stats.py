@@ -21,8 +21,9 @@ def wilson(num: pl.Expr, den: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr
     )
 
 
-def with_rate_ci(frame: pl.DataFrame, num: str = "numerator", den: str = "denominator",
-                 prefix: str = "") -> pl.DataFrame:
+def with_rate_ci(
+    frame: pl.DataFrame, num: str = "numerator", den: str = "denominator", prefix: str = ""
+) -> pl.DataFrame:
     """Add `rate`, `ci_low`, `ci_high` (as fractions) computed from counts, never from rates."""
     lo, hi = wilson(pl.col(num), pl.col(den))
     return frame.with_columns(
@@ -36,22 +37,32 @@ def significance(reference: str = "nl_rate") -> pl.Expr:
     """'hoger' / 'lager' when the reference rate lies outside the region's 95% interval, else null."""
     ref = pl.col(reference)
     return (
-        pl.when(ref < pl.col("ci_low")).then(pl.lit("hoger"))
-        .when(ref > pl.col("ci_high")).then(pl.lit("lager"))
+        pl.when(ref < pl.col("ci_low"))
+        .then(pl.lit("hoger"))
+        .when(ref > pl.col("ci_high"))
+        .then(pl.lit("lager"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
 
 
-def suppress(frame: pl.DataFrame, num: str = "numerator", den: str = "denominator",
-             derived: tuple[str, ...] = ("rate", "ci_low", "ci_high", "significant")) -> pl.DataFrame:
+def suppress(
+    frame: pl.DataFrame,
+    num: str = "numerator",
+    den: str = "denominator",
+    derived: tuple[str, ...] = ("rate", "ci_low", "ci_high", "significant"),
+) -> pl.DataFrame:
     """Blank counts below MIN_COUNT and every value built on them; adds a `suppressed` flag.
 
     A denominator below MIN_COUNT suppresses the numerator too (the rate would reveal it).
     """
     small = (pl.col(num) < MIN_COUNT) | (pl.col(den) < MIN_COUNT)
-    blank = [pl.when(~small).then(pl.col(c)).alias(c) for c in (num, *derived) if c in frame.columns]
+    blank = [
+        pl.when(~small).then(pl.col(c)).alias(c) for c in (num, *derived) if c in frame.columns
+    ]
     den_blank = pl.when(pl.col(den) >= MIN_COUNT).then(pl.col(den)).alias(den)
-    return frame.with_columns(small.fill_null(True).alias("suppressed")).with_columns(*blank, den_blank)
+    return frame.with_columns(small.fill_null(True).alias("suppressed")).with_columns(
+        *blank, den_blank
+    )
 
 
 def round_count(value: float | None) -> int | None:

@@ -27,17 +27,38 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "regions": {"code": pl.String, "type": pl.String, "name": pl.String, "display_name": pl.String},
     "membership": {"gemeente_code": pl.String, "region_code": pl.String, "weight": pl.Float64},
     "indicators": {
-        "indicator": pl.String, "gemeente_code": pl.String, "year": pl.Int32, "breakdown": pl.String,
-        "numerator": pl.Int64, "denominator": pl.Int64, "source": pl.String, "is_simulated": pl.Boolean,
+        "indicator": pl.String,
+        "gemeente_code": pl.String,
+        "year": pl.Int32,
+        "breakdown": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "source": pl.String,
+        "is_simulated": pl.Boolean,
     },
     "catalogue": {
-        "indicator": pl.String, "section": pl.String, "title_nl": pl.String, "description_nl": pl.String,
-        "unit": pl.String, "denominator_nl": pl.String, "source": pl.String, "years": pl.String,
+        "indicator": pl.String,
+        "section": pl.String,
+        "title_nl": pl.String,
+        "description_nl": pl.String,
+        "unit": pl.String,
+        "denominator_nl": pl.String,
+        "source": pl.String,
+        "years": pl.String,
         "higher_is": pl.String,
     },
-    "breakdowns": {"breakdown": pl.String, "dimension": pl.String, "label_nl": pl.String, "sort": pl.Int32},
-    "population": {"gemeente_code": pl.String, "age_group": pl.String, "population": pl.Int64,
-                   "is_estimate": pl.Boolean},
+    "breakdowns": {
+        "breakdown": pl.String,
+        "dimension": pl.String,
+        "label_nl": pl.String,
+        "sort": pl.Int32,
+    },
+    "population": {
+        "gemeente_code": pl.String,
+        "age_group": pl.String,
+        "population": pl.Int64,
+        "is_estimate": pl.Boolean,
+    },
 }
 KEYS = {
     "regions": ["code"],
@@ -76,7 +97,9 @@ class DataValidationError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} data problem(s) found (row numbers are 0-based):\n{lines}")
+        super().__init__(
+            f"{len(problems)} data problem(s) found (row numbers are 0-based):\n{lines}"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,12 +154,16 @@ def _rows(mask_frame: pl.DataFrame) -> list[int]:
     return mask_frame["__row"].to_list()
 
 
-def _check_schema(name: str, path: str, frame: pl.DataFrame) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _check_schema(
+    name: str, path: str, frame: pl.DataFrame
+) -> tuple[pl.DataFrame | None, list[Problem]]:
     problems: list[Problem] = []
     schema = SCHEMAS[name]
     for column in schema:
         if column not in frame.columns:
-            problems.append(Problem(path, column, [], f"column is missing (expected {schema[column]})"))
+            problems.append(
+                Problem(path, column, [], f"column is missing (expected {schema[column]})")
+            )
     if problems:
         return None, problems
     casts = []
@@ -150,16 +177,21 @@ def _check_schema(name: str, path: str, frame: pl.DataFrame) -> tuple[pl.DataFra
             casts.append(pl.col(column).cast(dtype))
             continue
         converted = frame.select(
-            pl.int_range(pl.len()).alias("__row"), pl.col(column),
+            pl.int_range(pl.len()).alias("__row"),
+            pl.col(column),
             pl.col(column).cast(dtype, strict=False).alias("__cast"),
         )
         bad = converted.filter(pl.col("__cast").is_null() & pl.col(column).is_not_null())
         row = bad["__row"][0] if bad.height else 0
         value = frame[column][row]
-        problems.append(Problem(
-            path, column, [row],
-            f"wrong dtype {actual}, expected {dtype} (value {value!r})",
-        ))
+        problems.append(
+            Problem(
+                path,
+                column,
+                [row],
+                f"wrong dtype {actual}, expected {dtype} (value {value!r})",
+            )
+        )
     if problems:
         return None, problems
     frame = frame.with_columns(casts) if casts else frame
@@ -177,21 +209,37 @@ def _check_table(name: str, path: str, frame: pl.DataFrame) -> list[Problem]:
     keys = KEYS[name]
     dup = indexed.filter(pl.struct(keys).is_duplicated())
     if dup.height:
-        problems.append(Problem(
-            path, ", ".join(keys), _rows(dup),
-            f"duplicate key ({_row_detail(frame, dup['__row'][0], keys)})",
-        ))
+        problems.append(
+            Problem(
+                path,
+                ", ".join(keys),
+                _rows(dup),
+                f"duplicate key ({_row_detail(frame, dup['__row'][0], keys)})",
+            )
+        )
     return problems
 
 
-def _check_known(path: str, frame: pl.DataFrame, column: str, known: pl.Series, what: str,
-                 detail_columns: list[str]) -> list[Problem]:
+def _check_known(
+    path: str,
+    frame: pl.DataFrame,
+    column: str,
+    known: pl.Series,
+    what: str,
+    detail_columns: list[str],
+) -> list[Problem]:
     bad = frame.with_row_index("__row").filter(~pl.col(column).is_in(known.implode()))
     if not bad.height:
         return []
     row = bad["__row"][0]
-    return [Problem(path, column, _rows(bad),
-                    f"unknown {what} {frame[column][row]!r} ({_row_detail(frame, row, detail_columns)})")]
+    return [
+        Problem(
+            path,
+            column,
+            _rows(bad),
+            f"unknown {what} {frame[column][row]!r} ({_row_detail(frame, row, detail_columns)})",
+        )
+    ]
 
 
 def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
@@ -204,58 +252,114 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
     gemeente_codes = regions.filter(pl.col("type") == "gemeente")["code"]
     ind_keys = KEYS["indicators"]
 
-    problems += _check_known(paths["regions"], regions, "type", pl.Series(REGION_TYPES), "region type",
-                             ["code"])
-    problems += _check_known(paths["membership"], membership, "gemeente_code", gemeente_codes,
-                             "gemeente code", ["gemeente_code", "region_code"])
-    problems += _check_known(paths["membership"], membership, "region_code", regions["code"],
-                             "region code", ["gemeente_code", "region_code"])
-    problems += _check_known(paths["indicators"], indicators, "gemeente_code", gemeente_codes,
-                             "gemeente code", ind_keys)
-    problems += _check_known(paths["indicators"], indicators, "indicator", frames["catalogue"]["indicator"],
-                             "indicator (not in catalogue)", ind_keys)
-    problems += _check_known(paths["indicators"], indicators, "breakdown", frames["breakdowns"]["breakdown"],
-                             "breakdown", ind_keys)
-    problems += _check_known(paths["population"], population, "gemeente_code", gemeente_codes,
-                             "gemeente code", ["gemeente_code", "age_group"])
+    problems += _check_known(
+        paths["regions"], regions, "type", pl.Series(REGION_TYPES), "region type", ["code"]
+    )
+    problems += _check_known(
+        paths["membership"],
+        membership,
+        "gemeente_code",
+        gemeente_codes,
+        "gemeente code",
+        ["gemeente_code", "region_code"],
+    )
+    problems += _check_known(
+        paths["membership"],
+        membership,
+        "region_code",
+        regions["code"],
+        "region code",
+        ["gemeente_code", "region_code"],
+    )
+    problems += _check_known(
+        paths["indicators"], indicators, "gemeente_code", gemeente_codes, "gemeente code", ind_keys
+    )
+    problems += _check_known(
+        paths["indicators"],
+        indicators,
+        "indicator",
+        frames["catalogue"]["indicator"],
+        "indicator (not in catalogue)",
+        ind_keys,
+    )
+    problems += _check_known(
+        paths["indicators"],
+        indicators,
+        "breakdown",
+        frames["breakdowns"]["breakdown"],
+        "breakdown",
+        ind_keys,
+    )
+    problems += _check_known(
+        paths["population"],
+        population,
+        "gemeente_code",
+        gemeente_codes,
+        "gemeente code",
+        ["gemeente_code", "age_group"],
+    )
 
     indexed = indicators.with_row_index("__row")
     for column in ("numerator", "denominator"):
         neg = indexed.filter(pl.col(column) < 0)
         if neg.height:
-            problems.append(Problem(paths["indicators"], column, _rows(neg),
-                                    f"negative count {neg[column][0]} ({_row_detail(indicators, neg['__row'][0], ind_keys)})"))
+            problems.append(
+                Problem(
+                    paths["indicators"],
+                    column,
+                    _rows(neg),
+                    f"negative count {neg[column][0]} ({_row_detail(indicators, neg['__row'][0], ind_keys)})",
+                )
+            )
     over = indexed.filter(pl.col("numerator") > pl.col("denominator"))
     if over.height:
         r = over.row(0, named=True)
-        problems.append(Problem(
-            paths["indicators"], "numerator", _rows(over),
-            f"numerator {r['numerator']} > denominator {r['denominator']} "
-            f"({_row_detail(indicators, r['__row'], ind_keys)})",
-        ))
+        problems.append(
+            Problem(
+                paths["indicators"],
+                "numerator",
+                _rows(over),
+                f"numerator {r['numerator']} > denominator {r['denominator']} "
+                f"({_row_detail(indicators, r['__row'], ind_keys)})",
+            )
+        )
 
     weights = membership.with_row_index("__row")
     bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))
     if bad_w.height:
-        problems.append(Problem(paths["membership"], "weight", _rows(bad_w),
-                                f"weight {bad_w['weight'][0]} outside (0, 1]"))
+        problems.append(
+            Problem(
+                paths["membership"],
+                "weight",
+                _rows(bad_w),
+                f"weight {bad_w['weight'][0]} outside (0, 1]",
+            )
+        )
     sums = (
         gemeente_codes.to_frame("gemeente_code")
         .join(pl.DataFrame({"type": REGION_TYPES}), how="cross")
         .join(
-            weights.join(regions.select(pl.col("code").alias("region_code"), "type"), on="region_code")
-            .group_by("gemeente_code", "type").agg(pl.col("weight").sum(), pl.col("__row").min()),
-            on=["gemeente_code", "type"], how="left",
+            weights.join(
+                regions.select(pl.col("code").alias("region_code"), "type"), on="region_code"
+            )
+            .group_by("gemeente_code", "type")
+            .agg(pl.col("weight").sum(), pl.col("__row").min()),
+            on=["gemeente_code", "type"],
+            how="left",
         )
         .filter((pl.col("weight").fill_null(0.0) - 1.0).abs() > WEIGHT_TOLERANCE)
     )
     if sums.height:
         r = sums.row(0, named=True)
-        problems.append(Problem(
-            paths["membership"], "weight", [x for x in sums["__row"].to_list() if x is not None],
-            f"weights of gemeente {r['gemeente_code']} in type {r['type']} sum to "
-            f"{r['weight'] or 0.0:.6f}, not 1 ({sums.height} gemeente/type pairs)",
-        ))
+        problems.append(
+            Problem(
+                paths["membership"],
+                "weight",
+                [x for x in sums["__row"].to_list() if x is not None],
+                f"weights of gemeente {r['gemeente_code']} in type {r['type']} sum to "
+                f"{r['weight'] or 0.0:.6f}, not 1 ({sums.height} gemeente/type pairs)",
+            )
+        )
     return problems
 
 

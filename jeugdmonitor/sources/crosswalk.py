@@ -24,17 +24,24 @@ def load_crosswalk() -> pl.DataFrame:
         return pl.read_csv(p, schema=CROSSWALK_SCHEMA)
 
 
-def resolve_names(names: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
+def resolve_names(
+    names: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
     """Map old gemeente names to (gm_code, share); names that still exist map to themselves.
 
     Raises ValueError naming every name that neither the 2024 map nor the crosswalk knows.
     """
     old = pl.DataFrame({"old_name": names.unique().sort()})
-    via_crosswalk = old.join(crosswalk.select("old_name", "gm_code", "share"), on="old_name", how="inner")
+    via_crosswalk = old.join(
+        crosswalk.select("old_name", "gm_code", "share"), on="old_name", how="inner"
+    )
     direct = (
         old.join(via_crosswalk.select("old_name").unique(), on="old_name", how="anti")
-        .join(gemeenten.select(pl.col("name").alias("old_name"), pl.col("code").alias("gm_code")),
-              on="old_name", how="inner")
+        .join(
+            gemeenten.select(pl.col("name").alias("old_name"), pl.col("code").alias("gm_code")),
+            on="old_name",
+            how="inner",
+        )
         .with_columns(share=pl.lit(1.0))
     )
     resolved = pl.concat([via_crosswalk, direct])
@@ -47,12 +54,15 @@ def resolve_names(names: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataF
     return resolved.sort("old_name", "gm_code")
 
 
-def resolve_codes(codes: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
+def resolve_codes(
+    codes: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
     """Map old gemeente codes to (gm_code, share); current codes map to themselves."""
     old = pl.DataFrame({"old_code": codes.unique().sort()})
     via_crosswalk = old.join(
         crosswalk.filter(pl.col("old_code").is_not_null()).select("old_code", "gm_code", "share"),
-        on="old_code", how="inner",
+        on="old_code",
+        how="inner",
     )
     direct = (
         old.join(via_crosswalk.select("old_code").unique(), on="old_code", how="anti")

@@ -17,7 +17,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-LAYERS = {"gemeente": "gemeente_2024", "jeugdregio": "jeugdregio_2024", "provincie": "provincie_2024"}
+LAYERS = {
+    "gemeente": "gemeente_2024",
+    "jeugdregio": "jeugdregio_2024",
+    "provincie": "provincie_2024",
+}
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
 
@@ -93,9 +97,15 @@ def features(topo: dict[str, Any], layer: str) -> pl.DataFrame:
 def slim_topology(topo: dict[str, Any], layer: str, out_layer: str) -> dict[str, Any]:
     """Same arcs, one object renamed to `out_layer`, properties reduced to the name; id = code."""
     geoms = [
-        {"type": g["type"], "arcs": g["arcs"], "id": g["properties"]["statcode"],
-         "properties": {"name": g["properties"]["statnaam"]}}
-        for g in sorted(topo["objects"][layer]["geometries"], key=lambda g: g["properties"]["statcode"])
+        {
+            "type": g["type"],
+            "arcs": g["arcs"],
+            "id": g["properties"]["statcode"],
+            "properties": {"name": g["properties"]["statnaam"]},
+        }
+        for g in sorted(
+            topo["objects"][layer]["geometries"], key=lambda g: g["properties"]["statcode"]
+        )
     ]
     return {
         "type": "Topology",
@@ -107,6 +117,7 @@ def slim_topology(topo: dict[str, Any], layer: str, out_layer: str) -> dict[str,
 
 def _stitch_rings(arc_refs: list[int], arcs: list[np.ndarray]) -> list[list[int]]:
     """Chain directed arc references into closed rings by matching end points to start points."""
+
     def ends(ref: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         pts = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
         return tuple(pts[0].tolist()), tuple(pts[-1].tolist())
@@ -137,7 +148,9 @@ def _point_in_ring(pt: np.ndarray, ring: np.ndarray) -> bool:
     x, y = pt
     xs, ys = ring[:, 0], ring[:, 1]
     x2, y2 = np.roll(xs, -1), np.roll(ys, -1)
-    crosses = ((ys > y) != (y2 > y)) & (x < (x2 - xs) * (y - ys) / np.where(y2 == ys, 1e-12, y2 - ys) + xs)
+    crosses = ((ys > y) != (y2 > y)) & (
+        x < (x2 - xs) * (y - ys) / np.where(y2 == ys, 1e-12, y2 - ys) + xs
+    )
     return bool(np.count_nonzero(crosses) % 2)
 
 

@@ -26,13 +26,21 @@ def read_population(path: Path) -> pl.DataFrame:
     )
 
 
-def population_2024(raw: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
+def population_2024(
+    raw: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
     """Total population per 2024 gemeente (≈2020 counts summed over merged predecessors)."""
     resolved = resolve_codes(raw["old_code"], gemeenten, crosswalk)
     return (
         raw.join(resolved, on="old_code")
         .group_by("gm_code")
-        .agg((pl.col("population") * pl.col("share")).sum().round(0).cast(pl.Int64).alias("population"))
+        .agg(
+            (pl.col("population") * pl.col("share"))
+            .sum()
+            .round(0)
+            .cast(pl.Int64)
+            .alias("population")
+        )
         .rename({"gm_code": "gemeente_code"})
         .sort("gemeente_code")
     )
@@ -41,12 +49,17 @@ def population_2024(raw: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.Da
 def youth_by_age(total: pl.DataFrame) -> pl.DataFrame:
     """Split each gemeente's total into youth age groups with national shares (an estimate)."""
     return (
-        total.join(pl.DataFrame({"age_group": list(AGE_SHARES), "age_share": list(AGE_SHARES.values())}),
-                   how="cross")
+        total.join(
+            pl.DataFrame({"age_group": list(AGE_SHARES), "age_share": list(AGE_SHARES.values())}),
+            how="cross",
+        )
         .select(
             "gemeente_code",
             "age_group",
-            (pl.col("population") * pl.col("age_share")).round(0).cast(pl.Int64).alias("population"),
+            (pl.col("population") * pl.col("age_share"))
+            .round(0)
+            .cast(pl.Int64)
+            .alias("population"),
             pl.lit(True).alias("is_estimate"),
         )
         .sort("gemeente_code", "age_group")

@@ -18,12 +18,12 @@ def read_pc4_table(path: Path) -> pl.DataFrame:
     missing = [c for c in SWV_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame.filter(
-        ~pl.col("po_swv").is_in(NOT_AN_SWV) & ~pl.col("vo_swv").is_in(NOT_AN_SWV)
-    )
+    return frame.filter(~pl.col("po_swv").is_in(NOT_AN_SWV) & ~pl.col("vo_swv").is_in(NOT_AN_SWV))
 
 
-def swv_weights(pc4: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
+def swv_weights(
+    pc4: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
     """Weight of each 2024 gemeente in each SWV (po and vo): its share of postcodes in that SWV.
 
     Each PC4 row counts once for its old gemeente; through the crosswalk it counts `share` for each
@@ -46,6 +46,12 @@ def swv_weights(pc4: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFr
                 .otherwise(pl.col("weight"))
             )
         )
-        parts.append(counts.select(pl.col("gm_code").alias("gemeente_code"), "region_code", "weight",
-                                   pl.lit(f"swv_{kind}").alias("type")))
+        parts.append(
+            counts.select(
+                pl.col("gm_code").alias("gemeente_code"),
+                "region_code",
+                "weight",
+                pl.lit(f"swv_{kind}").alias("type"),
+            )
+        )
     return pl.concat(parts).sort("type", "gemeente_code", "region_code")

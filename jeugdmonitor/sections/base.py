@@ -1,0 +1,44 @@
+"""The shape every section and figure has, so the app and the static report render the same thing.
+
+A section function takes the store and a region (None = "geen regio gekozen", shown as the NL
+overview) and returns a `Section`. It never reads files and never touches marimo or HTML: the app
+(`monitor.py` via `jeugdmonitor.ui`) and the report (`jeugdmonitor.report`) only lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: a chart plus everything shown around it (all texts in Dutch)."""
+
+    key: str  # stable id, e.g. "jeugdzorg_leeftijd"; also used for file names and test ids
+    title: str
+    explanation: str  # markdown, one to three sentences
+    source: str  # the "Bron en jaar" line shown under the figure
+    chart: Any | None  # an Altair chart (None when the figure is text/table only)
+    table: pl.DataFrame  # text alternative: counts and percentages, CI, significance; suppressed
+    download: pl.DataFrame | None = None  # the indicator for all regions of the level; suppressed
+    download_name: str = ""  # file name for the CSV download, e.g. "jeugdzorg_gemeenten_2024.csv"
+    simulated: bool = False  # True when any value shown is simulated
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of figures with its introduction and closing text."""
+
+    key: str
+    title: str
+    intro: str  # markdown
+    figures: list[Figure] = field(default_factory=list)
+    outro: str = ""  # markdown, e.g. "Wat kan ik met de cijfers uit mijn regio?"
+
+    @property
+    def simulated(self) -> bool:
+        """True when any figure in the section shows simulated values."""
+        return any(f.simulated for f in self.figures)
