@@ -164,12 +164,16 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
         "armoede": 0.55 * s.dep + 0.25 * s.u,
         "eenoudergezin": 0.30 * s.dep + 0.25 * s.u + 0.15 * s.fam,
     }
+    # Age-specific gemeente deviations are drawn once, so they persist over the years.
+    risk_age = {
+        (ind, age): off + 0.05 * normal(g) for ind, off in risk_offset.items() for age in AGES
+    }
     risk_rate: dict[str, np.ndarray] = {}
     for year in YEARS:
-        for ind, off in risk_offset.items():
+        for ind in risk_offset:
             nums = {}
             for age in AGES:
-                nums[age] = s.draw(ind, f"age={age}", year, off + 0.05 * normal(g), ages[age])
+                nums[age] = s.draw(ind, f"age={age}", year, risk_age[(ind, age)], ages[age])
                 s.emit(ind, f"age={age}", year, nums[age], ages[age])
             total_num = sum(nums.values())
             total_den = sum(ages.values())
@@ -265,16 +269,15 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
         "jeugdreclassering": 0.35 * za + 0.20 * ze + 0.25 * s.u + 0.20 * s.policy_jb,
     }
     total_den = sum(ages.values())
+    care_age = {(i, a): off + 0.05 * normal(g) for i, off in care_offset.items() for a in AGES}
     for year in YEARS:
         counts: dict[str, dict[str, np.ndarray]] = {}
-        for ind, off in care_offset.items():
+        for ind in care_offset:
             counts[ind] = {}
             for age in AGES:
                 if ind == "jeugdreclassering" and age != "12-18":
                     continue
-                counts[ind][age] = s.draw(
-                    ind, f"age={age}", year, off + 0.05 * normal(g), ages[age]
-                )
+                counts[ind][age] = s.draw(ind, f"age={age}", year, care_age[(ind, age)], ages[age])
                 s.emit(ind, f"age={age}", year, counts[ind][age], ages[age])
             s.emit(ind, "all", year, sum(counts[ind].values()), total_den)
         # jeugdzorg = union: everyone with jeugdhulp, plus the jb/jr clients without jeugdhulp.
@@ -305,10 +308,12 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
             s.emit("jeugdhulp_zorgvorm", f"zorgvorm={form}", year, num, total_den)
 
     # Jeugdzorg per onderwijssoort follows the gemeente's overall care propensity.
+    soort_offset = {k: care_offset["jeugdhulp"] + 0.1 * normal(g) for k in pupils[YEARS[0]]}
     for year in YEARS:
         for soort, n in pupils[year].items():
-            off = care_offset["jeugdhulp"] + 0.1 * normal(g)
-            num = s.draw("jeugdzorg_onderwijssoort", f"onderwijssoort={soort}", year, off, n)
+            num = s.draw(
+                "jeugdzorg_onderwijssoort", f"onderwijssoort={soort}", year, soort_offset[soort], n
+            )
             s.emit("jeugdzorg_onderwijssoort", f"onderwijssoort={soort}", year, num, n)
 
     # Problem areas among 4-18 year olds.

@@ -222,6 +222,6 @@ def dropdown_options(store: Store) -> dict[str, str]:
         )
     ).sort("order", "display_name")
     return {
-        f"{TYPE_LABELS[t]} · {name}": code
+        (name if t == "nederland" else f"{TYPE_LABELS[t]} · {name}"): code
         for t, name, code in ordered.select("type", "display_name", "code").iter_rows()
     }

@@ -63,9 +63,8 @@ def _ring_coords(ring: list[int], arcs: list[np.ndarray]) -> np.ndarray:
 
 
 def _signed_area_km2(coords: np.ndarray) -> float:
-    """Shoelace area in km² on a local equirectangular projection (fine at the scale of NL)."""
-    lat0 = math.radians(float(coords[:, 1].mean()))
-    x = coords[:, 0] * KM_PER_DEG_LON_EQUATOR * math.cos(lat0)
+    """Shoelace area in km² on the sinusoidal projection, which is equal-area (so areas add up)."""
+    x = coords[:, 0] * KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(coords[:, 1]))
     y = coords[:, 1] * KM_PER_DEG_LAT
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
