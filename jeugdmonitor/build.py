@@ -81,21 +81,29 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         for name, frame in tables.items()
     }
 
+    return tables, render_maps(topo, geo.LAYERS, membership, region_table)
+
+
+def render_maps(
+    topo: dict[str, dict],
+    layers: dict[str, str],
+    membership: pl.DataFrame,
+    region_table: pl.DataFrame,
+) -> dict[str, str]:
+    """Map text per level: slimmed gemeente/jeugdregio/provincie layers plus dissolved SWV maps."""
     names = dict(region_table.select("code", "display_name").iter_rows())
     maps = {
-        level: geo.dumps(geo.prune_arcs(geo.slim_topology(topo[level], geo.LAYERS[level], level)))
-        for level in geo.LAYERS
+        level: geo.dumps(geo.prune_arcs(geo.slim_topology(topo[level], layers[level], level)))
+        for level in layers
     }
     for kind in ("swv_po", "swv_vo"):
         groups = regions.dominant_swv(membership, kind)
         maps[kind] = geo.dumps(
             geo.prune_arcs(
-                geo.dissolved_topology(
-                    topo["gemeente"], geo.LAYERS["gemeente"], groups, names, kind
-                )
+                geo.dissolved_topology(topo["gemeente"], layers["gemeente"], groups, names, kind)
             )
         )
-    return tables, maps
+    return maps
 
 
 def _atomic_writes(writers: dict[Path, Callable[[Path], None]]) -> None:

@@ -1,4 +1,4 @@
-"""Command line: `jeugdmonitor build | validate` (and the subcommands other modules register)."""
+"""Command line: `jeugdmonitor build | validate | fetch | import` (and the subcommands other modules register)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data folder; exit 1 when a check fails")
     v.add_argument("dir", nargs="?", help="data folder (default: the bundled data/)")
     v.set_defaults(func=_cmd_validate)
+
+    from jeugdmonitor import update
+
+    update.register(sub)  # fetch, import
     return ap
 
 

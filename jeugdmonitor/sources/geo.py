@@ -33,12 +33,21 @@ class GeoSourceError(ValueError):
 def read_topology(path: Path) -> dict[str, Any]:
     """Parse one raw TopoJSON file and check the few keys we rely on."""
     try:
-        topo = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
         raise GeoSourceError(f"{path}: cannot read TopoJSON ({exc})") from exc
+    return parse_topology(text, str(path))
+
+
+def parse_topology(text: str, where: str) -> dict[str, Any]:
+    """Parse TopoJSON text (a file or a download named by `where`) and check the keys we rely on."""
+    try:
+        topo = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GeoSourceError(f"{where}: cannot read TopoJSON ({exc})") from exc
     for key in ("arcs", "transform", "objects"):
-        if key not in topo:
-            raise GeoSourceError(f"{path}: missing top-level key '{key}'")
+        if not isinstance(topo, dict) or key not in topo:
+            raise GeoSourceError(f"{where}: missing top-level key '{key}'")
     return topo
 
 

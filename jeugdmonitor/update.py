@@ -1,0 +1,303 @@
+"""Put real figures into data/ safely: `jeugdmonitor fetch` (CBS open data, maps) and `import` (CSV).
+
+Nothing in data/ changes until a complete new folder has passed the store's checks: data/ is copied
+to a temporary sibling, the new tables and maps are written there, `store.validate` runs over the
+copy, and only then is each produced file renamed over its original (same file system, so each
+rename is atomic). Files an update does not produce (data/README.md, anything a user put there) are
+never touched. Any error before the renames leaves data/ byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+
+from jeugdmonitor import build, store
+from jeugdmonitor.sources import cbs, csv_import, maps
+from jeugdmonitor.sources.crosswalk import load_crosswalk
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------------- the swap
+
+
+def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select([pl.col(c).cast(t) for c, t in store.SCHEMAS[name].items()])
+
+
+def stage_and_swap(
+    data_dir: Path, tables: dict[str, pl.DataFrame], map_text: dict[str, str] | None = None
+) -> list[Path]:
+    """Write tables/maps into a validated copy of data_dir, then rename each into place."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir}: no data folder (run `jeugdmonitor build` first)")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-update-", dir=data_dir.parent))
+    try:
+        shutil.copytree(data_dir, tmp, dirs_exist_ok=True)
+        typed = {name: _typed(name, frame) for name, frame in tables.items()}
+        written = build.write_outputs(typed, map_text or {}, tmp)
+        problems = store.validate(tmp)
+        if problems:
+            raise store.DataValidationError(
+                [replace(p, table=p.table.replace(str(tmp), str(data_dir))) for p in problems]
+            )
+        targets = []
+        for path in written:
+            target = data_dir / path.relative_to(tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            targets.append(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    store.clear_cache()
+    return targets
+
+
+def merge_slices(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Replace whole (indicator, breakdown, year) slices of `current` by the rows of `new`."""
+    slices = new.select("indicator", "breakdown", "year").unique()
+    kept = current.join(slices, on=["indicator", "breakdown", "year"], how="anti")
+    return pl.concat([kept, new.select(current.columns)]).sort(store.KEYS["indicators"])
+
+
+def merge_rows(current: pl.DataFrame, new: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Replace the rows of `current` whose key is in `new`, and add the new keys."""
+    keys = store.KEYS[name]
+    kept = current.join(new.select(keys), on=keys, how="anti")
+    return pl.concat([kept, _typed(name, new).select(current.columns)]).sort(keys)
+
+
+def status(indicators: pl.DataFrame) -> pl.DataFrame:
+    """Per indicator: real and simulated row counts and which breakdowns are (partly) real."""
+    return (
+        indicators.group_by("indicator")
+        .agg(
+            (~pl.col("is_simulated")).sum().alias("real_rows"),
+            pl.col("is_simulated").sum().alias("simulated_rows"),
+            pl.col("breakdown").filter(~pl.col("is_simulated")).unique().sort().alias("real"),
+        )
+        .with_columns(
+            status=pl.when(pl.col("simulated_rows") == 0)
+            .then(pl.lit("real"))
+            .when(pl.col("real_rows") == 0)
+            .then(pl.lit("simulated"))
+            .otherwise(pl.lit("partly real (") + pl.col("real").list.join(", ") + pl.lit(")"))
+        )
+        .sort("indicator")
+    )
+
+
+def format_status(indicators: pl.DataFrame) -> str:
+    """A plain-text table of `status` for the command line."""
+    lines = [f"  {'indicator':<26}{'real rows':>10}{'simulated':>11}  status"]
+    for r in status(indicators).iter_rows(named=True):
+        lines.append(
+            f"  {r['indicator']:<26}{r['real_rows']:>10,}{r['simulated_rows']:>11,}  {r['status']}"
+        )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ fetch
+
+
+def parse_years(text: str) -> list[int]:
+    """'2020-2024' or '2022,2024' → a sorted list of years."""
+    years: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        lo, _, hi = part.partition("-")
+        try:
+            years.update(range(int(lo), int(hi or lo) + 1))
+        except ValueError as exc:
+            raise ValueError(f"--years {text!r}: use 2020-2024 or 2022,2024") from exc
+    return sorted(years)
+
+
+def run_fetch(
+    data_dir: Path,
+    *,
+    mirror: Path | None = None,
+    base_url: str = cbs.DEFAULT_BASE_URL,
+    mapping: Path | None = None,
+    years: list[int] | None = None,
+    use_crosswalk: bool = False,
+    fetch_maps: bool = True,
+    map_url: str = maps.DEFAULT_MAP_URL,
+    map_year: int = 2024,
+    save_mirror: Path | None = None,
+    progress: Progress = print,
+) -> str:
+    """Download the mapped CBS figures (and maps), merge them into data/, return a summary."""
+    frames, _ = store.read_tables(Path(data_dir))
+    regions = frames["regions"]
+    gemeenten = dict(
+        regions.filter(pl.col("type") == "gemeente").select("code", "name").iter_rows()
+    )
+    specs = cbs.load_mapping(
+        mapping, set(frames["catalogue"]["indicator"]), set(frames["breakdowns"]["breakdown"])
+    )
+    years = years or sorted(frames["indicators"]["year"].unique().to_list())
+    source = (
+        cbs.MirrorOData(Path(mirror), progress)
+        if mirror
+        else cbs.HttpOData(base_url, save_to=save_mirror, progress=progress)
+    )
+    where = f"mirror {mirror}" if mirror else base_url
+    progress(f"Fetching CBS figures for {years[0]}-{years[-1]} from {where}")
+    result = cbs.fetch(source, specs, set(gemeenten), gemeenten, years, use_crosswalk, progress)
+    if not result.indicators.height and not result.population.height:
+        raise cbs.CbsError("CBS returned no usable figures: data/ is unchanged")
+
+    tables: dict[str, pl.DataFrame] = {}
+    if result.indicators.height:
+        tables["indicators"] = merge_slices(frames["indicators"], result.indicators)
+    if result.population.height:
+        tables["population"] = merge_rows(frames["population"], result.population, "population")
+    map_text = None
+    if fetch_maps:
+        progress(f"Fetching maps {map_year} from {f'mirror {mirror}' if mirror else map_url}")
+        topos = maps.fetch_topologies(map_year, mirror, map_url, save_mirror, progress)
+        maps.check_codes(topos, map_year, regions)
+        map_text = build.render_maps(
+            topos, maps.layer_names(map_year), frames["membership"], regions
+        )
+    written = stage_and_swap(Path(data_dir), tables, map_text)
+
+    final = tables.get("indicators", frames["indicators"])
+    lines = [f"Wrote {len(written)} files to {data_dir}."]
+    if result.indicators.height:
+        got = (
+            result.indicators.group_by("indicator", "breakdown")
+            .len()
+            .sort("indicator", "breakdown")
+        )
+        lines.append(
+            "Real CBS figures now in data/: "
+            + "; ".join(f"{i} {b} ({n} rows)" for i, b, n in got.iter_rows())
+        )
+    if result.population_year is not None:
+        lines.append(
+            f"Population: CBS 1 January {result.population_year} for "
+            f"{result.population['gemeente_code'].n_unique()} gemeenten (is_estimate = false)."
+        )
+    empty = {k: n for k, n in result.empty_cells.items() if n}
+    if empty:
+        lines.append(
+            "Not published by CBS (gemeente-years left without a row): "
+            + "; ".join(f"{i} {b}: {n}" for (i, b), n in sorted(empty.items()))
+        )
+    if result.merged_codes:
+        lines.append(
+            f"Added to their 2024 successor (--crosswalk): {', '.join(result.merged_codes)}"
+        )
+    lines += ["Indicators, real vs simulated:", format_status(final)]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------- import
+
+
+def run_import(
+    path: Path, data_dir: Path, statline: csv_import.StatlineColumns | None = None
+) -> str:
+    """Check one CSV file, merge its rows into data/indicators.parquet, return a summary."""
+    frames, _ = store.read_tables(Path(data_dir))
+    gemeenten = dict(
+        frames["regions"].filter(pl.col("type") == "gemeente").select("code", "name").iter_rows()
+    )
+    context = csv_import.Context(
+        gemeenten,
+        frozenset(frames["catalogue"]["indicator"]),
+        frozenset(frames["breakdowns"]["breakdown"]),
+        load_crosswalk(),
+    )
+    rows = csv_import.read(Path(path), context, statline)
+    current = frames["indicators"]
+    replaced = current.join(rows.select(store.KEYS["indicators"]), on=store.KEYS["indicators"])
+    merged = merge_rows(current, rows, "indicators")
+    stage_and_swap(Path(data_dir), {"indicators": merged})
+    return "\n".join(
+        [
+            f"Imported {rows.height} rows from {path} "
+            f"({replaced.height} replaced, {rows.height - replaced.height} new); "
+            f"source: {'; '.join(rows['source'].unique().sort())}",
+            "Indicators, real vs simulated:",
+            format_status(merged),
+        ]
+    )
+
+
+# -------------------------------------------------------------------------------------- CLI
+
+
+def _data(args: argparse.Namespace) -> Path:
+    return Path(args.data) if args.data else store.default_data_dir()
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    print(
+        run_fetch(
+            _data(args),
+            mirror=args.mirror,
+            base_url=args.base_url,
+            mapping=args.mapping,
+            years=parse_years(args.years) if args.years else None,
+            use_crosswalk=args.crosswalk,
+            fetch_maps=not args.no_maps,
+            map_url=args.map_url,
+            map_year=args.map_year,
+            save_mirror=args.save_mirror,
+        )
+    )
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    statline = csv_import.StatlineColumns(
+        args.indicator, args.breakdown, args.numerator, args.denominator, args.source
+    )
+    print(run_import(args.file, _data(args), statline))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `fetch` and `import` subcommands to the CLI."""
+    f = sub.add_parser(
+        "fetch",
+        help="download real CBS figures (and maps) into data/; data/ is unchanged on any error",
+    )
+    f.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
+    f.add_argument("--mirror", type=Path, help="read from a folder laid out like the downloads")
+    f.add_argument("--base-url", default=cbs.DEFAULT_BASE_URL, help="CBS OData v3 feed URL")
+    f.add_argument("--mapping", type=Path, help="indicator → CBS table file (default: bundled)")
+    f.add_argument("--years", help="years to fetch, e.g. 2020-2024 (default: those in data/)")
+    f.add_argument(
+        "--crosswalk",
+        action="store_true",
+        help="add figures of merged gemeenten to their 2024 successor (default: error)",
+    )
+    f.add_argument("--no-maps", action="store_true", help="keep the current maps")
+    f.add_argument("--map-url", default=maps.DEFAULT_MAP_URL, help="cartomap wgs84 folder URL")
+    f.add_argument("--map-year", type=int, default=2024, help="year of the map layers")
+    f.add_argument("--save-mirror", type=Path, help="also save the downloads here (a mirror)")
+    f.set_defaults(func=_cmd_fetch)
+
+    i = sub.add_parser(
+        "import", help="merge your own figures from a CSV file (long format or StatLine export)"
+    )
+    i.add_argument("file", type=Path, help="CSV file")
+    i.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
+    i.add_argument("--indicator", help="StatLine export: which indicator the figures are")
+    i.add_argument("--breakdown", default="all", help="StatLine export: breakdown (default all)")
+    i.add_argument("--numerator", help="StatLine export: column title of the numerator count")
+    i.add_argument("--denominator", help="StatLine export: column title of the denominator count")
+    i.add_argument("--source", help="StatLine export: source text (default: the file name)")
+    i.set_defaults(func=_cmd_import)
