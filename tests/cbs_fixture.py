@@ -18,6 +18,7 @@ import sys
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -38,7 +39,9 @@ def _props(dims: list[str], columns: dict[str, str]) -> list[dict[str, Any]]:
         for i, d in enumerate(dims)
     ]
     props.append({"ID": len(props), "Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"})
-    props.append({"ID": len(props), "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"})
+    props.append(
+        {"ID": len(props), "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"}
+    )
     props.append({"ID": len(props), "Type": "TopicGroup", "Key": "", "Title": "Onderwerpen"})
     for key, unit in columns.items():
         props.append(
@@ -160,14 +163,14 @@ def write_mirror(root: Path, tables: dict[str, dict[str, list]], maps_from: Path
 
 
 def serve(httpserver, tables: dict[str, dict[str, list]], page_size: int = 5000) -> list[str]:
-    """Register OData v3 endpoints with `odata.nextLink` paging; returns the list of requested URLs."""
+    """Register OData v3 endpoints with `odata.nextLink` paging; returns the requested URLs (unquoted)."""
     from werkzeug import Response
 
     requested: list[str] = []
 
     def endpoint(table: str, name: str):
         def handle(request):
-            requested.append(request.url)
+            requested.append(unquote(request.url))
             rows = tables[table][name]
             skip = int(request.args.get("$skip", 0))
             doc: dict[str, Any] = {"odata.metadata": f"{request.base_url}/$metadata"}

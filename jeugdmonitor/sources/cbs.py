@@ -66,10 +66,11 @@ class Spec:
     column: str
     unit: str
     filters: tuple[tuple[str, tuple[str, ...]], ...]
+    file: str = "cbs_sources.csv"
 
     @property
     def where(self) -> str:
-        return f"mapping row {self.row} ({self.indicator}, {self.breakdown}, {self.part})"
+        return f"{self.file} row {self.row} ({self.indicator}, {self.breakdown}, {self.part})"
 
 
 def default_mapping() -> Path:
@@ -158,6 +159,7 @@ def load_mapping(
                 r["column"],
                 r["unit"],
                 parse_filters(r["filters"]),
+                path.name,
             )
         )
     problems += _check_pairs(specs)
