@@ -139,7 +139,7 @@ def read(
                 [
                     Problem(
                         str(path),
-                        header[:40],
+                        header[:30] + "…",
                         start + 1,
                         f"wrong separator: the long format uses ',' and this header uses {sep}",
                     )
@@ -262,10 +262,13 @@ def _statline_rows(
             (pl.col("__row") + offset + 2).alias("row"),
             pl.lit(cols.indicator).alias("indicator"),
             pl.col("gemeente_code").fill_null(""),
-            pl.coalesce(year, pl.col(PERIOD_COLUMN)).alias("year"),
+            pl.col(PERIOD_COLUMN).alias("year"),
             pl.lit(cols.breakdown).alias("breakdown"),
-            numbers["numerator"].alias("numerator"),
-            numbers["denominator"].alias("denominator"),
+            pl.col(cols.numerator).alias("numerator"),
+            pl.col(cols.denominator).alias("denominator"),
+            year.alias("year_text"),
+            numbers["numerator"].alias("numerator_text"),
+            numbers["denominator"].alias("denominator_text"),
             pl.lit(cols.source or f"CBS StatLine ({path.name})").alias("source"),
             pl.col(region).alias("region"),
         )
@@ -295,10 +298,13 @@ def _check(path: Path, rows: pl.DataFrame, context: Context) -> pl.DataFrame:
     def label(col: str) -> str:
         return labels.get(col, col)
 
+    texts = [pl.col(c).alias(f"{c}_text") for c in ("year", "numerator", "denominator")]
+    if "year_text" not in rows.columns:
+        rows = rows.with_columns(texts)
     typed = rows.with_columns(
-        _whole("year").alias("year_n"),
-        _whole("numerator").alias("numerator_n"),
-        _whole("denominator").alias("denominator_n"),
+        _whole("year_text").alias("year_n"),
+        _whole("numerator_text").alias("numerator_n"),
+        _whole("denominator_text").alias("denominator_n"),
     )
     problems: list[Problem] = []
 
@@ -344,15 +350,10 @@ def _check(path: Path, rows: pl.DataFrame, context: Context) -> pl.DataFrame:
         pl.format("unknown breakdown '{}' (e.g. all, age=4-12, onderwijssoort=vso)", "breakdown"),
     )
     problems += _region_problems(path, typed, context, label("region"))
-    dup = typed.filter(
-        pl.struct(KEYS["indicators"]).is_duplicated() & pl.col("year_n").is_not_null()
-    )
+    dup_keys = ["indicator", "gemeente_code", "year_n", "breakdown"]
+    dup = typed.filter(pl.struct(dup_keys).is_duplicated() & pl.col("year_n").is_not_null())
     if dup.height:
-        first = (
-            dup.group_by(KEYS["indicators"])
-            .agg(pl.col("row").sort())
-            .sort(pl.col("row").list.first())
-        )
+        first = dup.group_by(dup_keys).agg(pl.col("row").sort()).sort(pl.col("row").list.first())
         for r in first.iter_rows(named=True):
             problems.append(
                 Problem(
@@ -360,7 +361,7 @@ def _check(path: Path, rows: pl.DataFrame, context: Context) -> pl.DataFrame:
                     "indicator, gemeente_code, year, breakdown",
                     r["row"][1],
                     f"duplicate of row {r['row'][0]} ({r['indicator']}, {r['gemeente_code']}, "
-                    f"{r['year']}, {r['breakdown']})",
+                    f"{r['year_n']}, {r['breakdown']})",
                 )
             )
     if problems:
