@@ -21,6 +21,7 @@ from common import median_ms, report  # noqa: E402
 
 from jeugdmonitor import store  # noqa: E402
 from jeugdmonitor.sources import cbs  # noqa: E402
+from jeugdmonitor.sources.csv_import import LONG_COLUMNS  # noqa: E402
 from jeugdmonitor.update import run_fetch, run_import  # noqa: E402
 
 DATA = HERE.parent / "data"
@@ -45,15 +46,7 @@ def main() -> None:
             & (pl.col("breakdown") == "all")
         )
         csv = work / "armoede.csv"
-        rows.select(
-            "indicator",
-            "gemeente_code",
-            "year",
-            "breakdown",
-            "numerator",
-            "denominator",
-            pl.lit("bench").alias("source"),
-        ).write_csv(csv)
+        rows.with_columns(source=pl.lit("bench")).select(LONG_COLUMNS).write_csv(csv)
 
         def fresh() -> Path:
             target = work / "data"

@@ -252,10 +252,15 @@ def _with(odata, table, endpoint, value):
     return tables
 
 
-def _unknown_code(odata):
-    rows = _rows(odata, "85098NED")
-    rows[40]["RegioS"] = "GM9999  "
-    return _with(odata, "85098NED", "TypedDataSet", rows)
+def _set(index: int, column: str, value):
+    """A case maker: one cell of the 85098NED rows replaced."""
+
+    def make(odata):
+        rows = _rows(odata, "85098NED")
+        rows[index][column] = value
+        return _with(odata, "85098NED", "TypedDataSet", rows)
+
+    return make
 
 
 def _old_code(odata):
@@ -263,12 +268,6 @@ def _old_code(odata):
     for r in rows:
         if r["RegioS"].strip() == "GM1979" and r["Perioden"] == "2024JJ00":
             r["RegioS"] = "GM0003  "
-    return _with(odata, "85098NED", "TypedDataSet", rows)
-
-
-def _split_code(odata):
-    rows = _rows(odata, "85098NED")
-    rows[5]["RegioS"] = "GM0788"
     return _with(odata, "85098NED", "TypedDataSet", rows)
 
 
@@ -288,18 +287,6 @@ def _missing_in_rows(odata):
     return _with(odata, "85098NED", "TypedDataSet", rows)
 
 
-def _text_value(odata):
-    rows = _rows(odata, "85098NED")
-    rows[7]["JongerenMetJeugdhulpInNatura_1"] = "veel"
-    return _with(odata, "85098NED", "TypedDataSet", rows)
-
-
-def _percent_over_100(odata):
-    rows = _rows(odata, "85098NED")
-    rows[9]["JongerenMetJeugdhulpInNatura_1"] = 140.0
-    return _with(odata, "85098NED", "TypedDataSet", rows)
-
-
 def _duplicate_row(odata):
     rows = _rows(odata, "85098NED")
     rows.append(dict(rows[3], ID=len(rows)))
@@ -308,7 +295,7 @@ def _duplicate_row(odata):
 
 BAD_DATA = {
     "unknown region code": (
-        _unknown_code,
+        _set(40, "RegioS", "GM9999  "),
         ["CBS 85098NED: column 'RegioS', row ID 40", "unknown gemeente code 'GM9999'"],
     ),
     "code from an older year": (
@@ -322,7 +309,7 @@ BAD_DATA = {
         ],
     ),
     "code of a split gemeente": (
-        _split_code,
+        _set(5, "RegioS", "GM0788"),
         ["row ID 5", "'GM0788'", "Haaren", "cannot be divided"],
     ),
     "missing column (metadata)": (
@@ -340,11 +327,11 @@ BAD_DATA = {
         ],
     ),
     "text in a number column": (
-        _text_value,
+        _set(7, "JongerenMetJeugdhulpInNatura_1", "veel"),
         ["column 'JongerenMetJeugdhulpInNatura_1', row ID 7: 'veel' is not a number"],
     ),
     "percentage above 100": (
-        _percent_over_100,
+        _set(9, "JongerenMetJeugdhulpInNatura_1", 140.0),
         ["140.0", "is not a percentage", "cbs_sources.csv row 5"],
     ),
     "duplicate row": (_duplicate_row, ["row ID 3", "has 2 rows", "expected 1"]),
