@@ -41,7 +41,11 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
         f"tussen werkelijk en verwacht jeugdzorggebruik (procentpunt); elke staaf is het "
         f"gemiddelde van een groep. {where}"
     )
-    base = alt.Chart(bars)
+    base = alt.Chart(
+        bars.with_columns(
+            fill=pl.when(pl.col("highlight")).then(pl.lit(HIGHLIGHT)).otherwise(pl.lit(SECONDARY))
+        )
+    )
     y_title = "Werkelijk − verwacht (procentpunt)"
     bar = base.mark_bar().encode(
         x=alt.X(
@@ -50,9 +54,7 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
             axis=alt.Axis(labelAngle=0),
         ),
         y=alt.Y("mean:Q", title=y_title, axis=alt.Axis(format="+.2f")),
-        color=alt.condition(
-            alt.datum.highlight, alt.value(HIGHLIGHT), alt.value(SECONDARY), legend=None
-        ),
+        color=alt.Color("fill:N", scale=None),
         tooltip=[
             alt.Tooltip("group:O", title="Groep"),
             alt.Tooltip("mean:Q", title="Gemiddeld verschil (procentpunt)", format="+.2f"),

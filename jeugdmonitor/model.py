@@ -56,7 +56,16 @@ from scipy.stats import norm
 
 from jeugdmonitor.regions import REGION_TYPES
 from jeugdmonitor.sources import geo
-from jeugdmonitor.stats import MIN_COUNT, N_VENTILES, Z95, ventile_groups, ventile_means, wilson
+from jeugdmonitor.stats import (
+    MIN_COUNT,
+    N_VENTILES,
+    Z95,
+    count_text,
+    suppress,
+    ventile_groups,
+    ventile_means,
+    wilson,
+)
 
 if TYPE_CHECKING:
     from jeugdmonitor.store import Store
@@ -550,11 +559,51 @@ def ventiles(
     if region is None:
         raise KeyError(f"unknown region code {code!r}")
     values = expected_values(store, form_key, region["type"], year)
-    shown = values.filter(pl.col("numerator") >= MIN_COUNT)
-    grouped = ventile_groups(shown, "difference_pp", "region_code", n_groups)
+
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        shown = values.filter(pl.col("numerator") >= MIN_COUNT)
+        grouped = ventile_groups(shown, "difference_pp", "region_code", n_groups)
+        means = ventile_means(shown, "difference_pp", "region_code", n_groups)
+        return grouped.select("region_code", "group"), means, values.height - shown.height
+
+    key = ("model_ventiles", form_key, region["type"], values["year"][0], n_groups)
+    grouped, means, n_suppressed = store.cached(key, compute)
     mine = grouped.filter(pl.col("region_code") == code)["group"]
     group = int(mine[0]) if mine.len() and mine[0] is not None else None
-    bars = ventile_means(shown, "difference_pp", "region_code", n_groups).with_columns(
-        highlight=pl.col("group") == (group if group is not None else -1)
-    )
-    return Ventiles(bars, group, shown.height, values.height - shown.height)
+    bars = means.with_columns(highlight=pl.col("group") == (group if group is not None else -1))
+    return Ventiles(bars, group, grouped.height, n_suppressed)
+
+
+NO_SIGNAL = "niet duidelijk anders"
+DERIVED = (
+    "rate",
+    "ci_low",
+    "ci_high",
+    "difference",
+    "difference_pp",
+    "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "signal",
+)
+
+
+def shown_values(
+    store: Store, form_key: str, region_type: str, year: int | None = None
+) -> pl.DataFrame:
+    """`expected_values` ready to show: everything built on an actual count < MIN_COUNT blanked.
+
+    Adds `suppressed`, `signal_label` (signal, or 'niet duidelijk anders') and `count_label`
+    (rounded count, or '< 10'). Expected values stay: without the actual count they reveal nothing.
+    """
+    values = expected_values(store, form_key, region_type, year)
+
+    def compute() -> pl.DataFrame:
+        return suppress(values, derived=DERIVED).with_columns(
+            signal_label=pl.when(pl.col("suppressed"))
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(pl.col("signal").fill_null(pl.lit(NO_SIGNAL))),
+            count_label=pl.col("numerator").map_elements(count_text, return_dtype=pl.String),
+        )
+
+    return store.cached(("model_shown", form_key, region_type, values["year"][0]), compute)

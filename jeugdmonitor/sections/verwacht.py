@@ -46,19 +46,6 @@ SHORT = {
     "jeugdbescherming": "Jeugdbescherming",
     "jeugdreclassering": "Jeugdreclassering",
 }
-NO_SIGNAL = "niet duidelijk anders"
-DERIVED = (
-    "rate",
-    "ci_low",
-    "ci_high",
-    "difference",
-    "difference_pp",
-    "ratio",
-    "ratio_ci_low",
-    "ratio_ci_high",
-    "signal",
-)
-
 INTRO = (
     "U ziet hier het **verwachte** en het **werkelijke** jeugdzorggebruik. Jeugdzorg is onderverdeeld "
     "in jeugdhulp (lokaal team, begeleiding thuis, pleegzorg, jeugdzorgplus, hulp in een "
@@ -110,13 +97,11 @@ OUTRO = (
 )
 
 
-def _signal_label() -> pl.Expr:
-    return pl.col("signal").fill_null(pl.lit(NO_SIGNAL))
-
-
 def _suppressed(frame: pl.DataFrame) -> pl.DataFrame:
     """Blank every value built on an actual count below MIN_COUNT (expected values stay)."""
-    return suppress(frame, derived=DERIVED)
+    return suppress(frame, derived=model.DERIVED).with_columns(
+        signal_label=pl.col("signal").fill_null(pl.lit(model.NO_SIGNAL))
+    )
 
 
 def _rounded(column: str) -> pl.Expr:
@@ -137,7 +122,7 @@ def _region_table(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("ratio_ci_high").round(2).alias("95%-interval tot"),
         pl.when(pl.col("suppressed"))
         .then(pl.lit(f"aantal < {MIN_COUNT}"))
-        .otherwise(_signal_label())
+        .otherwise(pl.col("signal_label"))
         .alias("Oordeel"),
         _rounded("denominator").alias("Jeugdigen"),
     )
@@ -145,7 +130,14 @@ def _region_table(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _download(store: Store, form_key: str, region_type: str, year: int) -> pl.DataFrame:
     """Actual and expected for every region of the level, suppressed, for the CSV download."""
-    return _suppressed(model.expected_values(store, form_key, region_type, year)).select(
+    return store.cached(
+        ("verwacht_download", form_key, region_type, year),
+        lambda: _download_frame(store, form_key, region_type, year),
+    )
+
+
+def _download_frame(store: Store, form_key: str, region_type: str, year: int) -> pl.DataFrame:
+    return model.shown_values(store, form_key, region_type, year).select(
         "region_code",
         "name",
         "year",
@@ -183,8 +175,7 @@ def _intro(store: Store, year: int) -> str:
 
 def _overview_figure(store: Store, region: Region, year: int) -> Figure:
     rows = _suppressed(model.region_expected(store, region.code, year)).with_columns(
-        short=pl.col("care_form").replace_strict(SHORT),
-        signal_label=_signal_label(),
+        short=pl.col("care_form").replace_strict(SHORT)
     )
     name = escape_md(region.display_name)
     higher = rows.filter(pl.col("signal") == "hoger dan verwacht")["short"].to_list()
@@ -211,18 +202,23 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
         source=f"{SOURCE}, {year}",
         chart=charts.ratio_chart(rows, region.display_name),
         table=_region_table(rows),
-        download=pl.concat([_download(store, f.key, region.type, year) for f in model.CARE_FORMS]),
+        download=store.cached(
+            ("verwacht_download_all", region.type, year),
+            lambda: pl.concat(
+                [_download(store, f.key, region.type, year) for f in model.CARE_FORMS]
+            ),
+        ),
         download_name=f"verwacht_werkelijk_{region.type}_{year}.csv",
         simulated=bool(rows["is_simulated"].any()),
     )
 
 
 def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) -> Figure:
-    row = _suppressed(
-        model.expected_values(store, form.key, region.type, year).filter(
-            pl.col("region_code") == region.code
-        )
-    ).row(0, named=True)
+    row = (
+        model.shown_values(store, form.key, region.type, year)
+        .filter(pl.col("region_code") == region.code)
+        .row(0, named=True)
+    )
     v = model.ventiles(store, form.key, region.code, year)
     name = escape_md(region.display_name)
     plural = LEVEL_PLURAL[region.type]
@@ -281,16 +277,24 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
     )
 
 
-def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figure:
-    fits = model.fit_all(store, year)
-    coef = pl.concat(
-        [
+def coefficients(store: Store, year: int | None = None) -> pl.DataFrame:
+    """Every care form's coefficients (intercept left out) with the form's short Dutch label."""
+    year = model.model_year(store, year)
+
+    def compute() -> pl.DataFrame:
+        return pl.concat(
             f.coefficients.filter(pl.col("term") != model.INTERCEPT).with_columns(
                 care_form=pl.lit(key), short=pl.lit(SHORT[key])
             )
-            for key, f in fits.items()
-        ]
-    )
+            for key, f in model.fit_all(store, year).items()
+        )
+
+    return store.cached(("verwacht_coefficients", year), compute)
+
+
+def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figure:
+    fits = model.fit_all(store, year)
+    coef = coefficients(store, year)
     jh = fits["jeugdhulp"].stats
     explanation = (
         "Hoe hangt elk achtergrondkenmerk samen met het gebruik, als de andere kenmerken gelijk "
