@@ -38,9 +38,12 @@ the time. The covariance is therefore the heteroskedasticity-robust sandwich wit
 (jackknife-like) leverage correction: large gemeenten have leverage up to 0.45, and the plain HC0
 sandwich still covered only 87-93%; HC3 covered 93-95% (tests/test_model.py checks coverage).
 
-The interval of actual/expected uses the Wilson interval of the actual share (binomial noise:
-"could this deviation be chance?") combined conservatively with the delta-method interval of the
-expected share: [lo_actual / hi_expected, hi_actual / lo_expected].
+The interval of actual/expected is computed on the log scale and adds two sources of uncertainty:
+binomial noise in the actual count ("could this deviation be chance?", var log O ≈ (1 − p)/O) and
+the model's uncertainty in the expected count (delta method with the HC3 covariance, summed over
+member gemeenten: var log E ≈ (se_E/E)²). For gemeenten with extreme backgrounds (the large
+cities) the second term dominates: the model is least sure exactly where it extrapolates.
+The actual share's own interval (ci_low/ci_high) is Wilson, as everywhere in the app.
 """
 
 from __future__ import annotations
@@ -451,6 +454,10 @@ def expected_values(
         var = np.einsum("rk,kl,rl->r", g, fit.cov, g)
         se = np.sqrt(np.maximum(var, 0.0))
         lo, hi = wilson(pl.col("numerator"), pl.col("denominator"))
+        log_se = (
+            (1 - pl.col("numerator") / pl.col("denominator")) / pl.col("numerator")
+            + (pl.col("expected_se") / pl.col("expected")) ** 2
+        ).sqrt()
         out = (
             agg.drop(grads)
             .with_columns(expected_se=pl.Series(se))
@@ -470,8 +477,8 @@ def expected_values(
             .with_columns(
                 difference_pp=100 * (pl.col("rate") - pl.col("expected_rate")),
                 ratio=pl.col("numerator") / pl.col("expected"),
-                ratio_ci_low=pl.col("ci_low") / pl.col("expected_ci_high"),
-                ratio_ci_high=pl.col("ci_high") / pl.col("expected_ci_low"),
+                ratio_ci_low=pl.col("numerator") / pl.col("expected") * (-Z95 * log_se).exp(),
+                ratio_ci_high=pl.col("numerator") / pl.col("expected") * (Z95 * log_se).exp(),
             )
             .with_columns(
                 signal=pl.when(pl.col("ratio_ci_low") > 1)
