@@ -21,7 +21,7 @@ from jeugdmonitor.stats import (
     count_text,
     nearest,
     percent_text,
-    round_count,
+    rounded,
     suppress,
     with_rate_ci,
 )
@@ -182,9 +182,6 @@ def benchmark_rows(
 
 def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The strip as a readable table (counts rounded to 5, suppressed values blank)."""
-
-    def rounded(column: str) -> pl.Expr:
-        return pl.col(column).map_elements(round_count, return_dtype=pl.Int64)
 
     return rows.select(
         pl.col("row").alias("Vergelijking"),

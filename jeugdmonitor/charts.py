@@ -23,6 +23,16 @@ SIGNAL_COLOURS = {
 }
 
 
+def _signal_colour() -> alt.Color:
+    """Colour by 'hoger' / 'lager dan verwacht' / 'niet duidelijk anders', legend below."""
+    return alt.Color(
+        "signal_label:N",
+        title="Verschil",
+        scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+
+
 def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> alt.Chart:
     """Seed 002's ventile chart: one bar per group (mean of actual − expected, percentage points).
 
@@ -106,12 +116,7 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> alt.Chart:
     hi = max([2.0, *(v for v in rows["ratio_ci_high"].to_list() if v is not None)])
     scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
     base = alt.Chart(rows).encode(y=alt.Y("short:N", sort=order, title=None))
-    colour = alt.Color(
-        "signal_label:N",
-        title="Verschil",
-        scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
-    )
+    colour = _signal_colour()
     interval = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ratio_ci_low:Q", scale=scale, title="Werkelijk / verwacht (log-schaal)"),
         x2="ratio_ci_high:Q",
@@ -260,12 +265,7 @@ def observed_expected_scatter(points: pl.DataFrame, title_value: str) -> alt.Cha
     shown = points.filter(pl.col("rate").is_not_null())
     top = max(float(shown["rate"].max() or 0), float(shown["expected_rate"].max() or 0)) * 1.05
     scale = alt.Scale(domain=[0, top], nice=False)
-    colour = alt.Color(
-        "signal_label:N",
-        title="Verschil",
-        scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
-    )
+    colour = _signal_colour()
     dots = (
         alt.Chart(shown)
         .mark_circle(size=30, opacity=0.7)
@@ -309,7 +309,7 @@ def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: s
             scale=alt.Scale(
                 type="log", domain=[0.5, 2], domainMid=1, scheme="blueorange", clamp=True
             ),
-            legend=alt.Legend(format=".2f", values=[0.5, 0.71, 1, 1.41, 2]),
+            legend=alt.Legend(format=".2~f", values=[0.5, 0.67, 1, 1.5, 2]),
         ),
         alt.value("#dddddd"),
     )

@@ -161,3 +161,8 @@ def percent_text(rate: float | None, digits: int = 1) -> str:
 def decimal_text(value: float | None, digits: int = 2) -> str:
     """A number with a Dutch decimal comma ('1,25'); '–' when missing or suppressed."""
     return "–" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def rounded(column: str) -> pl.Expr:
+    """A count column rounded to ROUND_TO for display, as Int64 (nulls stay null)."""
+    return ((pl.col(column) / ROUND_TO).round(0) * ROUND_TO).cast(pl.Int64).alias(column)

@@ -7,7 +7,7 @@ import pytest
 
 from jeugdmonitor import benchmark
 from jeugdmonitor.indicators import level_values
-from jeugdmonitor.stats import count_text, nearest, ventile_groups, ventile_means
+from jeugdmonitor.stats import count_text, nearest, rounded, ventile_groups, ventile_means
 from jeugdmonitor.store import load
 
 
@@ -56,6 +56,11 @@ def test_count_text_suppresses_and_rounds():
     assert count_text(7) == "< 10"
     assert count_text(12) == "10"
     assert count_text(37703) == "37.705"
+
+
+def test_rounded_counts_for_display():
+    frame = pl.DataFrame({"n": [12.0, 37703.0, None, 17.4]})
+    assert frame.select(rounded("n"))["n"].to_list() == [10, 37705, None, 15]
 
 
 def test_comparable_gemeenten(store):

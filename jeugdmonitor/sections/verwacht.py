@@ -19,7 +19,7 @@ from jeugdmonitor.stats import (
     count_text,
     decimal_text,
     percent_text,
-    round_count,
+    rounded,
     suppress,
 )
 from jeugdmonitor.store import Store
@@ -104,17 +104,13 @@ def _suppressed(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rounded(column: str) -> pl.Expr:
-    return pl.col(column).map_elements(round_count, return_dtype=pl.Int64)
-
-
 def _region_table(rows: pl.DataFrame) -> pl.DataFrame:
     """Per care form: counts (rounded to 5, suppressed < 10), shares, ratio and interval."""
     return rows.select(
         pl.col("label").alias("Zorgvorm"),
-        _rounded("numerator").alias("Werkelijk aantal"),
+        rounded("numerator").alias("Werkelijk aantal"),
         (100 * pl.col("rate")).round(2).alias("Werkelijk %"),
-        _rounded("expected").alias("Verwacht aantal"),
+        rounded("expected").alias("Verwacht aantal"),
         (100 * pl.col("expected_rate")).round(2).alias("Verwacht %"),
         pl.col("difference_pp").round(2).alias("Verschil (procentpunt)"),
         pl.col("ratio").round(2).alias("Werkelijk / verwacht"),
@@ -124,7 +120,7 @@ def _region_table(rows: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(f"aantal < {MIN_COUNT}"))
         .otherwise(pl.col("signal_label"))
         .alias("Oordeel"),
-        _rounded("denominator").alias("Jeugdigen"),
+        rounded("denominator").alias("Jeugdigen"),
     )
 
 
@@ -142,9 +138,9 @@ def _download_frame(store: Store, form_key: str, region_type: str, year: int) ->
         "name",
         "year",
         "care_form",
-        _rounded("numerator").alias("werkelijk_aantal"),
-        _rounded("denominator").alias("jeugdigen"),
-        _rounded("expected").alias("verwacht_aantal"),
+        rounded("numerator").alias("werkelijk_aantal"),
+        rounded("denominator").alias("jeugdigen"),
+        rounded("expected").alias("verwacht_aantal"),
         pl.col("rate").alias("werkelijk_aandeel"),
         pl.col("expected_rate").alias("verwacht_aandeel"),
         pl.col("difference_pp").alias("verschil_procentpunt"),
@@ -356,10 +352,10 @@ def _nl_figure(store: Store, year: int) -> Figure:
     rows = _suppressed(model.region_expected(store, NL_CODE, year))
     table = rows.select(
         pl.col("label").alias("Zorgvorm"),
-        _rounded("numerator").alias("Aantal jeugdigen"),
+        rounded("numerator").alias("Aantal jeugdigen"),
         (100 * pl.col("rate")).round(2).alias("Percentage"),
-        _rounded("expected").alias("Verwacht aantal"),
-        _rounded("denominator").alias("Jeugdigen"),
+        rounded("expected").alias("Verwacht aantal"),
+        rounded("denominator").alias("Jeugdigen"),
     )
     return Figure(
         key="verwacht_nederland",
