@@ -112,8 +112,8 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> alt.Chart:
         "verwachte gebruik, met 95%-interval. Een waarde van 1 betekent precies zoals verwacht."
     )
     order = rows["short"].to_list()
-    lo = min([0.5, *(v for v in rows["ratio_ci_low"].to_list() if v is not None)])
-    hi = max([2.0, *(v for v in rows["ratio_ci_high"].to_list() if v is not None)])
+    lo = 0.92 * min([0.5, *(v for v in rows["ratio_ci_low"].to_list() if v is not None)])
+    hi = 1.08 * max([2.0, *(v for v in rows["ratio_ci_high"].to_list() if v is not None)])
     scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
     base = alt.Chart(rows).encode(y=alt.Y("short:N", sort=order, title=None))
     colour = _signal_colour()
