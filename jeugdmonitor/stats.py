@@ -70,3 +70,99 @@ def round_count(value: float | None) -> int | None:
     if value is None:
         return None
     return int(ROUND_TO * round(float(value) / ROUND_TO))
+
+
+# ----------------------------------------------------------------- ventiles and nearest regions
+
+N_VENTILES = 20  # seed 002: "elke staaf geeft het gemiddelde van de laagste 5% … tot de hoogste 5%"
+
+
+def ventile_groups(
+    frame: pl.DataFrame, value: str, id_col: str = "region_code", n_groups: int = N_VENTILES
+) -> pl.DataFrame:
+    """Add `group` (1..n) splitting the rows, ordered by `value`, into n groups of near-equal size.
+
+    Rows are ordered by value, ties by id (deterministic); group = ⌊rank·n/rows⌋ + 1, so group sizes
+    differ by at most one. With fewer rows than groups every row is its own group. Rows whose
+    value is null get no group.
+    """
+    valid = frame.filter(pl.col(value).is_not_null()).sort(value, id_col)
+    groups = min(n_groups, valid.height)
+    ranked = valid.with_columns(
+        group=(pl.int_range(pl.len(), dtype=pl.Int64) * groups // pl.len() + 1).cast(pl.Int32)
+    )
+    return frame.join(ranked.select(id_col, "group"), on=id_col, how="left")
+
+
+def ventile_means(
+    frame: pl.DataFrame, value: str, id_col: str = "region_code", n_groups: int = N_VENTILES
+) -> pl.DataFrame:
+    """One row per group: mean, min and max of `value` and the number of regions, lowest first."""
+    return (
+        ventile_groups(frame, value, id_col, n_groups)
+        .filter(pl.col("group").is_not_null())
+        .group_by("group")
+        .agg(
+            pl.col(value).mean().alias("mean"),
+            pl.col(value).min().alias("min"),
+            pl.col(value).max().alias("max"),
+            pl.len().alias("n_regions"),
+        )
+        .sort("group")
+    )
+
+
+def standardise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """z-scores of the columns (mean 0, sd 1 over the rows); constant columns are dropped."""
+    varying = [c for c in columns if (frame[c].std() or 0.0) > 0.0]
+    return frame.with_columns(
+        ((pl.col(c) - pl.col(c).mean()) / pl.col(c).std()).alias(c) for c in varying
+    ).drop([c for c in columns if c not in varying])
+
+
+def nearest(
+    frame: pl.DataFrame, target: str, features: list[str], k: int = 10, id_col: str = "code"
+) -> pl.DataFrame:
+    """The k rows most similar to `target`: Euclidean distance on standardised features.
+
+    The target itself is excluded; ties are broken by id so the answer is deterministic. Rows with
+    a missing feature are left out. Returns id_col, `distance` and the raw feature values.
+    """
+    complete = frame.drop_nulls(features)
+    if target not in complete[id_col].to_list():
+        raise KeyError(f"{target!r} not found (or has missing features) in the comparison table")
+    z = standardise(complete.select(id_col, *features), features)
+    used = [c for c in features if c in z.columns]
+    if not used:
+        raise ValueError("no feature varies between the rows; cannot compare")
+    me = z.filter(pl.col(id_col) == target).row(0, named=True)
+    distance = pl.sum_horizontal((pl.col(c) - me[c]) ** 2 for c in used).sqrt()
+    return (
+        z.select(id_col, distance.alias("distance"))
+        .filter(pl.col(id_col) != target)
+        .sort("distance", id_col)
+        .head(k)
+        .join(complete.select(id_col, *features), on=id_col, how="left", maintain_order="left")
+    )
+
+
+def count_text(value: float | None) -> str:
+    """A count as shown to users: rounded to ROUND_TO, Dutch thousands separator; '< 10' if suppressed."""
+    if value is None or value < MIN_COUNT:
+        return f"< {MIN_COUNT}"
+    return f"{round_count(value):,}".replace(",", ".")
+
+
+def percent_text(rate: float | None, digits: int = 1) -> str:
+    """A fraction as a Dutch percentage ('12,3%'); '–' when missing or suppressed."""
+    return "–" if rate is None else f"{100 * rate:.{digits}f}%".replace(".", ",")
+
+
+def decimal_text(value: float | None, digits: int = 2) -> str:
+    """A number with a Dutch decimal comma ('1,25'); '–' when missing or suppressed."""
+    return "–" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def rounded(column: str) -> pl.Expr:
+    """A count column rounded to ROUND_TO for display, as Int64 (nulls stay null)."""
+    return ((pl.col(column) / ROUND_TO).round(0) * ROUND_TO).cast(pl.Int64).alias(column)

@@ -1,0 +1,114 @@
+"""Ventiles, nearest neighbours and the benchmark strip."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from jeugdmonitor import benchmark
+from jeugdmonitor.indicators import level_values
+from jeugdmonitor.stats import count_text, nearest, rounded, ventile_groups, ventile_means
+from jeugdmonitor.store import load
+
+
+@pytest.fixture(scope="module")
+def store():
+    return load()
+
+
+def frame(values):
+    return pl.DataFrame({"region_code": [f"R{i:03d}" for i in range(len(values))], "v": values})
+
+
+@pytest.mark.parametrize("n", [20, 42, 76, 342, 1000])
+def test_ventile_groups_are_ordered_and_near_equal(n):
+    values = [((i * 7919) % n) / 3.0 for i in range(n)]  # a shuffled order
+    grouped = ventile_groups(frame(values), "v").sort("v", "region_code")
+    sizes = grouped.group_by("group").len()["len"]
+    assert sizes.len() == 20
+    assert sizes.max() - sizes.min() <= 1
+    assert grouped["group"].is_sorted()  # lower values never in a higher group
+    bars = ventile_means(frame(values), "v")
+    assert bars.height == 20 and bars["mean"].is_sorted()
+    assert bars["n_regions"].sum() == n
+
+
+def test_ventiles_with_fewer_regions_than_groups_and_nulls():
+    grouped = ventile_groups(frame([3.0, 1.0, None, 2.0]), "v")
+    assert grouped.sort("region_code")["group"].to_list() == [3, 1, None, 2]
+
+
+def test_nearest_excludes_itself_is_deterministic_and_correct():
+    table = pl.DataFrame(
+        {"code": ["a", "b", "c", "d", "e"], "x": [0.0, 1.0, 2.0, 2.0, 10.0], "k": [1.0] * 5}
+    )
+    got = nearest(table, "c", ["x", "k"], k=3)
+    assert got["code"].to_list() == ["d", "b", "a"]  # ties by code; constant column ignored
+    assert "c" not in got["code"].to_list()
+    shuffled = nearest(table.reverse(), "c", ["x", "k"], k=3)
+    assert shuffled.equals(got)
+    with pytest.raises(KeyError, match="'zz' not found"):
+        nearest(table, "zz", ["x"])
+
+
+def test_count_text_suppresses_and_rounds():
+    assert count_text(None) == "< 10"
+    assert count_text(7) == "< 10"
+    assert count_text(12) == "10"
+    assert count_text(37703) == "37.705"
+
+
+def test_rounded_counts_for_display():
+    frame = pl.DataFrame({"n": [12.0, 37703.0, None, 17.4]})
+    assert frame.select(rounded("n"))["n"].to_list() == [10, 37705, None, 15]
+
+
+def test_comparable_gemeenten(store):
+    peers = benchmark.comparable_gemeenten(store, "GM0363")
+    assert peers.height == 10
+    assert "GM0363" not in peers["code"].to_list()
+    assert peers["distance"].is_sorted()
+    assert peers["code"].n_unique() == 10
+    assert list(benchmark.COMPARABLE_FEATURES) == peers.columns[3:]
+    # the largest cities resemble Amsterdam most; a tiny island does not appear
+    assert {"GM0518", "GM0344"} <= set(peers["code"].to_list())
+    assert "GM0060" not in peers["code"].to_list()
+    fresh = benchmark.comparable_gemeenten(store, "GM0363", k=5)
+    assert fresh["code"].to_list() == peers["code"].to_list()[:5]
+    with pytest.raises(ValueError, match="gemeenten only"):
+        benchmark.comparable_gemeenten(store, "JZ01")
+
+
+def test_benchmark_rows_hold_every_comparison(store):
+    rows = benchmark.benchmark_rows(store, "GM0363", "jeugdhulp")
+    kinds = rows["kind"].to_list()
+    assert kinds.count("peer") == 10 and kinds.count("gemeente") == 1
+    assert {"peers", "jeugdregio", "provincie", "nederland", "previous"} <= set(kinds)
+    assert rows.filter(pl.col("kind") == "previous")["year"].to_list() == [2023, 2022, 2021, 2020]
+    nl = level_values(store, "jeugdhulp", "nederland").filter(
+        pl.col("year") == 2024, pl.col("breakdown") == "all"
+    )
+    assert rows.filter(pl.col("kind") == "nederland")["rate"][0] == pytest.approx(nl["rate"][0])
+    peers = rows.filter(pl.col("kind") == "peer")
+    pooled = rows.filter(pl.col("kind") == "peers").row(0, named=True)
+    assert pooled["numerator"] == peers["numerator"].sum()  # summed counts, not mean of rates
+
+
+def test_benchmark_suppresses_small_counts(store):
+    rows = benchmark.benchmark_rows(store, "GM0060", "jeugdreclassering", "age=12-18")
+    small = rows.filter(pl.col("suppressed"))
+    assert small.height > 0
+    assert small["numerator"].is_null().all() and small["rate"].is_null().all()
+    assert (small["count_label"] == "< 10").all()
+    shown = rows.filter(~pl.col("suppressed"))
+    assert (shown["numerator"] >= 10).all()
+
+
+def test_benchmark_figure(store):
+    fig = benchmark.benchmark_figure(store, "GM0363", "jeugdhulp")
+    spec = fig.chart.to_dict()
+    assert "Amsterdam" in spec["description"]
+    assert fig.table.height == 19
+    assert "Vergelijkbaar betekent" in fig.explanation
+    assert fig.download is not None and fig.download.height == 10
+    assert fig.simulated
