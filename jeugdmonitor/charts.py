@@ -182,7 +182,9 @@ def _rows(name: str = "rows") -> alt.NamedData:
 def _with_marks(frame: pl.DataFrame) -> pl.DataFrame:
     """Add `sig` (▲/▼ or ''), `note` (for suppressed rows) and `rolorder` (region, NL, members)."""
     return frame.with_columns(
-        sig=pl.col("significant").replace_strict(SIG_SYMBOL, default="", return_dtype=pl.String),
+        sig=pl.col("significant")
+        .cast(pl.String)
+        .replace_strict(SIG_SYMBOL, default="", return_dtype=pl.String),
         note=pl.when(pl.col("rate").is_null())
         .then(pl.lit("te weinig waarnemingen"))
         .otherwise(pl.lit("")),
@@ -295,59 +297,60 @@ def bars_vs_nl(
 
 @functools.lru_cache(maxsize=32)
 def _trend_template(
-    series: tuple[str, ...], series_title: str, y_title: str, width: int, height: int
+    series: tuple[str, ...],
+    with_region: bool,
+    series_title: str,
+    y_title: str,
+    width: int,
+    height: int,
 ) -> str:
-    pick_serie = alt.selection_point(
-        fields=["serie"], bind="legend", toggle="true", name="verberg_reeks"
+    # One legend entry per line ('Jeugdhulp · Amsterdam'), colour by series and dashed for NL,
+    # bound to a selection: click = show only that line, shift-click = add or remove a line,
+    # double-click = show all. (Two legends, one per field, cross-talk in Vega-Lite: a click on
+    # one re-fires the other's last value; with toggle="true" even a click on a mark toggles it.)
+    pick = alt.selection_point(fields=["reeks"], bind="legend", name="toon_reeks")
+    per_series = 2 if with_region else 1
+    by_order = alt.EncodingSortField(field="reeksorder", op="min")
+    legend = alt.Legend(
+        title=series_title,
+        orient="right",
+        symbolType="stroke",
+        symbolStrokeWidth=2.5,
+        symbolSize=400,
+        symbolOpacity=1,
+        # the one legend draws NL dashed too (a separate strokeDash legend would not merge)
+        symbolDash={"expr": f"indexof(datum.label, ' · {NL_LABEL}') >= 0 ? [6, 3] : [1, 0]"},
+        titleLimit=300,
+        labelLimit=300,
     )
-    pick_gebied = alt.selection_point(
-        fields=["gebied"], bind="legend", toggle="true", name="verberg_regio"
-    )
-    hidden = {"or": [{"param": p.name, "empty": False} for p in (pick_serie, pick_gebied)]}
     color = alt.Color(
-        "serie:N",
-        sort=list(series),
-        scale=alt.Scale(domain=list(series), range=list(CATEGORY_COLORS[: len(series)])),
-        legend=alt.Legend(
-            title=series_title,
-            orient="right",
-            symbolType="stroke",
-            symbolStrokeWidth=3,
-            symbolOpacity=1,
-            titleLimit=260,
-            labelLimit=260,
+        "reeks:N",
+        sort=by_order,
+        scale=alt.Scale(
+            range=[c for c in CATEGORY_COLORS[: len(series)] for _ in range(per_series)]
         ),
+        legend=legend,
     )
     dash = alt.StrokeDash(
-        "gebied:N",
-        sort=_BY_ROLE,
-        scale=alt.Scale(range=[[1, 0], [6, 3]]),
-        legend=alt.Legend(
-            title="Regio",
-            orient="right",
-            symbolType="stroke",
-            symbolStrokeWidth=2.5,
-            symbolStrokeColor=TEXT_COLOR,
-            symbolOpacity=1,
-            symbolSize=400,
-            titleLimit=260,
-            labelLimit=260,
-        ),
+        "reeks:N",
+        sort=by_order,
+        scale=alt.Scale(range=[[1, 0], [6, 3]][:per_series] * len(series)),
+        legend=None,
     )
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
-    # The legends and their selections live on an invisible layer that is never filtered; the
-    # visible layers drop what is hidden, so the y axis rescales to what stays visible. (A
-    # selection cannot filter the view it is defined in.)
+    # The legend and its selection live on an invisible layer that is never filtered; the visible
+    # layers keep only what is selected, so the y axis rescales to it (a selection cannot filter
+    # the view it is defined in).
     legend_layer = (
         alt.Chart(_rows())
         .mark_line(opacity=0)
-        .encode(color=color, strokeDash=dash, detail="serie:N")
-        .add_params(pick_serie, pick_gebied)
+        .encode(color=color, strokeDash=dash, detail="reeks:N")
+        .add_params(pick)
     )
-    visible = alt.Chart(_rows()).transform_filter({"not": hidden})
-    y = alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=True))
+    visible = alt.Chart(_rows()).transform_filter(pick)
+    y = alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=True))
     lines = visible.mark_line(strokeWidth=2.5).encode(
-        x=x, y=y, color=color, strokeDash=dash, detail="gebied:N"
+        x=x, y=y, color=color, strokeDash=dash, detail="reeks:N"
     )
     points = visible.mark_point(filled=True, size=45, opacity=1).encode(
         x=x,
@@ -380,22 +383,30 @@ def trend(
     description: str,
     y_title: str = "Aandeel",
     series_title: str = "Reeks",
-    width: int = 560,
+    width: int = 520,
     height: int = 260,
 ) -> Spec:
-    """Lines per year: colour = series, solid = region / dashed = NL; clicking the legend toggles.
+    """Lines per year: colour = series, solid = region / dashed = NL; the legend toggles lines.
 
     `frame` has `year`, `serie`, `gebied`, `rol`, `rate`, `ci_low`, `ci_high`, `numerator`,
-    `denominator`, `significant`. Both legends are bound to toggle selections; a hidden series is
-    filtered out, so the y axis rescales to what stays visible (small series become readable).
+    `denominator`, `significant`. The legend (one entry per line) is bound to a selection:
+    clicking an entry shows only that line (shift-click adds or removes one, double-click shows
+    all) and the y axis rescales to what is shown, so small series become readable.
     """
-    data = _with_marks(frame).with_columns(pl.col("year").cast(pl.String))
+    order = {name: i for i, name in enumerate(series)}
+    data = _with_marks(frame).with_columns(
+        pl.col("year").cast(pl.String),
+        reeks=pl.col("serie") + pl.lit(" · ") + pl.col("gebied"),
+        reeksorder=pl.col("serie").replace_strict(order, return_dtype=pl.Int32) * 2
+        + pl.col("rolorder").cast(pl.Int32),
+    )
     cols = [
         "year",
         "serie",
         "gebied",
+        "reeks",
+        "reeksorder",
         "rol",
-        "rolorder",
         "rate",
         "ci_low",
         "ci_high",
@@ -403,7 +414,8 @@ def trend(
         "denominator",
         "sig",
     ]
-    template = _trend_template(tuple(series), series_title, y_title, width, height)
+    with_region = bool((data["rol"] == "regio").any())
+    template = _trend_template(tuple(series), with_region, series_title, y_title, width, height)
     return Spec(template, {"rows": data.select(cols)}, description)
 
 
@@ -536,7 +548,7 @@ def radar(
     )
     top = float(lines["ratio"].max() or 1.0) if lines.height else 1.0
     step = 0.25 if top <= 1.24 else 0.5 if top <= 2.9 else 1.0
-    rings = [step * k for k in range(1, math.ceil(max(top, 1.0) / step + 1e-9) + 1)]
+    rings = [step * k for k in range(1, math.ceil(max(top, 1.0) / step - 1e-9) + 1)]
     outer = rings[-1]
     theta = pl.col("categorie").replace_strict(angle, return_dtype=pl.Float64)
     rows = lines.with_columns(

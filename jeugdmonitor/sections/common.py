@@ -28,6 +28,11 @@ from jeugdmonitor.store import Store
 
 NL_NAME = charts.NL_LABEL
 PICK_REGION = "Selecteer een regio om deze figuur voor uw gemeente of regio te zien."
+LEGEND_HELP = (
+    "Klik in de legenda op een lijn om alleen die lijn te zien (de verticale as past zich aan); "
+    "met shift-klik zet u lijnen erbij of haalt u ze weg, met dubbelklik in de figuur ziet u "
+    "weer alles."
+)
 NO_REGION_NOTE = (
     "U heeft nog geen regio gekozen: u ziet het landelijk overzicht. Kies hierboven een gemeente, "
     "samenwerkingsverband, jeugdregio of provincie."
@@ -119,6 +124,21 @@ def shown_level(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     return store.cached(("shown_level", indicator, region_type), compute)
 
 
+def _region_rows(store: Store, indicator: str, region_type: str, code: str) -> pl.DataFrame:
+    """A region's shown rows, from a per-process partition of `shown_level` by region code."""
+    parts = store.cached(
+        ("shown_parts", indicator, region_type),
+        lambda: shown_level(store, indicator, region_type).partition_by(
+            "region_code", as_dict=True, maintain_order=True
+        ),
+    )
+    empty = store.cached(
+        ("shown_empty", indicator, region_type),
+        lambda: shown_level(store, indicator, region_type).clear(),
+    )
+    return parts.get((code,), empty)
+
+
 def region_vs_nl(
     store: Store,
     indicator: str,
@@ -131,24 +151,23 @@ def region_vs_nl(
 
     NL rows never carry a significance mark (NL is the reference).
     """
-    wanted = pl.lit(True)
-    if year is not None:
-        wanted = wanted & (pl.col("year") == year)
-    if breakdowns is not None:
-        wanted = wanted & pl.col("breakdown").is_in(list(breakdowns))
-    nl = (
-        shown_level(store, indicator, "nederland")
-        .filter(wanted)
-        .with_columns(gebied=pl.lit(NL_NAME), rol=pl.lit("nl"), significant=pl.lit(None, pl.String))
+    nl = _region_rows(store, indicator, "nederland", NL_CODE).with_columns(
+        gebied=pl.lit(NL_NAME), rol=pl.lit("nl"), significant=pl.lit(None, pl.String)
     )
     if is_nl(region):
-        return nl
-    own = (
-        shown_level(store, indicator, region.type)  # type: ignore[union-attr]
-        .filter((pl.col("region_code") == region.code) & wanted)  # type: ignore[union-attr]
-        .with_columns(gebied=pl.lit(region_label(region)), rol=pl.lit("regio"))
-    )
-    return pl.concat([own, nl])
+        frame = nl
+    else:
+        own = _region_rows(store, indicator, region.type, region.code)  # type: ignore[union-attr]
+        frame = pl.concat(
+            [own.with_columns(gebied=pl.lit(region_label(region)), rol=pl.lit("regio")), nl]
+        )
+    if year is not None and breakdowns is not None:
+        return frame.filter((pl.col("year") == year) & pl.col("breakdown").is_in(breakdowns))
+    if year is not None:
+        return frame.filter(pl.col("year") == year)
+    if breakdowns is not None:
+        return frame.filter(pl.col("breakdown").is_in(breakdowns))
+    return frame
 
 
 def level_map_frame(
@@ -221,6 +240,11 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
         return table, name
 
     return store.cached(("download", indicator, level), compute)
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """A download as CSV for Dutch Excel: semicolons, decimal commas, UTF-8 with BOM."""
+    return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
 
 
 def figure_table(frame: pl.DataFrame) -> pl.DataFrame:

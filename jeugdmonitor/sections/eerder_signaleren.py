@@ -38,8 +38,7 @@ per gemeente of regio kunt u als .csv-bestand (te openen in Excel) downloaden.
 """
 AGE_TREND_TEXT = """\
 De figuur geeft de trend van het aandeel {what} en de onderverdeling in de leeftijdsgroepen 0-4,
-4-12 en 12-18 jaar voor uw gemeente/regio ten opzichte van het landelijk gemiddelde. Klik in de
-legenda op een leeftijdsgroep of op een regio om die lijnen aan of uit te zetten.
+4-12 en 12-18 jaar voor uw gemeente/regio ten opzichte van het landelijk gemiddelde.
 """
 OUTRO = """\
 #### Wat kan ik met de cijfers uit mijn regio?
@@ -179,8 +178,7 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                 explanation=(
                     "De figuur geeft de trend van het aandeel achterstandsleerlingen in de "
                     "leeftijdsgroep 4-12 jaar voor uw gemeente/regio ten opzichte van het "
-                    "landelijk gemiddelde. Klik in de legenda op een regio om die lijn aan of uit "
-                    "te zetten."
+                    "landelijk gemiddelde."
                 ),
                 series_title="Leeftijd",
             ),

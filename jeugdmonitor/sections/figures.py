@@ -129,13 +129,12 @@ def trend(
     series_title: str,
 ) -> Figure:
     """Lines over all years for (indicator, breakdown, label) parts, region solid and NL dashed."""
-    frames = [
-        c.region_vs_nl(store, indicator, region, breakdowns=[breakdown]).with_columns(
-            serie=pl.lit(label)
-        )
-        for indicator, breakdown, label in parts
-    ]
-    frame = pl.concat(frames, how="diagonal_relaxed")
+    frames = []
+    for indicator in dict.fromkeys(p[0] for p in parts):
+        labels = {b: label for i, b, label in parts if i == indicator}
+        rows = c.region_vs_nl(store, indicator, region, breakdowns=list(labels))
+        frames.append(rows.with_columns(serie=pl.col("breakdown").replace_strict(labels)))
+    frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     indicators = list(dict.fromkeys(p[0] for p in parts))
     span = c.all_years(store, indicators[0])
     series = [label for _, _, label in parts]
@@ -147,8 +146,7 @@ def trend(
         description=(
             f"Lijndiagram: {title.lower()} van {span[0]} tot en met {span[-1]} voor {name}"
             + ("" if c.is_nl(region) else " (doorgetrokken) en Nederland (gestreept)")
-            + f", per {series_title.lower()}: {', '.join(series)}. Klik op de legenda om een lijn "
-            "aan of uit te zetten."
+            + f", per {series_title.lower()}: {', '.join(series)}. {c.LEGEND_HELP}"
         ),
     )
     table = c.figure_table(frame.with_columns(categorie=pl.col("serie")))
@@ -157,7 +155,7 @@ def trend(
         store,
         key=key,
         title=title,
-        explanation=explanation,
+        explanation=f"{explanation.strip()} {c.LEGEND_HELP}",
         indicators=indicators,
         chart=chart,
         frame=frame,

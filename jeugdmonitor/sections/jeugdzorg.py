@@ -33,9 +33,8 @@ De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) do
 TREND_TITLE = "Trend jeugdzorggebruik"
 TREND_TEXT = """\
 De figuur geeft de trend van het jeugdzorggebruik, onderverdeeld in jeugdhulp, jeugdbescherming en
-jeugdreclassering, voor uw gemeente/regio en Nederland. Klik in de legenda naast de figuur op een
-vorm van jeugdzorg, op uw regio of op Nederland om die lijnen aan of uit te zetten; de verticale as
-past zich aan, zodat ook de kleine vormen goed leesbaar worden.
+jeugdreclassering, voor uw gemeente/regio en Nederland. Toont u alleen jeugdbescherming of
+jeugdreclassering, dan past de verticale as zich aan en worden ook die kleine aantallen leesbaar.
 """
 AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
 FORMS = [

@@ -30,8 +30,7 @@ ontvangt, naast het landelijk gemiddelde.
 TREND_TITLE = "Trend jeugdzorggebruik per onderwijssoort"
 TREND_TEXT = """\
 De figuur geeft de trend van het jeugdzorggebruik per onderwijssoort voor uw gemeente/regio en
-Nederland. Klik in de legenda op een onderwijssoort of op een regio om die lijnen aan of uit te
-zetten.
+Nederland.
 """
 INDICATOR = "jeugdzorg_onderwijssoort"
 

@@ -35,8 +35,7 @@ omlijnd. De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in 
 TREND_TITLE = "Trend speciaal onderwijs"
 TREND_TEXT = """\
 De figuur geeft de trend van het speciaal onderwijs, in totaal en per soort, voor uw gemeente/regio
-ten opzichte van het landelijk gemiddelde. Klik in de legenda op een soort of op een regio om die
-lijnen aan of uit te zetten.
+ten opzichte van het landelijk gemiddelde.
 """
 OUTRO = """\
 #### Wat kan ik met de cijfers uit mijn regio?
