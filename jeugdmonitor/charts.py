@@ -242,8 +242,9 @@ def _bars_template(x_title: str, width: int) -> str:
     )
     # An invisible point at 1.15 × the largest value keeps room for the ▲/▼ marks on the right.
     room = base.mark_point(opacity=0).encode(x=alt.X("xpad:Q"))
+    # every row with an interval gets its bar (NL's is too narrow to see); never an empty layer
     errors = (
-        base.transform_filter("datum.rol === 'regio' && isValid(datum.ci_low)")
+        base.transform_filter("isValid(datum.ci_low)")
         .mark_rule(color=TEXT_COLOR, strokeWidth=1.5)
         .encode(x="ci_low:Q", x2="ci_high:Q")
     )
@@ -331,12 +332,9 @@ def _trend_template(
         ),
         legend=legend,
     )
-    dash = alt.StrokeDash(
-        "reeks:N",
-        sort=by_order,
-        scale=alt.Scale(range=[[1, 0], [6, 3]][:per_series] * len(series)),
-        legend=None,
-    )
+    # NL dashed by a condition, not a scale: a second scale on `reeks` would ask for a second
+    # legend (the one legend draws the dashes through `symbolDash` above)
+    dash = alt.condition("datum.rol === 'nl'", alt.value([6, 3]), alt.value([1, 0]))
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     # The legend and its selection live on an invisible layer that is never filtered; the visible
     # layers keep only what is selected, so the y axis rescales to it (a selection cannot filter
@@ -344,7 +342,7 @@ def _trend_template(
     legend_layer = (
         alt.Chart(_rows())
         .mark_line(opacity=0)
-        .encode(color=color, strokeDash=dash, detail="reeks:N")
+        .encode(color=color, detail="reeks:N")
         .add_params(pick)
     )
     visible = alt.Chart(_rows()).transform_filter(pick)
@@ -363,7 +361,7 @@ def _trend_template(
         ],
     )
     errors = (
-        visible.transform_filter("datum.rol === 'regio' && isValid(datum.ci_low)")
+        visible.transform_filter("isValid(datum.ci_low)")
         .mark_rule(strokeWidth=1.2)
         .encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color)
     )

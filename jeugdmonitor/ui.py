@@ -21,7 +21,7 @@ from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
 from jeugdmonitor.store import Store
 
-PLACEHOLDER = "kies een regio"
+PLACEHOLDER = "— kies een regio (landelijk overzicht) —"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -71,12 +71,15 @@ def requested_region() -> str | None:
     return _context_value("query_params") or _context_value("cli_args")
 
 
-def dropdown_options(store: Store) -> dict[str, str]:
-    """Label → code, grouped by type through the label prefix and the order (NL first)."""
+def dropdown_options(store: Store) -> dict[str, str | None]:
+    """Label → code, grouped by type through the label prefix and the order.
+
+    The first option is the "kies een regio" state (no region: the NL overview), then Nederland.
+    """
     from jeugdmonitor.regions import dropdown_options as by_type
 
-    def compute() -> dict[str, str]:
-        options = {"Nederland (landelijk overzicht)": NL_CODE}
+    def compute() -> dict[str, str | None]:
+        options: dict[str, str | None] = {PLACEHOLDER: None, "Nederland": NL_CODE}
         options.update({k: v for k, v in by_type(store).items() if v != NL_CODE})
         return options
 
@@ -110,8 +113,8 @@ def region_picker(store: Store, requested: str | None) -> mo.ui.dropdown:
     """Searchable dropdown of every region; starts at the requested one when it exists."""
     return mo.ui.dropdown(
         options=dropdown_options(store),
-        value=_label_of(store, normalize_code(requested)),
-        allow_select_none=True,
+        value=_label_of(store, normalize_code(requested)) or PLACEHOLDER,
+        allow_select_none=False,
         searchable=True,
         label="Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie:",
         on_change=_write_url,

@@ -32,10 +32,11 @@ def test_region_choice(store):
 
 def test_dropdown_lists_every_region_grouped_by_type(store):
     options = ui.dropdown_options(store)
-    assert len(options) == store.regions.height
+    assert len(options) == store.regions.height + 1  # plus "kies een regio"
     labels = list(options)
-    assert labels[0] == "Nederland (landelijk overzicht)"
-    prefixes = [label.split(" · ")[0] for label in labels[1:]]
+    assert options[labels[0]] is None and "kies een regio" in labels[0]
+    assert labels[1] == "Nederland"
+    prefixes = [label.split(" · ")[0] for label in labels[2:]]
     # grouped: each type's labels form one contiguous block
     blocks = [p for i, p in enumerate(prefixes) if i == 0 or p != prefixes[i - 1]]
     assert blocks == [
