@@ -28,7 +28,6 @@ TEMPLATES = [
     charts._trend_template,
     charts._radar_template,
     charts._map_template,
-    charts._message_template,
 ]
 
 

@@ -1,4 +1,4 @@
-"""Altair builders for every figure: bars vs NL, trend, radar, choropleth, message.
+"""Altair builders for every figure: bars vs NL, trend, radar and choropleth.
 
 Each builder takes tidy polars frames that the sections already suppressed and rounded (charts
 never read files or compute statistics) and returns a `Spec`: a Vega-Lite chart with Dutch labels,
@@ -46,9 +46,6 @@ SIG_NOTE = "▲ / ▼: significant hoger / lager dan Nederland (95%-betrouwbaarh
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 ROLE_ORDER = {"regio": 0, "nl": 1, "lid": 2}
 SLOT = "jeugdmonitor:"  # URL prefix of a data slot in a template, filled in per render
-
-GeoSource = Callable[[str], dict[str, Any]]
-"""Map level → Vega-Lite data for its TopoJSON: `topojson_inline(...)` or `topojson_url(...)`."""
 
 
 def topojson_inline(text: str, feature: str) -> dict[str, Any]:
@@ -705,25 +702,4 @@ def choropleth(
         {"selected": chosen.select([c for c in MAP_COLUMNS if c in chosen.columns])},
         description,
         slots={"rows": table, "geo": geo},
-    )
-
-
-# ------------------------------------------------------------------------------------ message
-
-
-@functools.lru_cache(maxsize=4)
-def _message_template(width: int, height: int) -> str:
-    chart = (
-        alt.Chart(_rows())
-        .mark_text(fontSize=13, color="#525252")
-        .encode(text="text:N")
-        .properties(width=width, height=height)
-    )
-    return _compile(chart)
-
-
-def message(text: str, *, description: str, width: int = 400, height: int = 80) -> Spec:
-    """A chart-sized placeholder with a Dutch message (e.g. when a region has too few data)."""
-    return Spec(
-        _message_template(width, height), {"rows": pl.DataFrame({"text": [text]})}, description
     )

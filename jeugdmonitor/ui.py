@@ -162,7 +162,7 @@ def banner(sections: Iterable[Section]) -> mo.Html:
     text = (
         "**Let op: gesimuleerde cijfers.** De cijfers in deze figuren zijn gesimuleerd (demo), "
         "gekalibreerd op landelijke niveaus; ze zijn niet echt en niet geschikt voor beleid. "
-        "Echte cijfers laadt u met `jeugdmonitor fetch` of een CSV-import."
+        "Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
     )
     ribbon = mo.Html(
         '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '

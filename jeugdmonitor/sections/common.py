@@ -27,7 +27,6 @@ from jeugdmonitor.stats import rounded, suppress
 from jeugdmonitor.store import Store
 
 NL_NAME = charts.NL_LABEL
-PICK_REGION = "Selecteer een regio om deze figuur voor uw gemeente of regio te zien."
 LEGEND_HELP = (
     "Klik in de legenda op een lijn om alleen die lijn te zien (de verticale as past zich aan); "
     "met shift-klik zet u lijnen erbij of haalt u ze weg, met dubbelklik in de figuur ziet u "
@@ -381,8 +380,3 @@ def all_years(store: Store, indicator: str) -> list[int]:
 def categories(frame: pl.DataFrame) -> list[str]:
     """Category labels in breakdown order (the `sort` of the breakdown table)."""
     return frame.sort("volgorde").unique("categorie", maintain_order=True)["categorie"].to_list()
-
-
-def gebieden(region: Region | None) -> list[str]:
-    """Legend order: the region first, then NL."""
-    return [NL_NAME] if is_nl(region) else [region_label(region), NL_NAME]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from jeugdmonitor import charts
-from jeugdmonitor.indicators import catalogue_entry, level_values
+from jeugdmonitor.indicators import level_values
 from jeugdmonitor.regions import Region, members, regions_of_type
 from jeugdmonitor.sections import common as c
 from jeugdmonitor.sections.base import Figure
@@ -50,7 +50,7 @@ def bars(
         store,
         key=key,
         title=title,
-        explanation=explanation,
+        explanation=f"{explanation.strip()} {charts.SIG_NOTE}",
         indicators=[indicator],
         chart=chart,
         frame=frame,
@@ -155,7 +155,7 @@ def trend(
         store,
         key=key,
         title=title,
-        explanation=f"{explanation.strip()} {c.LEGEND_HELP}",
+        explanation=f"{explanation.strip()} {c.LEGEND_HELP} {charts.SIG_NOTE}",
         indicators=indicators,
         chart=chart,
         frame=frame,
@@ -259,8 +259,3 @@ def radar(
         layout="half",
         table=table,
     )
-
-
-def title_of(store: Store, indicator: str) -> str:
-    """The catalogue's Dutch title of an indicator."""
-    return catalogue_entry(store, indicator)["title_nl"]
