@@ -181,6 +181,15 @@ def test_app_renders_every_chart_and_switches_region(browser, app_url, expected)
     # came from the browser cache
     assert frames and not any('"Topology"' in f or '\\"Topology\\"' in f for f in frames)
     assert all(r.get("fromDiskCache") or r.get("fromMemoryCache") for r in files.values()), files
+
+    # the CSV download of the first figure: every region of the level, for Dutch Excel
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_text("Download .csv (alle regio's)").first.click()
+    csv = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert download.value.suggested_filename.endswith(".csv")
+    header, *lines = csv.lstrip("\ufeff").splitlines()
+    assert header.startswith("regiocode;regio;regiotype")
+    assert any(line.startswith("GM0363;Amsterdam;") for line in lines)
     assert not errors, errors
     page.close()
 

@@ -350,8 +350,13 @@ def make_figure(
     simulated = bool(frame["is_simulated"].any()) if frame.height else False
     level = map_level(region)
     parts = [download(store, indicator, level) for indicator in indicators]
-    data = pl.concat([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-    name = parts[0][1] if len(parts) == 1 else f"{key}_{parts[0][1].split('_', 1)[1]}"
+    if len(parts) == 1:
+        data, name = parts[0]
+    else:  # e.g. the trend of jeugdhulp, jeugdbescherming and jeugdreclassering: one file
+        data = store.cached(
+            ("download_concat", tuple(indicators), level), lambda: pl.concat([p[0] for p in parts])
+        )
+        name = f"{key}_{parts[0][1].split('_', 1)[1]}"
     return Figure(
         key=key,
         title=title,
