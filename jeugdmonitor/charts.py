@@ -1,14 +1,715 @@
-"""Altair chart builders for the expected-use model and benchmarks (issue 5).
+"""Altair builders for every figure: bars vs NL, trend, radar, choropleth, and (at the end) the
+expected-use and benchmark charts: ventiles, ratios, coefficients, benchmark strip, residual map.
 
-Every builder takes a prepared polars frame (no store, no files) and returns an Altair chart with
-Dutch labels and a `description` (read by screen readers). Colours are from the Okabe-Ito palette,
-which stays distinguishable with the common forms of colour blindness.
+Each builder takes tidy polars frames that the sections already suppressed and rounded (charts
+never read files or compute statistics) and returns a `Spec`: a Vega-Lite chart with Dutch labels,
+a `description` for screen readers, colour-blind-safe colours and the Dutch number format.
+
+Speed: Altair's object model costs 40-100 ms per chart (deep copies on every method call), about
+1.3 s for the 19 figures of one region. So every chart *shape* is built once per process with
+Altair, with all region-specific values taken from named datasets (`rows`, ...), and compiled to
+a JSON template; a render only adds the region's data and description. `Spec.to_altair()` gives
+an Altair object back when a chart must be composed further.
+
+Column contract of the frames passed in (one row per bar / point / region):
+- `rate`, `ci_low`, `ci_high`: fractions (0-1), null when suppressed;
+- `numerator`, `denominator`: displayed (rounded) counts, null when suppressed;
+- `significant`: 'hoger' / 'lager' than NL, or null;
+- `gebied`: the region's name or 'Nederland'; `rol`: 'regio', 'nl' or 'lid' (member).
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 import altair as alt
 import polars as pl
+import polars.selectors as cs
+
+NL_LABEL = "Nederland"
+REGION_COLOR = "#08519c"  # dark blue
+NL_COLOR = "#a3a3a3"  # neutral grey: differs from the region in lightness, not only in hue
+MEMBER_COLOR = "#6baed6"  # mid blue for member gemeenten in the radar
+HIGHLIGHT_COLOR = "#e66101"  # orange outline of the chosen region: distinct from blues for all CVD
+SUPPRESSED_COLOR = "#e5e5e5"
+TEXT_COLOR = "#262626"
+# Okabe & Ito (2008): a categorical palette that stays distinguishable with every colour-vision
+# deficiency; its yellow is replaced by black, which has too little contrast on white.
+CATEGORY_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+MAP_SCHEME = "blues"  # sequential light → dark blue (ColorBrewer), colour-blind safe
+SIG_SYMBOL = {"hoger": "▲", "lager": "▼"}
+SIG_NOTE = "▲ / ▼: significant hoger / lager dan Nederland (95%-betrouwbaarheidsinterval)."
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+ROLE_ORDER = {"regio": 0, "nl": 1, "lid": 2}
+SLOT = "jeugdmonitor:"  # URL prefix of a data slot in a template, filled in per render
+
+
+def topojson_inline(text: str, feature: str) -> dict[str, Any]:
+    """TopoJSON text as inline chart data (offline files; the app passes a URL instead)."""
+    return {"values": text, "format": {"type": "topojson", "feature": feature}}
+
+
+def topojson_url(url: str, feature: str) -> dict[str, Any]:
+    """TopoJSON at a URL, which the browser fetches once and then serves from its cache."""
+    return {"url": url, "format": {"type": "topojson", "feature": feature}}
+
+
+class Assets:
+    """Where big, region-independent chart data lives. This default inlines it in every spec.
+
+    The app subclasses it (`jeugdmonitor.ui.SessionAssets`) to serve the TopoJSON and the map
+    tables by URL once per session, so a region change does not resend them.
+    """
+
+    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+        """Vega-Lite data for the TopoJSON of a map level (`text` gives its content)."""
+        return topojson_inline(text(), level)
+
+    def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
+        """A region-independent table: inline JSON text, or Vega-Lite URL data."""
+        return text()
+
+
+Data = pl.DataFrame | str | dict[str, Any]
+"""A dataset: a polars frame, a JSON array as text, or a Vega-Lite data dict (e.g. a URL)."""
+
+_FLOAT_DIGITS = 5  # fractions to 5 decimals: more than any label or tooltip shows
+
+
+def _slot(name: str) -> str:
+    return json.dumps({"url": SLOT + name}, separators=(",", ":"))
+
+
+def _json_rows(value: pl.DataFrame | str) -> str:
+    if isinstance(value, str):
+        return value
+    return value.with_columns(cs.float().round(_FLOAT_DIGITS)).write_json()
+
+
+# ---------------------------------------------------------------------------------------- spec
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """A Vega-Lite chart: a compiled template plus this render's data and description.
+
+    `slots` fill the template's placeholder data sources (`alt.UrlData(SLOT + name)`): a frame
+    or JSON text becomes a named inline dataset, a dict (e.g. a URL) is used as it is. Other
+    `datasets` are referred to by name (`alt.NamedData`). A Spec displays itself in marimo
+    (`_mime_`) and Jupyter, and serialises with `to_json` / `to_dict`.
+    """
+
+    template: str
+    datasets: Mapping[str, pl.DataFrame | str]
+    description: str
+    slots: Mapping[str, Data] = field(default_factory=dict)
+    _json: list[str] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> str:
+        """The complete Vega-Lite JSON (computed once)."""
+        if self._json:
+            return self._json[0]
+        inline = dict(self.datasets)
+        body = self.template
+        for name, value in self.slots.items():
+            if isinstance(value, dict):
+                replacement = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+            else:
+                inline[name] = value
+                replacement = json.dumps({"name": name})
+            body = body.replace(_slot(name), replacement)
+        data = ",".join(f"{json.dumps(k)}:{_json_rows(v)}" for k, v in inline.items())
+        text = (
+            f'{{"description":{json.dumps(self.description, ensure_ascii=False)},'
+            f'"datasets":{{{data}}},{body[1:]}'
+        )
+        self._json.append(text)
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Vega-Lite spec as a dict (e.g. for tests or for embedding in a report)."""
+        return json.loads(self.to_json())
+
+    def to_altair(self) -> alt.TopLevelMixin:
+        """The chart as an Altair object (slow: only to compose it with other charts)."""
+        spec = self.to_dict()
+        kind = alt.LayerChart if "layer" in spec else alt.Chart
+        return kind.from_dict(spec, validate=False)
+
+    def _mime_(self) -> tuple[str, str]:
+        return "application/vnd.vegalite.v6+json", self.to_json()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"application/vnd.vegalite.v6+json": self.to_dict()}
+
+
+@functools.cache
+def _embed_options() -> dict[str, Any]:
+    """vega-embed options: the Dutch number format (from vl-convert, so no network)."""
+    import vl_convert as vlc
+
+    return {
+        "formatLocale": dict(vlc.get_format_locale("nl-NL")),
+        "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    }
+
+
+def _compile(chart: alt.TopLevelMixin) -> str:
+    """Apply the shared look and the Dutch locale, and compile to compact template JSON."""
+    chart = (
+        chart.properties(usermeta={"embedOptions": _embed_options()})
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=360, symbolSize=120)
+        .configure_view(stroke=None)
+    )
+    spec = chart.to_dict(validate=False)
+    spec.pop("datasets", None)
+    return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+
+
+def _rows(name: str = "rows") -> alt.NamedData:
+    return alt.NamedData(name=name)
+
+
+def _with_marks(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `sig` (▲/▼ or ''), `note` (for suppressed rows) and `rolorder` (region, NL, members)."""
+    return frame.with_columns(
+        sig=pl.col("significant")
+        .cast(pl.String)
+        .replace_strict(SIG_SYMBOL, default="", return_dtype=pl.String),
+        note=pl.when(pl.col("rate").is_null())
+        .then(pl.lit("te weinig waarnemingen"))
+        .otherwise(pl.lit("")),
+        rolorder=pl.col("rol").replace_strict(ROLE_ORDER, default=3, return_dtype=pl.Int8),
+    )
+
+
+def _tooltip(label: str = "Percentage") -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("gebied:N", title="Regio"),
+        alt.Tooltip("rate:Q", title=label, format=".1%"),
+        alt.Tooltip("ci_low:Q", title="95%-BI ondergrens", format=".1%"),
+        alt.Tooltip("ci_high:Q", title="95%-BI bovengrens", format=".1%"),
+        alt.Tooltip("numerator:Q", title="Aantal", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Totaal", format=",.0f"),
+    ]
+
+
+_BY_ROLE = alt.EncodingSortField(field="rolorder", op="min")
+
+
+# --------------------------------------------------------------------------------------- bars
+
+
+@functools.lru_cache(maxsize=32)
+def _bars_template(x_title: str, width: int) -> str:
+    y = alt.Y(
+        "categorie:N",
+        sort=alt.EncodingSortField(field="volgorde", op="min"),
+        title=None,
+        axis=alt.Axis(
+            labelLimit=240,
+            labelFontSize=12,
+            labelPadding=6,
+            # labels longer than 28 characters break at the last space in their first 26
+            labelExpr=(
+                "length(datum.label) > 28 && lastindexof(substring(datum.label, 0, 26), ' ') > 0 ? "
+                "[substring(datum.label, 0, lastindexof(substring(datum.label, 0, 26), ' ')), "
+                "substring(datum.label, lastindexof(substring(datum.label, 0, 26), ' ') + 1)] "
+                ": datum.label"
+            ),
+        ),
+    )
+    base = alt.Chart(_rows()).encode(y=y, yOffset=alt.YOffset("gebied:N", sort=_BY_ROLE))
+    x = alt.X("rate:Q", title=x_title, axis=alt.Axis(format=".0%", tickCount=5))
+    bars = base.mark_bar(height={"band": 0.9}).encode(
+        x=x,
+        color=alt.Color(
+            "gebied:N",
+            sort=_BY_ROLE,
+            scale=alt.Scale(range=[REGION_COLOR, NL_COLOR]),
+            legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400),
+        ),
+        tooltip=_tooltip(),
+    )
+    # An invisible point at 1.15 × the largest value keeps room for the ▲/▼ marks on the right.
+    room = base.mark_point(opacity=0).encode(x=alt.X("xpad:Q"))
+    # every row with an interval gets its bar (NL's is too narrow to see); never an empty layer
+    errors = (
+        base.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(color=TEXT_COLOR, strokeWidth=1.5)
+        .encode(x="ci_low:Q", x2="ci_high:Q")
+    )
+    sig = base.mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOR).encode(
+        x="ci_high:Q", text="sig:N"
+    )
+    note = base.mark_text(align="left", dx=3, fontSize=11, color="#525252").encode(
+        x=alt.datum(0), text="note:N"
+    )
+    chart = alt.layer(room, bars, errors, sig, note).properties(
+        width=width, height=alt.Step(20, **{"for": "offset"})
+    )
+    return _compile(chart)
+
+
+def bars_vs_nl(
+    frame: pl.DataFrame,
+    *,
+    description: str,
+    x_title: str = "Aandeel",
+    width: int = 400,
+) -> Spec:
+    """Horizontal bars per category, the region beside NL, with Wilson error bars and ▲/▼ marks.
+
+    `frame` has `categorie`, `volgorde` (bar order), `gebied`, `rol`, `rate`, `ci_low`, `ci_high`,
+    `numerator`, `denominator`, `significant`.
+    """
+    data = _with_marks(frame)
+    top = data.select(pl.max_horizontal("rate", "ci_high").max()).item() or 0.01
+    data = data.with_columns(xpad=pl.lit(top * 1.12))
+    cols = [
+        "categorie",
+        "volgorde",
+        "gebied",
+        "rol",
+        "rolorder",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "numerator",
+        "denominator",
+        "sig",
+        "note",
+        "xpad",
+    ]
+    return Spec(_bars_template(x_title, width), {"rows": data.select(cols)}, description)
+
+
+# -------------------------------------------------------------------------------------- trend
+
+
+@functools.lru_cache(maxsize=32)
+def _trend_template(
+    series: tuple[str, ...],
+    with_region: bool,
+    series_title: str,
+    y_title: str,
+    width: int,
+    height: int,
+) -> str:
+    # One legend entry per line ('Jeugdhulp · Amsterdam'), colour by series and dashed for NL,
+    # bound to a selection: click = show only that line, shift-click = add or remove a line,
+    # double-click = show all. (Two legends, one per field, cross-talk in Vega-Lite: a click on
+    # one re-fires the other's last value; with toggle="true" even a click on a mark toggles it.)
+    pick = alt.selection_point(fields=["reeks"], bind="legend", name="toon_reeks")
+    per_series = 2 if with_region else 1
+    by_order = alt.EncodingSortField(field="reeksorder", op="min")
+    legend = alt.Legend(
+        title=series_title,
+        orient="right",
+        symbolType="stroke",
+        symbolStrokeWidth=2.5,
+        symbolSize=400,
+        symbolOpacity=1,
+        # the one legend draws NL dashed too (a separate strokeDash legend would not merge)
+        symbolDash={"expr": f"indexof(datum.label, ' · {NL_LABEL}') >= 0 ? [6, 3] : [1, 0]"},
+        titleLimit=300,
+        labelLimit=300,
+    )
+    color = alt.Color(
+        "reeks:N",
+        sort=by_order,
+        scale=alt.Scale(
+            range=[c for c in CATEGORY_COLORS[: len(series)] for _ in range(per_series)]
+        ),
+        legend=legend,
+    )
+    # NL dashed by a condition, not a scale: a second scale on `reeks` would ask for a second
+    # legend (the one legend draws the dashes through `symbolDash` above)
+    dash = alt.condition("datum.rol === 'nl'", alt.value([6, 3]), alt.value([1, 0]))
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
+    # The legend and its selection live on an invisible layer that is never filtered; the visible
+    # layers keep only what is selected, so the y axis rescales to it (a selection cannot filter
+    # the view it is defined in).
+    legend_layer = (
+        alt.Chart(_rows())
+        .mark_line(opacity=0)
+        .encode(color=color, detail="reeks:N")
+        .add_params(pick)
+    )
+    visible = alt.Chart(_rows()).transform_filter(pick)
+    y = alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=True))
+    lines = visible.mark_line(strokeWidth=2.5).encode(
+        x=x, y=y, color=color, strokeDash=dash, detail="reeks:N"
+    )
+    points = visible.mark_point(filled=True, size=45, opacity=1).encode(
+        x=x,
+        y=y,
+        color=color,
+        tooltip=[
+            alt.Tooltip("serie:N", title=series_title),
+            *_tooltip(),
+            alt.Tooltip("year:N", title="Jaar"),
+        ],
+    )
+    errors = (
+        visible.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(strokeWidth=1.2)
+        .encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color)
+    )
+    sig = visible.mark_text(dy=-9, fontSize=11, color=TEXT_COLOR).encode(
+        x=x, y="ci_high:Q", text="sig:N"
+    )
+    chart = alt.layer(legend_layer, errors, lines, points, sig).properties(
+        width=width, height=height
+    )
+    return _compile(chart)
+
+
+def trend(
+    frame: pl.DataFrame,
+    *,
+    series: Sequence[str],
+    description: str,
+    y_title: str = "Aandeel",
+    series_title: str = "Reeks",
+    width: int = 520,
+    height: int = 260,
+) -> Spec:
+    """Lines per year: colour = series, solid = region / dashed = NL; the legend toggles lines.
+
+    `frame` has `year`, `serie`, `gebied`, `rol`, `rate`, `ci_low`, `ci_high`, `numerator`,
+    `denominator`, `significant`. The legend (one entry per line) is bound to a selection:
+    clicking an entry shows only that line (shift-click adds or removes one, double-click shows
+    all) and the y axis rescales to what is shown, so small series become readable.
+    """
+    order = {name: i for i, name in enumerate(series)}
+    data = _with_marks(frame).with_columns(
+        pl.col("year").cast(pl.String),
+        reeks=pl.col("serie") + pl.lit(" · ") + pl.col("gebied"),
+        reeksorder=pl.col("serie").replace_strict(order, return_dtype=pl.Int32) * 2
+        + pl.col("rolorder").cast(pl.Int32),
+    )
+    cols = [
+        "year",
+        "serie",
+        "gebied",
+        "reeks",
+        "reeksorder",
+        "rol",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "numerator",
+        "denominator",
+        "sig",
+    ]
+    with_region = bool((data["rol"] == "regio").any())
+    template = _trend_template(tuple(series), with_region, series_title, y_title, width, height)
+    return Spec(template, {"rows": data.select(cols)}, description)
+
+
+# -------------------------------------------------------------------------------------- radar
+
+RADAR_LABEL_R = 1.13  # category labels just outside the outer ring (radius 1 = outer ring)
+RADAR_X = 2.0  # half-width of the x domain: room for two-line labels left and right
+RADAR_Y = 1.3
+
+
+def _break_label(label: str, width: int = 16) -> str:
+    """Wrap a label into lines of at most ~width characters (Vega breaks on '\\n').
+
+    Long Dutch compounds ending in '-problemen' are hyphenated before that suffix.
+    """
+    words = []
+    for word in label.split():
+        if len(word) > width and word.endswith("problemen") and len(word) > len("problemen"):
+            words += [word[: -len("problemen")] + "-", "problemen"]
+        else:
+            words.append(word)
+    lines: list[str] = []
+    for word in words:
+        if lines and lines[-1].endswith("-") and word == "problemen":
+            lines.append(word)
+        elif lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=8)
+def _radar_template(size: int) -> str:
+    x = alt.X("x:Q", scale=alt.Scale(domain=[-RADAR_X, RADAR_X], nice=False), axis=None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=[-RADAR_Y, RADAR_Y], nice=False), axis=None)
+    grid = (
+        alt.Chart(_rows("rings"))
+        .mark_line(interpolate="linear-closed", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            order="k:Q",
+            detail="ring:Q",
+            color=alt.condition("datum.nl", alt.value("#404040"), alt.value("#d4d4d4")),
+            strokeDash=alt.condition("datum.nl", alt.value([5, 3]), alt.value([1, 0])),
+            size=alt.condition("datum.nl", alt.value(1.5), alt.value(1)),
+        )
+    )
+    spokes = (
+        alt.Chart(_rows("spokes"))
+        .mark_line(color="#d4d4d4", strokeWidth=1)
+        .encode(x=x, y=y, order="k:Q", detail="categorie:N")
+    )
+    ring_text = (
+        alt.Chart(_rows("ringlabels"))
+        .mark_text(align="center", baseline="middle", fontSize=10, color="#595959")
+        .encode(x=x, y=y, text="text:N")
+    )
+    labels = [
+        alt.Chart(_rows("labels"))
+        .transform_filter(alt.datum.side == side)
+        .mark_text(align=side, baseline="middle", fontSize=12, lineBreak="\n", color=TEXT_COLOR)
+        .encode(x=x, y=y, text="label:N")
+        for side in ("left", "right", "center")
+    ]
+    tooltip = [
+        alt.Tooltip("gebied:N", title="Regio"),
+        alt.Tooltip("categorie:N", title="Probleem"),
+        alt.Tooltip("rate:Q", title="Percentage", format=".1%"),
+        alt.Tooltip("index:Q", title="Index (NL = 100)", format=".0f"),
+    ]
+    line = alt.Chart(_rows()).mark_line(
+        interpolate="linear-closed", point=alt.OverlayMarkDef(size=28, filled=True)
+    )
+    encoding = {
+        "x": x,
+        "y": y,
+        "order": alt.Order("order:Q"),
+        "detail": "gebied:N",
+        "color": alt.Color(
+            "legend:N",
+            sort=_BY_ROLE,
+            scale=alt.Scale(range=[REGION_COLOR, MEMBER_COLOR]),
+            legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+        ),
+        "tooltip": tooltip,
+    }
+    members = line.transform_filter(alt.datum.rol != "regio").encode(
+        **encoding, strokeWidth=alt.value(1.2), opacity=alt.value(0.8)
+    )
+    region = line.transform_filter("datum.rol === 'regio' && datum.complete").encode(
+        **encoding, strokeWidth=alt.value(3)
+    )
+    # a region with suppressed areas gets points only: a partial polygon would mislead
+    region_points = (
+        alt.Chart(_rows())
+        .transform_filter("datum.rol === 'regio' && !datum.complete")
+        .mark_point(filled=True, size=70)
+        .encode(**{k: v for k, v in encoding.items() if k != "order"})
+    )
+    chart = alt.layer(grid, spokes, ring_text, *labels, members, region, region_points).properties(
+        width=int(size * RADAR_X / RADAR_Y), height=size
+    )
+    return _compile(chart)
+
+
+def radar(
+    frame: pl.DataFrame,
+    *,
+    categories: Sequence[str],
+    description: str,
+    region_label: str,
+    member_title: str = "gemeenten in de regio",
+    size: int = 300,
+) -> Spec:
+    """A radar of the ratio to NL (1 = NL, farther out = higher) per category.
+
+    `frame` has `categorie`, `gebied`, `rol` ('regio' or 'lid'), `ratio`, `rate`; one closed line
+    per `gebied`. Vega-Lite has no polar line, so x/y are computed here: x = r·sin θ, y = r·cos θ,
+    scaled so the outer ring has radius 1. A member with a suppressed category is left out (a
+    partial polygon would mislead); the region itself keeps the categories it has.
+    """
+    n = len(categories)
+    angle = {c: 2 * math.pi * i / n for i, c in enumerate(categories)}
+    lines = (
+        frame.filter(pl.col("categorie").is_in(list(categories)))
+        .filter((pl.col("rol") == "regio") | pl.col("ratio").is_not_null().all().over("gebied"))
+        .filter(pl.col("ratio").is_not_null())
+    )
+    top = float(lines["ratio"].max() or 1.0) if lines.height else 1.0
+    step = 0.25 if top <= 1.24 else 0.5 if top <= 2.9 else 1.0
+    rings = [step * k for k in range(1, math.ceil(max(top, 1.0) / step - 1e-9) + 1)]
+    outer = rings[-1]
+    theta = pl.col("categorie").replace_strict(angle, return_dtype=pl.Float64)
+    rows = lines.with_columns(
+        x=pl.col("ratio") / outer * theta.sin(),
+        y=pl.col("ratio") / outer * theta.cos(),
+        order=pl.col("categorie").replace_strict(
+            {c: i for i, c in enumerate(categories)}, return_dtype=pl.Int32
+        ),
+        index=(pl.col("ratio") * 100).round(0),
+        legend=pl.when(pl.col("rol") == "regio")
+        .then(pl.lit(region_label))
+        .otherwise(pl.lit(member_title)),
+        rolorder=pl.col("rol").replace_strict(ROLE_ORDER, default=3, return_dtype=pl.Int8),
+        complete=pl.len().over("gebied") == n,
+    ).select(
+        "gebied",
+        "rol",
+        "rolorder",
+        "legend",
+        "categorie",
+        "rate",
+        "index",
+        "x",
+        "y",
+        "order",
+        "complete",
+    )
+    k = range(73)
+    ring_rows = pl.DataFrame(
+        {
+            "ring": [r for r in rings for _ in k],
+            "k": [i for _ in rings for i in k],
+            "x": [r / outer * math.sin(2 * math.pi * i / 72) for r in rings for i in k],
+            "y": [r / outer * math.cos(2 * math.pi * i / 72) for r in rings for i in k],
+            "nl": [abs(r - 1.0) < 1e-9 for r in rings for _ in k],
+        }
+    )
+    spokes = pl.DataFrame(
+        {
+            "categorie": [c for c in categories for _ in (0, 1)],
+            "k": [0, 1] * n,
+            "x": [e * math.sin(angle[c]) for c in categories for e in (0.0, 1.0)],
+            "y": [e * math.cos(angle[c]) for c in categories for e in (0.0, 1.0)],
+        }
+    )
+    sin = [math.sin(angle[c]) for c in categories]
+    labels = pl.DataFrame(
+        {
+            "label": [_break_label(c) for c in categories],
+            "x": [RADAR_LABEL_R * s for s in sin],
+            "y": [RADAR_LABEL_R * math.cos(angle[c]) for c in categories],
+            "side": ["left" if s > 0.2 else "right" if s < -0.2 else "center" for s in sin],
+        }
+    )
+    between = math.pi / n  # ring values sit between the first two spokes, clear of the labels
+    ring_labels = pl.DataFrame(
+        {
+            "x": [r / outer * math.sin(between) for r in rings],
+            "y": [r / outer * math.cos(between) for r in rings],
+            "text": [
+                "NL" if abs(r - 1) < 1e-9 else f"{r:g}".replace(".", ",") if r % 0.5 < 1e-9 else ""
+                for r in rings
+            ],
+        }
+    )
+    datasets = {
+        "rows": rows,
+        "rings": ring_rows,
+        "spokes": spokes,
+        "labels": labels,
+        "ringlabels": ring_labels,
+    }
+    return Spec(_radar_template(size), datasets, description)
+
+
+# --------------------------------------------------------------------------------- choropleth
+
+
+@functools.lru_cache(maxsize=16)
+def _map_template(legend_title: str, width: int, height: int) -> str:
+    lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
+    tooltip = [
+        alt.Tooltip("gebied:N", title="Regio"),
+        alt.Tooltip("rate:Q", title="Percentage", format=".1%"),
+        alt.Tooltip("numerator:Q", title="Aantal", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Totaal", format=",.0f"),
+        alt.Tooltip("ci_low:Q", title="95%-BI ondergrens", format=".1%"),
+        alt.Tooltip("ci_high:Q", title="95%-BI bovengrens", format=".1%"),
+    ]
+    shapes = (
+        alt.Chart(alt.UrlData(url=SLOT + "rows"))
+        .transform_lookup(lookup="code", from_=lookup, as_="geo")
+        .mark_geoshape(stroke="white", strokeWidth=0.4)
+        .encode(
+            shape="geo:G",
+            color=alt.condition(
+                "isValid(datum.rate)",
+                alt.Color(
+                    "rate:Q",
+                    scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
+                    legend=alt.Legend(
+                        title=legend_title,
+                        format=".0%",
+                        orient="top-left",
+                        direction="vertical",
+                        gradientLength=110,
+                        tickCount=4,
+                    ),
+                ),
+                alt.value(SUPPRESSED_COLOR),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    outline = (
+        alt.Chart(_rows("selected"))
+        .transform_lookup(lookup="code", from_=lookup, as_="geo")
+        .mark_geoshape(fill=None, stroke=HIGHLIGHT_COLOR, strokeWidth=3)
+        .encode(shape="geo:G", tooltip=tooltip)
+    )
+    chart = (
+        alt.layer(shapes, outline).project(type="mercator").properties(width=width, height=height)
+    )
+    return _compile(chart)
+
+
+MAP_COLUMNS = ["code", "gebied", "rate", "ci_low", "ci_high", "numerator", "denominator"]
+
+
+def map_rows(frame: pl.DataFrame) -> str:
+    """The map table as the JSON array a `choropleth` takes (cache it per indicator and level)."""
+    return _json_rows(frame.select(MAP_COLUMNS))
+
+
+def choropleth(
+    rows: Data,
+    *,
+    geo: dict[str, Any],
+    selected: pl.DataFrame | None,
+    description: str,
+    legend_title: str = "Aandeel",
+    width: int = 340,
+    height: int = 400,
+) -> Spec:
+    """A map of NL with one shape per region, light → dark blue by `rate`, the chosen one outlined.
+
+    `rows` (a frame, `map_rows` JSON, or URL data of that JSON) has `code`, `gebied`, `rate`,
+    `ci_low`, `ci_high`, `numerator`, `denominator`; `selected` holds the chosen region's row (or
+    None). The table is the chart's data and each shape is looked up by code in `geo` (TopoJSON
+    features with `id` = code), so Altair never walks the topology (FIELD-NOTES).
+    """
+    chosen = selected if selected is not None else pl.DataFrame(schema={"code": pl.String})
+    table = rows.select(MAP_COLUMNS) if isinstance(rows, pl.DataFrame) else rows
+    return Spec(
+        _map_template(legend_title, width, height),
+        {"selected": chosen.select([c for c in MAP_COLUMNS if c in chosen.columns])},
+        description,
+        slots={"rows": table, "geo": geo},
+    )
+
+
+# ============================================================================================
+# Expected use (model) and benchmarks (issue 5). These build plain Altair charts: they are few
+# per page, so the template cache above is not worth its complexity here. Colours are Okabe-Ito.
+# ============================================================================================
 
 # Okabe-Ito
 HIGHLIGHT = "#D55E00"  # vermillion: the chosen region

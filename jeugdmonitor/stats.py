@@ -163,6 +163,7 @@ def decimal_text(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
-def rounded(column: str) -> pl.Expr:
-    """A count column rounded to ROUND_TO for display, as Int64 (nulls stay null)."""
-    return ((pl.col(column) / ROUND_TO).round(0) * ROUND_TO).cast(pl.Int64).alias(column)
+def rounded(expr: pl.Expr | str) -> pl.Expr:
+    """Round a count (expression or column name) to a multiple of ROUND_TO: vectorised `round_count`."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    return ((expr / ROUND_TO).round(0) * ROUND_TO).cast(pl.Int64)

@@ -1,5 +1,47 @@
-"""Report sections as data: each module builds one `Section` for a region (see `base`)."""
+"""Report sections as data: each module builds one `Section` for a region (see `base`).
 
-from jeugdmonitor.sections.base import Figure, Section
+`SECTIONS` is the registry, in page order; `build_sections` builds them all. The app lays each
+out in its own cell and the static report renders the same list. To add a section (e.g. the
+"Verwacht en werkelijk" section of issue 5), write a module with `build(store, region, *, assets=None)`
+and add it to `SECTIONS` where it belongs in the page.
+"""
 
-__all__ = ["Figure", "Section"]
+from __future__ import annotations
+
+from jeugdmonitor.charts import Assets
+from jeugdmonitor.regions import Region
+from jeugdmonitor.sections import (
+    eerder_signaleren,
+    inleiding,
+    jeugdzorg,
+    onderwijssoort,
+    problematiek,
+    speciaal_onderwijs,
+    verwacht,
+)
+from jeugdmonitor.sections.base import Figure, Section, SectionBuilder
+from jeugdmonitor.store import Store
+
+SECTIONS: dict[str, SectionBuilder] = {
+    "inleiding": inleiding.build,
+    "problematiek": problematiek.build,
+    "jeugdzorg": jeugdzorg.build,
+    "onderwijssoort": onderwijssoort.build,
+    "speciaal_onderwijs": speciaal_onderwijs.build,
+    "eerder_signaleren": eerder_signaleren.build,
+    "verwacht": verwacht.build,
+}
+
+
+def build_sections(
+    store: Store, region: Region | None, *, assets: Assets | None = None
+) -> dict[str, Section]:
+    """Every registered section for a region (None = the NL overview), keyed and in page order.
+
+    `assets` decides where maps get their TopoJSON and tables: inline by default (static files),
+    by URL in the app (`ui.SessionAssets`).
+    """
+    return {key: build(store, region, assets=assets) for key, build in SECTIONS.items()}
+
+
+__all__ = ["SECTIONS", "Figure", "Section", "build_sections"]

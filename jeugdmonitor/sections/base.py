@@ -7,6 +7,7 @@ overview) and returns a `Section`. It never reads files and never touches marimo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +22,15 @@ class Figure:
     title: str
     explanation: str  # markdown, one to three sentences
     source: str  # the "Bron en jaar" line shown under the figure
-    chart: Any | None  # an Altair chart (None when the figure is text/table only)
+    # a Vega-Lite chart built by `jeugdmonitor.charts` (a `charts.Spec`: to_dict / to_json /
+    # to_altair; displays itself in marimo), or None when the figure is text/table only
+    chart: Any | None
     table: pl.DataFrame  # text alternative: counts and percentages, CI, significance; suppressed
     download: pl.DataFrame | None = None  # the indicator for all regions of the level; suppressed
     download_name: str = ""  # file name for the CSV download, e.g. "jeugdzorg_gemeenten_2024.csv"
     simulated: bool = False  # True when any value shown is simulated
+    summary: str = ""  # markdown: the region's count, percentage, interval and verdict vs NL
+    layout: str = "full"  # "full" or "half": two consecutive halves may be shown side by side
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,11 @@ class Section:
     def simulated(self) -> bool:
         """True when any figure in the section shows simulated values."""
         return any(f.simulated for f in self.figures)
+
+
+SectionBuilder = Callable[..., Section]
+"""`builder(store, region, *, assets=None) -> Section`; region None means "geen regio gekozen".
+
+`assets` (`charts.Assets`) decides where big region-independent chart data lives: None inlines
+the TopoJSON and map tables, which suits static files; the app serves them by URL instead.
+"""

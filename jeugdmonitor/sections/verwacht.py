@@ -386,3 +386,8 @@ def section(store: Store, region: Region | str | None, year: int | None = None) 
         figures.append(benchmark_figure(store, region.code, "jeugdhulp", "all", year))
     figures.append(_coefficient_figure(store, region, year))
     return Section(KEY, TITLE, intro + "\n\n" + CAUTION, figures, OUTRO)
+
+
+def build(store: Store, region: Region | None, *, assets: object | None = None) -> Section:
+    """Registry entry point (same signature as the other sections; this one draws no maps)."""
+    return section(store, region)

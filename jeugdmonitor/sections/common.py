@@ -1,0 +1,387 @@
+"""Shared building blocks of the sections: shown values, tables, downloads, texts.
+
+Every value that reaches a figure passes through `shown()`: counts below 10 (and the rates,
+intervals and significance built on them) are blanked, and displayed counts are rounded to 5. Rates
+are always computed from the exact (weighted) counts before rounding, never averaged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from jeugdmonitor import charts
+from jeugdmonitor.indicators import (
+    breakdown_labels,
+    catalogue_entry,
+    latest_year,
+    level_values,
+    years,
+)
+from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region
+from jeugdmonitor.sections.base import Figure
+from jeugdmonitor.stats import rounded, suppress
+from jeugdmonitor.store import Store
+
+NL_NAME = charts.NL_LABEL
+LEGEND_HELP = (
+    "Klik in de legenda op een lijn om alleen die lijn te zien (de verticale as past zich aan); "
+    "met shift-klik zet u lijnen erbij of haalt u ze weg, met dubbelklik in de figuur ziet u "
+    "weer alles."
+)
+NO_REGION_NOTE = (
+    "U heeft nog geen regio gekozen: u ziet het landelijk overzicht. Kies hierboven een gemeente, "
+    "samenwerkingsverband, jeugdregio of provincie."
+)
+# Map level per region type; NL (and "geen regio") is shown on the gemeente map.
+MAP_LEVEL = {
+    "gemeente": "gemeente",
+    "swv_po": "swv_po",
+    "swv_vo": "swv_vo",
+    "jeugdregio": "jeugdregio",
+    "provincie": "provincie",
+    "nederland": "gemeente",
+}
+LEVEL_PLURAL = {
+    "gemeente": "gemeenten",
+    "swv_po": "samenwerkingsverbanden po",
+    "swv_vo": "samenwerkingsverbanden vo",
+    "jeugdregio": "jeugdregio's",
+    "provincie": "provincies",
+}
+TABLE_COLUMNS = {
+    "gebied": "Regio",
+    "categorie": "Uitsplitsing",
+    "year": "Jaar",
+    "numerator": "Aantal",
+    "denominator": "Totaal",
+    "pct": "Percentage",
+    "ci_low_pct": "95%-BI ondergrens",
+    "ci_high_pct": "95%-BI bovengrens",
+    "verschil": "Verschil met NL",
+}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape a name from the data for markdown/HTML (DESIGN §6: names never become markup)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def is_nl(region: Region | None) -> bool:
+    """True for 'geen regio gekozen' and for Nederland itself (both show the NL overview)."""
+    return region is None or region.code == NL_CODE
+
+
+def region_label(region: Region | None) -> str:
+    """The name used in legends and texts ('Nederland' when no region is chosen)."""
+    return NL_NAME if is_nl(region) else region.display_name  # type: ignore[union-attr]
+
+
+def map_level(region: Region | None) -> str:
+    """The map level for a region: its own type, or gemeenten for NL / no region."""
+    return "gemeente" if region is None else MAP_LEVEL[region.type]
+
+
+def shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Suppress small counts (and what is built on them), then round displayed counts to 5."""
+    return suppress(frame).with_columns(
+        rounded(pl.col("numerator")).alias("numerator"),
+        rounded(pl.col("denominator")).alias("denominator"),
+    )
+
+
+def with_labels(store: Store, frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the Dutch breakdown label as `categorie` and sort by the breakdown order."""
+    labels = breakdown_labels(store)
+    order = store.cached(
+        "breakdown_order", lambda: dict(store.breakdowns.select("breakdown", "sort").iter_rows())
+    )
+    return frame.with_columns(
+        categorie=pl.col("breakdown").replace_strict(labels, default=pl.col("breakdown")),
+        volgorde=pl.col("breakdown").replace_strict(order, default=999, return_dtype=pl.Int32),
+    ).sort("volgorde", maintain_order=True)
+
+
+def shown_level(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
+    """`shown`, labelled values of every region of a type (all years/breakdowns), with `gebied`.
+
+    Computed once per process; a region's rows are then one filter away.
+    """
+
+    def compute() -> pl.DataFrame:
+        names = store.regions.select(pl.col("code").alias("region_code"), gebied="display_name")
+        return with_labels(store, shown(level_values(store, indicator, region_type))).join(
+            names, on="region_code", how="left"
+        )
+
+    return store.cached(("shown_level", indicator, region_type), compute)
+
+
+def _region_rows(store: Store, indicator: str, region_type: str, code: str) -> pl.DataFrame:
+    """A region's shown rows, from a per-process partition of `shown_level` by region code."""
+    parts = store.cached(
+        ("shown_parts", indicator, region_type),
+        lambda: shown_level(store, indicator, region_type).partition_by(
+            "region_code", as_dict=True, maintain_order=True
+        ),
+    )
+    empty = store.cached(
+        ("shown_empty", indicator, region_type),
+        lambda: shown_level(store, indicator, region_type).clear(),
+    )
+    return parts.get((code,), empty)
+
+
+def region_vs_nl(
+    store: Store,
+    indicator: str,
+    region: Region | None,
+    *,
+    year: int | None = None,
+    breakdowns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Shown rows of the region and of NL (or only NL), with `gebied`, `rol` and `categorie`.
+
+    NL rows never carry a significance mark (NL is the reference).
+    """
+    nl = _region_rows(store, indicator, "nederland", NL_CODE).with_columns(
+        gebied=pl.lit(NL_NAME), rol=pl.lit("nl"), significant=pl.lit(None, pl.String)
+    )
+    if is_nl(region):
+        frame = nl
+    else:
+        own = _region_rows(store, indicator, region.type, region.code)  # type: ignore[union-attr]
+        frame = pl.concat(
+            [own.with_columns(gebied=pl.lit(region_label(region)), rol=pl.lit("regio")), nl]
+        )
+    if year is not None and breakdowns is not None:
+        return frame.filter((pl.col("year") == year) & pl.col("breakdown").is_in(breakdowns))
+    if year is not None:
+        return frame.filter(pl.col("year") == year)
+    if breakdowns is not None:
+        return frame.filter(pl.col("breakdown").is_in(breakdowns))
+    return frame
+
+
+def level_map_frame(
+    store: Store, indicator: str, level: str, year: int, breakdown: str
+) -> pl.DataFrame:
+    """Shown values of every region of a level for one year and breakdown (the map's data)."""
+
+    def compute() -> pl.DataFrame:
+        names = store.regions.select(pl.col("code").alias("region_code"), gebied="display_name")
+        return (
+            shown(
+                level_values(store, indicator, level).filter(
+                    (pl.col("year") == year) & (pl.col("breakdown") == breakdown)
+                )
+            )
+            .join(names, on="region_code", how="left")
+            .select(
+                pl.col("region_code").alias("code"),
+                "gebied",
+                "rate",
+                "ci_low",
+                "ci_high",
+                "numerator",
+                "denominator",
+                "is_simulated",
+            )
+        )
+
+    return store.cached(("map_frame", indicator, level, year, breakdown), compute)
+
+
+def level_map_json(store: Store, indicator: str, level: str, year: int, breakdown: str) -> str:
+    """`level_map_frame` serialised once for the map's dataset (shared by all regions)."""
+    return store.cached(
+        ("map_json", indicator, level, year, breakdown),
+        lambda: charts.map_rows(level_map_frame(store, indicator, level, year, breakdown)),
+    )
+
+
+def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, str]:
+    """The CSV download: one indicator for every region of a level, all years and breakdowns.
+
+    Suppressed and rounded exactly like the figures; percentages with one decimal.
+    """
+
+    def compute() -> tuple[pl.DataFrame, str]:
+        names = store.regions.select(pl.col("code").alias("region_code"), "name", "display_name")
+        frame = with_labels(store, shown(level_values(store, indicator, level)))
+        table = frame.join(names, on="region_code", how="left").select(
+            pl.col("region_code").alias("regiocode"),
+            pl.col("display_name").alias("regio"),
+            pl.lit(TYPE_LABELS[level]).alias("regiotype"),
+            pl.col("indicator"),
+            pl.col("year").alias("jaar"),
+            pl.col("breakdown").alias("uitsplitsing"),
+            pl.col("categorie").alias("uitsplitsing_label"),
+            pl.col("numerator").alias("aantal"),
+            pl.col("denominator").alias("totaal"),
+            (pl.col("rate") * 100).round(1).alias("percentage"),
+            (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
+            (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+            (pl.col("nl_rate") * 100).round(1).alias("percentage_nederland"),
+            pl.col("significant").alias("verschil_met_nl"),
+            pl.col("suppressed").alias("onderdrukt"),
+            pl.col("is_simulated").alias("gesimuleerd"),
+            pl.col("source").alias("bron"),
+        )
+        span = years(store, indicator)
+        name = f"{indicator}_{LEVEL_PLURAL[level].replace(' ', '_')}_{span[0]}-{span[-1]}.csv"
+        return table, name
+
+    return store.cached(("download", indicator, level), compute)
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """A download as CSV for Dutch Excel: semicolons, decimal commas, UTF-8 with BOM."""
+    return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+
+
+def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The text alternative of a figure: counts, percentages, interval and difference with NL."""
+    present = [c for c in ("gebied", "categorie", "year") if c in frame.columns]
+    return frame.select(
+        *present,
+        "numerator",
+        "denominator",
+        (pl.col("rate") * 100).round(1).alias("pct"),
+        (pl.col("ci_low") * 100).round(1).alias("ci_low_pct"),
+        (pl.col("ci_high") * 100).round(1).alias("ci_high_pct"),
+        pl.when(pl.col("gebied") == NL_NAME)
+        .then(pl.lit("referentie"))
+        .when(pl.col("suppressed"))
+        .then(pl.lit("onderdrukt (< 10)"))
+        .otherwise(pl.col("significant").fill_null("niet significant"))
+        .alias("verschil"),
+    ).rename(
+        {
+            k: v
+            for k, v in TABLE_COLUMNS.items()
+            if k in frame.columns
+            or k in {"pct", "ci_low_pct", "ci_high_pct", "verschil", "numerator", "denominator"}
+        }
+    )
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A fraction as a Dutch percentage string ('12,3%'); '–' when missing."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{digits}f}%".replace(".", ",")
+
+
+def count(value: float | None) -> str:
+    """A displayed count with Dutch thousands separators ('12.345'); '–' when missing."""
+    if value is None:
+        return "–"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def summary(
+    frame: pl.DataFrame, region: Region | None, *, what: str, breakdown: str = "all"
+) -> str:
+    """One sentence with count, percentage, interval and the comparison with NL (markdown)."""
+    rows = {
+        r["rol"]: r for r in frame.filter(pl.col("breakdown") == breakdown).iter_rows(named=True)
+    }
+    nl = rows.get("nl")
+    if is_nl(region) or "regio" not in rows:
+        if nl is None:
+            return ""
+        return (
+            f"**Nederland: {pct(nl['rate'])}** {what} ({count(nl['numerator'])} van "
+            f"{count(nl['denominator'])})."
+        )
+    r = rows["regio"]
+    name = md_escape(region_label(region))
+    if r["rate"] is None:
+        return (
+            f"**{name}:** te weinig waarnemingen (minder dan 10) om een percentage te tonen; "
+            f"Nederland: {pct(nl['rate']) if nl else '–'}."
+        )
+    verdict = {
+        "hoger": "significant **hoger** dan",
+        "lager": "significant **lager** dan",
+    }.get(r["significant"] or "", "niet significant verschillend van")
+    return (
+        f"**{name}: {pct(r['rate'])}** {what} ({count(r['numerator'])} van "
+        f"{count(r['denominator'])}; 95%-BI {pct(r['ci_low'])} – {pct(r['ci_high'])}), "
+        f"{verdict} Nederland ({pct(nl['rate']) if nl else '–'})."
+    )
+
+
+def source_line(store: Store, indicator: str, year: int | Sequence[int], simulated: bool) -> str:
+    """'Bron en jaar data: …' under a figure, saying plainly when values are simulated."""
+    source = catalogue_entry(store, indicator)["source"]
+    if isinstance(year, int):
+        when = str(year)
+    else:
+        span = list(year)
+        when = f"{span[0]}–{span[-1]}"
+    flag = " Let op: de waarden zijn gesimuleerd (demo), niet echt." if simulated else ""
+    return f"Bron en jaar data: {source}, {when}.{flag}"
+
+
+def make_figure(
+    store: Store,
+    *,
+    key: str,
+    title: str,
+    explanation: str,
+    indicators: Sequence[str],
+    chart: object,
+    frame: pl.DataFrame,
+    region: Region | None,
+    year: int | Sequence[int],
+    summary_text: str = "",
+    layout: str = "full",
+    table: pl.DataFrame | None = None,
+) -> Figure:
+    """Assemble a `Figure` with the shared source line, table, download and simulated flag."""
+    simulated = bool(frame["is_simulated"].any()) if frame.height else False
+    level = map_level(region)
+    parts = [download(store, indicator, level) for indicator in indicators]
+    if len(parts) == 1:
+        data, name = parts[0]
+    else:  # e.g. the trend of jeugdhulp, jeugdbescherming and jeugdreclassering: one file
+        data = store.cached(
+            ("download_concat", tuple(indicators), level), lambda: pl.concat([p[0] for p in parts])
+        )
+        name = f"{key}_{parts[0][1].split('_', 1)[1]}"
+    return Figure(
+        key=key,
+        title=title,
+        explanation=explanation,
+        source=source_line(store, indicators[0], year, simulated),
+        chart=chart,
+        table=figure_table(frame) if table is None else table,
+        download=data,
+        download_name=name,
+        simulated=simulated,
+        summary=summary_text,
+        layout=layout,
+    )
+
+
+def latest(store: Store, indicator: str) -> int:
+    """Most recent year of an indicator (re-exported for the section modules)."""
+    return latest_year(store, indicator)
+
+
+def all_years(store: Store, indicator: str) -> list[int]:
+    """Every year of an indicator, ascending."""
+    return years(store, indicator)
+
+
+def categories(frame: pl.DataFrame) -> list[str]:
+    """Category labels in breakdown order (the `sort` of the breakdown table)."""
+    return frame.sort("volgorde").unique("categorie", maintain_order=True)["categorie"].to_list()

@@ -1,0 +1,187 @@
+"""Section "Eerder signaleren" (seed 001, F9): eenoudergezinnen, armoede, achterstandsleerlingen."""
+
+from __future__ import annotations
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import Region
+from jeugdmonitor.sections import figures
+from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.store import Store
+
+TITLE = "Eerder signaleren"
+INTRO = """\
+Iedere gemeente of regio streeft ernaar om kinderen zo gezond, veilig en kansrijk mogelijk te laten
+opgroeien. Dat kan enerzijds door een sterke pedagogische basis voor kinderen en gezinnen te
+stimuleren, maar ook door vroegtijdig te signaleren wanneer zich risico's voordoen voor kinderen of
+gezinnen. Het liefst wilt u risico's voorkomen door preventief te handelen of — indien nodig —
+vroegtijdig zo licht mogelijke hulp te bieden.
+
+Hoe weet u dat zich risico's voordoen voor kinderen tijdens het opgroeien en opvoeden? Een aantal
+factoren kan daarvoor een indicatie geven, zoals het opgroeien in een eenoudergezin of in armoede.
+Ook als een leerling voldoet aan de criteria voor achterstandsleerlingen, kan dat een risico
+betekenen voor de ontwikkeling van een kind en is inzet van een preventief (vve-)programma gewenst.
+
+#### Toelichting cijfers
+
+De figuren hieronder geven u een beeld van risicofactoren voor jeugdzorggebruik in uw gekozen
+gemeente of regio. U kunt de gegevens vergelijken met andere regio's, gemeenten en het landelijk
+gemiddelde. De volgende onderwerpen komen aan bod:
+
+- kinderen in eenoudergezinnen;
+- kinderen in armoede;
+- achterstandsleerlingen.
+"""
+MAP_TEXT = """\
+Dit landkaartje geeft het aandeel {what} per gemeente of regio weer, waarbij de donkerste kleur het
+hoogste aandeel weergeeft en de lichtste kleur het laagste. Uw regio is oranje omlijnd. De cijfers
+per gemeente of regio kunt u als .csv-bestand (te openen in Excel) downloaden.
+"""
+AGE_TREND_TEXT = """\
+De figuur geeft de trend van het aandeel {what} en de onderverdeling in de leeftijdsgroepen 0-4,
+4-12 en 12-18 jaar voor uw gemeente/regio ten opzichte van het landelijk gemiddelde.
+"""
+OUTRO = """\
+#### Wat kan ik met de cijfers uit mijn regio?
+
+De cijfers geven u zicht op de mate waarin zich risico's voordoen voor kinderen tijdens het
+opgroeien en opvoeden. De factoren die daarvoor een indicatie geven, zijn het opgroeien in een
+eenoudergezin of in armoede. Ook als een leerling voldoet aan de criteria voor
+achterstandsleerlingen, kan dat een risico betekenen voor de ontwikkeling van een kind en is inzet
+van een preventief (vve-)programma gewenst.
+
+Met deze indicatoren krijgt u inzicht in de omvang van de groep kinderen in uw gemeente of
+samenwerkingsverband die opgroeit met deze potentiële risico's. Vervolgens kunt u als gemeente en
+samenwerkingsverband in gesprek gaan met schoolbesturen en locatieleiders, en met de
+basisvoorzieningen en wijkteams, over de wijze waarop deze kinderen en gezinnen tijdig kunnen worden
+gesignaleerd en welke preventieve interventies voor hen gewenst of noodzakelijk zijn. De kennis in
+de wijken over de problematiek van de (volwassen) bevolking kan aanvullend op deze gegevens tot een
+gezamenlijke effectieve aanpak leiden. Door vroegtijdig te signaleren en preventief te handelen is
+het veelal mogelijk om inzet van (specialistische) jeugdhulp te voorkomen.
+
+**Relevant onderzoek:** NJi, *Opgroeien en opvoeden in armoede* · Sociaal en Cultureel Planbureau,
+*Armoede in kaart 2019*.
+"""
+AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
+AGE_LABELS = {
+    "all": "Totaal 0-18 jaar",
+    "age=0-4": "0-4 jaar",
+    "age=4-12": "4-12 jaar",
+    "age=12-18": "12-18 jaar",
+}
+
+
+def _by_age(
+    store: Store,
+    region: Region | None,
+    assets: charts.Assets | None,
+    *,
+    indicator: str,
+    noun: str,
+    what: str,
+    verb: str,
+) -> list[Figure]:
+    """Bars by age, the NL map and the trend by age for one risk factor."""
+    return [
+        figures.bars(
+            store,
+            region,
+            indicator=indicator,
+            breakdowns=AGES,
+            key=f"{indicator}_leeftijd",
+            title=f"Onderverdeling {noun}",
+            explanation=(
+                f"De figuur geeft het aandeel {what} voor uw gemeente/regio weer, het landelijk "
+                "gemiddelde en de onderverdeling in 0-4-jarigen, 4-12-jarigen en 12-18-jarigen."
+            ),
+            what=f"van de minderjarigen {verb}",
+        ),
+        figures.nl_map(
+            store,
+            region,
+            indicator=indicator,
+            key=f"{indicator}_kaart",
+            title=f"{noun[0].upper()}{noun[1:]} in Nederland",
+            explanation=MAP_TEXT.format(what=what),
+            assets=assets,
+        ),
+        figures.trend(
+            store,
+            region,
+            parts=[(indicator, b, AGE_LABELS[b]) for b in AGES],
+            key=f"{indicator}_trend",
+            title=f"Trend {noun}",
+            explanation=AGE_TREND_TEXT.format(what=what),
+            series_title="Leeftijd",
+        ),
+    ]
+
+
+def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+    """Three risk factors, each with bars, the NL map and the trend."""
+    achterstand = "achterstandsleerlingen"
+    return Section(
+        key="eerder_signaleren",
+        title=TITLE,
+        intro=INTRO,
+        figures=[
+            *_by_age(
+                store,
+                region,
+                assets,
+                indicator="eenoudergezin",
+                noun="kinderen in eenoudergezinnen",
+                what="minderjarigen in eenoudergezinnen",
+                verb="woont in een eenoudergezin",
+            ),
+            *_by_age(
+                store,
+                region,
+                assets,
+                indicator="armoede",
+                noun="kinderen in armoede",
+                what="minderjarigen in armoede",
+                verb="groeit op in armoede",
+            ),
+            figures.bars(
+                store,
+                region,
+                indicator=achterstand,
+                breakdowns=["age=4-12"],
+                key="achterstandsleerlingen_aandeel",
+                title="Onderverdeling achterstandsleerlingen",
+                explanation=(
+                    "Achterstandsleerlingen zijn leerlingen in het basisonderwijs die tot een "
+                    "achterstandscategorie behoren; er wordt ook wel gesproken van risicoleerlingen. "
+                    "Kinderen vallen in deze categorie als hun ouders laag opgeleid zijn. U kunt "
+                    "deze cijfers vergelijken met andere gemeenten en samenwerkingsverbanden en "
+                    "met de landelijke cijfers."
+                ),
+                what="van de leerlingen (4-12 jaar) is achterstandsleerling",
+                summary_breakdown="age=4-12",
+            ),
+            figures.nl_map(
+                store,
+                region,
+                indicator=achterstand,
+                breakdown="age=4-12",
+                key="achterstandsleerlingen_kaart",
+                title="Achterstandsleerlingen in Nederland",
+                explanation=MAP_TEXT.format(what="achterstandsleerlingen"),
+                assets=assets,
+            ),
+            figures.trend(
+                store,
+                region,
+                parts=[(achterstand, "age=4-12", "4-12 jaar")],
+                key="achterstandsleerlingen_trend",
+                title="Trend achterstandsleerlingen",
+                explanation=(
+                    "De figuur geeft de trend van het aandeel achterstandsleerlingen in de "
+                    "leeftijdsgroep 4-12 jaar voor uw gemeente/regio ten opzichte van het "
+                    "landelijk gemiddelde."
+                ),
+                series_title="Leeftijd",
+            ),
+        ],
+        outro=OUTRO,
+    )

@@ -1,0 +1,261 @@
+"""Figure builders shared by the sections: bars vs NL, NL map, trend and the problematiek radar.
+
+Each returns a complete `Figure` (chart, summary, table, source line, download, simulated flag);
+the section modules only choose indicators, breakdowns and the Dutch texts from the seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from jeugdmonitor import charts
+from jeugdmonitor.indicators import level_values
+from jeugdmonitor.regions import Region, members, regions_of_type
+from jeugdmonitor.sections import common as c
+from jeugdmonitor.sections.base import Figure
+from jeugdmonitor.store import Store
+
+
+def bars(
+    store: Store,
+    region: Region | None,
+    *,
+    indicator: str,
+    breakdowns: Sequence[str],
+    key: str,
+    title: str,
+    explanation: str,
+    what: str,
+    summary_breakdown: str = "all",
+    layout: str = "half",
+) -> Figure:
+    """Region vs NL per breakdown for the latest year, with intervals and ▲/▼ marks."""
+    year = c.latest(store, indicator)
+    frame = c.region_vs_nl(store, indicator, region, year=year, breakdowns=breakdowns)
+    cats = c.categories(frame)
+    name = c.region_label(region)
+    chart = charts.bars_vs_nl(
+        frame,
+        width=210 if layout == "half" else 460,
+        description=(
+            f"Staafdiagram: {title.lower()} in {name}"
+            + ("" if c.is_nl(region) else " vergeleken met Nederland")
+            + f", {year}, per {', '.join(cats)}. Foutbalken tonen het 95%-betrouwbaarheidsinterval;"
+            " ▲ of ▼ betekent significant hoger of lager dan Nederland."
+        ),
+    )
+    return c.make_figure(
+        store,
+        key=key,
+        title=title,
+        explanation=f"{explanation.strip()} {charts.SIG_NOTE}",
+        indicators=[indicator],
+        chart=chart,
+        frame=frame,
+        region=region,
+        year=year,
+        summary_text=c.summary(frame, region, what=what, breakdown=summary_breakdown),
+        layout=layout,
+    )
+
+
+def nl_map(
+    store: Store,
+    region: Region | None,
+    *,
+    indicator: str,
+    breakdown: str = "all",
+    key: str,
+    title: str,
+    explanation: str,
+    assets: charts.Assets | None = None,
+    layout: str = "half",
+) -> Figure:
+    """Choropleth of NL at the region's level (gemeenten for NL), the chosen region outlined."""
+    year = c.latest(store, indicator)
+    level = c.map_level(region)
+    frame = c.level_map_frame(store, indicator, level, year, breakdown)
+    selected = None if c.is_nl(region) else region.code  # type: ignore[union-attr]
+    plural = c.LEVEL_PLURAL[level]
+    assets = assets or charts.Assets()
+    chart = charts.choropleth(
+        assets.table(
+            ("map", indicator, level, year, breakdown),
+            lambda: c.level_map_json(store, indicator, level, year, breakdown),
+        ),
+        geo=assets.geo(level, lambda: store.geo_text(level)),
+        selected=frame.filter(pl.col("code") == selected) if selected else None,
+        description=(
+            f"Kaart van Nederland per {plural[:-2] if plural.endswith('en') else plural}: "
+            f"{title.lower()}, {year}. Donkerder blauw is een hoger aandeel, lichtgrijs is "
+            "onderdrukt (minder dan 10)."
+            + (f" {c.region_label(region)} is oranje omlijnd." if selected else "")
+        ),
+    )
+    shown = c.region_vs_nl(store, indicator, region, year=year, breakdowns=[breakdown])
+    valid = frame.filter(pl.col("rate").is_not_null())
+    lo, hi = valid.sort("rate").row(0, named=True), valid.sort("rate").row(-1, named=True)
+    spread = (
+        f"Laagste: {c.md_escape(lo['gebied'])} ({c.pct(lo['rate'])}); hoogste: "
+        f"{c.md_escape(hi['gebied'])} "
+        f"({c.pct(hi['rate'])}); {frame.height - valid.height} van {frame.height} {plural} "
+        "onderdrukt."
+    )
+    return c.make_figure(
+        store,
+        key=key,
+        title=title,
+        explanation=explanation,
+        indicators=[indicator],
+        chart=chart,
+        frame=shown,
+        region=region,
+        year=year,
+        summary_text=spread,
+        layout=layout,
+    )
+
+
+def trend(
+    store: Store,
+    region: Region | None,
+    *,
+    parts: Sequence[tuple[str, str, str]],
+    key: str,
+    title: str,
+    explanation: str,
+    series_title: str,
+) -> Figure:
+    """Lines over all years for (indicator, breakdown, label) parts, region solid and NL dashed."""
+    frames = []
+    for indicator in dict.fromkeys(p[0] for p in parts):
+        labels = {b: label for i, b, label in parts if i == indicator}
+        rows = c.region_vs_nl(store, indicator, region, breakdowns=list(labels))
+        frames.append(rows.with_columns(serie=pl.col("breakdown").replace_strict(labels)))
+    frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    indicators = list(dict.fromkeys(p[0] for p in parts))
+    span = c.all_years(store, indicators[0])
+    series = [label for _, _, label in parts]
+    name = c.region_label(region)
+    chart = charts.trend(
+        frame,
+        series=series,
+        series_title=series_title,
+        description=(
+            f"Lijndiagram: {title.lower()} van {span[0]} tot en met {span[-1]} voor {name}"
+            + ("" if c.is_nl(region) else " (doorgetrokken) en Nederland (gestreept)")
+            + f", per {series_title.lower()}: {', '.join(series)}. {c.LEGEND_HELP}"
+        ),
+    )
+    table = c.figure_table(frame.with_columns(categorie=pl.col("serie")))
+    last = frame.filter(pl.col("year") == span[-1]).with_columns(breakdown=pl.col("serie"))
+    return c.make_figure(
+        store,
+        key=key,
+        title=title,
+        explanation=f"{explanation.strip()} {c.LEGEND_HELP} {charts.SIG_NOTE}",
+        indicators=indicators,
+        chart=chart,
+        frame=frame,
+        region=region,
+        year=span,
+        summary_text=f"{span[-1]}, {series[0].lower()}: "
+        + c.summary(last, region, what="", breakdown=series[0]),
+        table=table,
+    )
+
+
+def _problem_members(store: Store, region: Region | None, year: int) -> tuple[pl.DataFrame, str]:
+    """Member lines for the radar: gemeenten of the region, or the provincies for NL."""
+    if c.is_nl(region):
+        codes = regions_of_type(store, "provincie")["code"]
+        level, title = "provincie", "provincies"
+    elif region.type == "gemeente":  # type: ignore[union-attr]
+        return pl.DataFrame(), ""
+    else:
+        codes = members(store, region.code)["gemeente_code"]  # type: ignore[union-attr]
+        level, title = "gemeente", "gemeenten in de regio"
+    names = store.regions.select(pl.col("code").alias("region_code"), gebied="display_name")
+    frame = c.with_labels(
+        store,
+        c.shown(
+            level_values(store, "problematiek", level).filter(
+                pl.col("region_code").is_in(codes.implode()) & (pl.col("year") == year)
+            )
+        ),
+    ).join(names, on="region_code")
+    return frame.with_columns(rol=pl.lit("lid")), title
+
+
+def radar(
+    store: Store,
+    region: Region | None,
+    *,
+    key: str,
+    title: str,
+    explanation: str,
+) -> Figure:
+    """Ratio to NL per problem area: the region bold, its member gemeenten (or provincies) thin."""
+    indicator = "problematiek"
+    year = c.latest(store, indicator)
+    own = c.region_vs_nl(store, indicator, region, year=year)
+    cats = c.categories(own)
+    member_rows, member_title = _problem_members(store, region, year)
+    own_rows = own.filter(pl.col("rol") == "regio")
+    cols = ["gebied", "rol", "categorie", "rate", "nl_rate"]
+    lines = pl.concat(
+        [f.select(cols) for f in (own_rows, member_rows) if f.height], how="vertical_relaxed"
+    ).with_columns(ratio=pl.col("rate") / pl.col("nl_rate"))
+    name = c.region_label(region)
+    chart = charts.radar(
+        lines,
+        categories=cats,
+        region_label=name,
+        member_title=member_title or "gemeenten in de regio",
+        description=(
+            f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
+            f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
+            "naar buiten is een hoger percentage dan landelijk."
+            + (f" Dunne lijnen: de {member_title}." if member_title else "")
+        ),
+    )
+    name = c.md_escape(name)
+    if own_rows.height:
+        valid = own_rows.filter(pl.col("rate").is_not_null()).with_columns(
+            index=(pl.col("rate") / pl.col("nl_rate") * 100).round(0)
+        )
+        top = valid.sort("index").row(-1, named=True) if valid.height else None
+        hidden = own_rows.height - valid.height
+        note = (
+            f" {hidden} van de {own_rows.height} probleemgebieden zijn onderdrukt (minder dan 10"
+            " jeugdigen); daarom staan er alleen punten."
+            if hidden and top
+            else ""
+        )
+        summary = (
+            f"**{name}:** het grootste verschil met Nederland is bij "
+            f"{top['categorie'].lower()} (index {top['index']:.0f}; NL = 100).{note}"
+            if top
+            else f"**{name}:** te weinig waarnemingen om de figuur te tekenen."
+        )
+    else:
+        summary = "Nederland is de referentie (de gestippelde ring); de lijnen zijn de provincies."
+    table = c.figure_table(own).with_columns(
+        (own["rate"] / own["nl_rate"]).round(2).alias("Verhouding met NL")
+    )
+    return c.make_figure(
+        store,
+        key=key,
+        title=title,
+        explanation=explanation,
+        indicators=[indicator],
+        chart=chart,
+        frame=own,
+        region=region,
+        year=year,
+        summary_text=summary,
+        layout="half",
+        table=table,
+    )

@@ -1,0 +1,83 @@
+"""Section "Jeugdzorggebruik" (seed 000, F4-F6): by age vs NL, map of NL, trend per care form."""
+
+from __future__ import annotations
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import Region
+from jeugdmonitor.sections import figures
+from jeugdmonitor.sections.base import Section
+from jeugdmonitor.store import Store
+
+TITLE = "Jeugdzorggebruik"
+INTRO = """\
+Zicht op het jeugdzorggebruik geeft input voor het gesprek tussen onderwijs en gemeente/jeugdhulp
+over verdere afstemming en samenwerking en de inzet van jeugdhulp en onderwijszorgarrangementen
+(oza's) op scholen. En over de wijze waarop voor deze risicogroepen het schoolsucces en daarmee hun
+toekomstkansen bevorderd worden.
+
+Hieronder ziet u het jeugdzorggebruik van kinderen en jongeren in uw gekozen gemeente of regio.
+Jeugdzorg omvat jeugdhulp, jeugdbescherming en jeugdreclassering. U kunt de gegevens vergelijken met
+andere regio's, gemeenten en het landelijk gemiddelde, en u ziet de trend over de afgelopen jaren.
+"""
+AGE_TITLE = "Jeugdzorggebruik naar leeftijd"
+AGE_TEXT = """\
+De figuur geeft het aandeel kinderen dat een vorm van jeugdzorg ontvangt voor uw gemeente/regio en
+het landelijk gemiddelde, met de onderverdeling in 0-4-jarigen, 4-12-jarigen en 12-18-jarigen.
+"""
+MAP_TITLE = "Jeugdzorggebruik in Nederland"
+MAP_TEXT = """\
+Dit landkaartje geeft het percentuele gebruik van jeugdzorg per gemeente of regio weer, waarbij
+donkerblauw het hoogste gebruik weergeeft en lichtblauw het laagste. Uw regio is oranje omlijnd.
+De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) downloaden.
+"""
+TREND_TITLE = "Trend jeugdzorggebruik"
+TREND_TEXT = """\
+De figuur geeft de trend van het jeugdzorggebruik, onderverdeeld in jeugdhulp, jeugdbescherming en
+jeugdreclassering, voor uw gemeente/regio en Nederland. Toont u alleen jeugdbescherming of
+jeugdreclassering, dan past de verticale as zich aan en worden ook die kleine aantallen leesbaar.
+"""
+AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
+FORMS = [
+    ("jeugdhulp", "all", "Jeugdhulp"),
+    ("jeugdbescherming", "all", "Jeugdbescherming"),
+    ("jeugdreclassering", "all", "Jeugdreclassering"),
+]
+
+
+def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+    """Bars by age, the NL map and the trend per care form."""
+    return Section(
+        key="jeugdzorg",
+        title=TITLE,
+        intro=INTRO,
+        figures=[
+            figures.bars(
+                store,
+                region,
+                indicator="jeugdzorg",
+                breakdowns=AGES,
+                key="jeugdzorg_leeftijd",
+                title=AGE_TITLE,
+                explanation=AGE_TEXT,
+                what="van de jeugdigen (0-18 jaar) heeft jeugdzorg",
+            ),
+            figures.nl_map(
+                store,
+                region,
+                indicator="jeugdzorg",
+                key="jeugdzorg_kaart",
+                title=MAP_TITLE,
+                explanation=MAP_TEXT,
+                assets=assets,
+            ),
+            figures.trend(
+                store,
+                region,
+                parts=FORMS,
+                key="jeugdzorg_trend",
+                title=TREND_TITLE,
+                explanation=TREND_TEXT,
+                series_title="Vorm van jeugdzorg",
+            ),
+        ],
+    )

@@ -1,0 +1,111 @@
+"""Section "Speciaal onderwijs" (seed 000, F8): share per type, NL map and trend vs NL."""
+
+from __future__ import annotations
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import Region
+from jeugdmonitor.sections import figures
+from jeugdmonitor.sections.base import Section
+from jeugdmonitor.store import Store
+
+TITLE = "Speciaal onderwijs"
+INTRO = """\
+U ziet het aantal kinderen uit uw gemeente/regio dat ingeschreven staat in het speciaal onderwijs,
+onderverdeeld naar de verschillende typen speciaal onderwijs. Het totale percentage speciaal
+onderwijs ziet u ook op de landkaart, en u ziet de trend van de afgelopen jaren.
+
+Met deze cijfers weet u hoeveel kinderen in uw regio ingeschreven staan in het speciaal
+basisonderwijs, het speciaal onderwijs en het voortgezet speciaal onderwijs. Veel van deze kinderen
+hebben naast de extra ondersteuning die zij in dit type onderwijs ontvangen ook hulp of
+ondersteuning vanuit de Jeugdwet nodig. Ook zijn er kinderen die zorg nodig hebben vanuit de Wet
+langdurige zorg of de Zorgverzekeringswet.
+"""
+BARS_TITLE = "Speciaal onderwijs per onderwijssoort"
+BARS_TEXT = """\
+De figuur geeft het aandeel leerlingen per soort speciaal onderwijs weer, berekend op het totaal
+aantal leerlingen in het primair en voortgezet onderwijs in uw regio. Voor het jeugdzorggebruik
+per onderwijssoort, zie het onderdeel *Jeugdzorggebruik naar onderwijssoort*.
+"""
+MAP_TITLE = "Speciaal onderwijs in Nederland"
+MAP_TEXT = """\
+Dit landkaartje geeft het aandeel speciaal onderwijs per gemeente of regio weer, waarbij de
+donkerste kleur het hoogste aandeel weergeeft en de lichtste kleur het laagste. Uw regio is oranje
+omlijnd. De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) downloaden.
+"""
+TREND_TITLE = "Trend speciaal onderwijs"
+TREND_TEXT = """\
+De figuur geeft de trend van het speciaal onderwijs, in totaal en per soort, voor uw gemeente/regio
+ten opzichte van het landelijk gemiddelde.
+"""
+OUTRO = """\
+#### Wat kan ik met de cijfers uit mijn regio?
+
+Zicht op de problematiek van jeugdigen in de gemeente/regio geeft de mogelijkheid om gerichte
+keuzes te maken in het preventieve aanbod, om zoveel mogelijk problemen vroegtijdig aan te pakken en
+verdere zwaardere hulp te voorkomen. Scholen bieden basisondersteuning en jeugdhulp biedt
+preventieprogramma's (zoals sociale vaardigheden en weerbaarheidstrainingen) aan op scholen,
+waarmee zij bijdragen aan de pedagogische basiskwaliteit. Ook jeugdhulpprofessionals in de wijk (of
+elders) helpen ouders en kinderen met individuele adviesgesprekken en groepsgericht aanbod, of
+bieden kortdurende hulp. Zicht op de meest voorkomende problematiek onder jeugdigen helpt focus aan
+te brengen in het palet van preventieve activiteiten.
+
+Wanneer kinderen hulp en ondersteuning nodig hebben, is kwalitatief hoogwaardige opvoeding, opvang,
+onderwijs, ondersteuning en hulpverlening nodig, maar vooral ook goede afstemming daartussen. Zicht
+op het jeugdzorggebruik per onderwijssoort geeft input voor het gesprek tussen onderwijs en
+gemeente/jeugdhulp over verdere afstemming en samenwerking en de inzet van jeugdhulp op scholen,
+bijvoorbeeld bij het ontwikkelen van onderwijszorgarrangementen. Voor een zo effectief mogelijke
+aanpak is een integrale aanpak van belang. Het is zinvol deze gegevens te relateren aan de
+NEET-cijfers (jongeren die geen werk hebben en geen opleiding volgen), om gerichter preventief
+beleid en onderwijszorgarrangementen in te zetten — niet alleen ter ondersteuning van de kinderen en
+jongeren, maar ook van hun gezinnen.
+
+**Relevant onderzoek (NJi):** Preventiematrix jeugdbeleid · Het groeiend jeugdzorggebruik ·
+Populatie-analyse in het onderwijs · Schoolmaatschappelijk werk: sterk in preventie.
+"""
+INDICATOR = "speciaal_onderwijs"
+TYPES = ["all", "type=sbo", "type=so", "type=vso"]
+
+
+def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+    """Bars per type (latest year), the NL map of the total share and the trend per type."""
+    labels = {"all": "Speciaal onderwijs totaal"} | {
+        b: label
+        for b, label in store.breakdowns.select("breakdown", "label_nl").iter_rows()
+        if b.startswith("type=")
+    }
+    return Section(
+        key="speciaal_onderwijs",
+        title=TITLE,
+        intro=INTRO,
+        figures=[
+            figures.bars(
+                store,
+                region,
+                indicator=INDICATOR,
+                breakdowns=TYPES,
+                key="speciaal_onderwijs_aandeel",
+                title=BARS_TITLE,
+                explanation=BARS_TEXT,
+                what="van de leerlingen in po en vo zit in het speciaal onderwijs",
+            ),
+            figures.nl_map(
+                store,
+                region,
+                indicator=INDICATOR,
+                key="speciaal_onderwijs_kaart",
+                title=MAP_TITLE,
+                explanation=MAP_TEXT,
+                assets=assets,
+            ),
+            figures.trend(
+                store,
+                region,
+                parts=[(INDICATOR, b, labels[b]) for b in TYPES],
+                key="speciaal_onderwijs_trend",
+                title=TREND_TITLE,
+                explanation=TREND_TEXT,
+                series_title="Soort",
+            ),
+        ],
+        outro=OUTRO,
+    )

@@ -1,0 +1,332 @@
+"""marimo layout helpers: region choice, the simulated-data banner, and Section → marimo elements.
+
+`monitor.py` stays thin: each cell calls one function here. Nothing in this module computes a
+number; it lays out what `jeugdmonitor.sections` produced.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import marimo as mo
+import polars as pl
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
+from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.common import csv_bytes, md_escape
+from jeugdmonitor.store import Store
+
+PLACEHOLDER = "— kies een regio (landelijk overzicht) —"
+
+
+@functools.lru_cache(maxsize=1024)
+def _markdown(text: str) -> str:
+    """Markdown → HTML, memoised: section texts are the same for every region (~1 ms each)."""
+    return mo.md(text).text
+
+
+def md(text: str) -> mo.Html:
+    """`mo.md` with the rendering cached per text."""
+    return mo.Html(_markdown(text))
+
+
+CSS = """
+<style>
+.jm-source { color: #525252; font-size: 0.85rem; }
+.jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
+  padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
+.jm-table { border-collapse: collapse; font-size: 0.85rem; }
+.jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
+.jm-table th:first-child, .jm-table td:first-child,
+.jm-table th:nth-child(2), .jm-table td:nth-child(2) { text-align: left; }
+.jm-ribbon { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; background: #fdb863;
+  color: #3b2000; text-align: center; font-size: 0.85rem; padding: 3px 8px; }
+</style>
+"""
+
+
+# ------------------------------------------------------------------------------ region choice
+
+
+def _context_value(getter: str) -> str | None:
+    """`mo.query_params()` / `mo.cli_args()` 'region', or None outside a running app."""
+    from marimo._runtime.context import ContextNotInitializedError
+
+    try:
+        value = getattr(mo, getter)().get("region")
+    except ContextNotInitializedError:
+        return None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else None
+
+
+def requested_region() -> str | None:
+    """The region asked for: `?region=` in `marimo run`, else `-- --region` on the command line."""
+    return _context_value("query_params") or _context_value("cli_args")
+
+
+def dropdown_options(store: Store) -> dict[str, str | None]:
+    """Label → code, grouped by type through the label prefix and the order.
+
+    The first option is the "kies een regio" state (no region: the NL overview), then Nederland.
+    """
+    from jeugdmonitor.regions import dropdown_options as by_type
+
+    def compute() -> dict[str, str | None]:
+        options: dict[str, str | None] = {PLACEHOLDER: None, "Nederland": NL_CODE}
+        options.update({k: v for k, v in by_type(store).items() if v != NL_CODE})
+        return options
+
+    return store.cached("ui_dropdown_options", compute)
+
+
+def _label_of(store: Store, code: str | None) -> str | None:
+    if not code:
+        return None
+    labels = store.cached(
+        "ui_dropdown_labels", lambda: {v: k for k, v in dropdown_options(store).items()}
+    )
+    return labels.get(code)
+
+
+def _write_url(code: str | None) -> None:
+    """Put the chosen region into the URL (`?region=CODE`) so the link can be shared."""
+    from marimo._runtime.context import ContextNotInitializedError
+
+    try:
+        params = mo.query_params()
+        if code:
+            params["region"] = code
+        elif "region" in params:
+            del params["region"]
+    except ContextNotInitializedError:
+        return
+
+
+def region_picker(store: Store, requested: str | None) -> mo.ui.dropdown:
+    """Searchable dropdown of every region; starts at the requested one when it exists."""
+    return mo.ui.dropdown(
+        options=dropdown_options(store),
+        value=_label_of(store, normalize_code(requested)) or PLACEHOLDER,
+        allow_select_none=False,
+        searchable=True,
+        label="Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie:",
+        on_change=_write_url,
+        full_width=True,
+    )
+
+
+def chosen_region(
+    store: Store, picked: str | None, requested: str | None
+) -> tuple[Region | None, str]:
+    """The region to show (None = NL overview) and a Dutch notice for an unknown requested code."""
+    region = get_region(store, picked) if picked else None
+    if region is not None or not requested or get_region(store, requested) is not None:
+        return region, ""
+    shown = md_escape(str(requested)[:40])
+    return None, (
+        f"De regiocode **{shown}** bestaat niet. U ziet het landelijk overzicht; kies hierboven "
+        "een gemeente, samenwerkingsverband, jeugdregio of provincie."
+    )
+
+
+def header(region: Region | None, notice: str = "") -> mo.Html:
+    """'regio: …' line (as on the NJi pages), plus the notice for an unknown code."""
+    if region is None:
+        line = "**regio:** geen regio gekozen — u ziet het landelijk overzicht"
+    else:
+        kind = TYPE_LABELS[region.type].lower()
+        line = f"**regio:** {md_escape(region.display_name)} ({kind}, code {region.code})"
+    parts: list[Any] = [mo.Html(CSS), mo.md(line)]
+    if notice:
+        parts.append(mo.callout(mo.md(notice), kind="warn"))
+    return mo.vstack(parts)
+
+
+# ------------------------------------------------------------------------------------ banner
+
+
+def banner(sections: Iterable[Section]) -> mo.Html:
+    """The simulated-data warning: a callout at the top and a ribbon fixed to the window bottom.
+
+    Empty when no figure shown is simulated.
+    """
+    if not any(s.simulated for s in sections):
+        return mo.md("")
+    text = (
+        "**Let op: gesimuleerde cijfers.** De cijfers in deze figuren zijn gesimuleerd (demo), "
+        "gekalibreerd op landelijke niveaus; ze zijn niet echt en niet geschikt voor beleid. "
+        "Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
+    )
+    ribbon = mo.Html(
+        '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '
+        "gebruiken</div>"
+    )
+    return mo.vstack([mo.callout(mo.md(text), kind="warn"), ribbon])
+
+
+# ---------------------------------------------------------------------------------- assets
+
+
+class SessionAssets(charts.Assets):
+    """Serve the TopoJSON and the map tables by URL, once per session.
+
+    Each is a marimo virtual file (`./@file/...`), registered for the whole session rather than
+    for one cell run, so its URL stays valid across region changes; the browser caches it
+    (`max-age`), and every map refers to it by URL instead of carrying it in the spec. Where
+    marimo has no virtual files (`marimo export html`, `python monitor.py`) data is inlined.
+    """
+
+    def __init__(self) -> None:
+        self._urls: dict[Any, str | None] = {}
+        self._lock = threading.Lock()
+
+    def _url(self, key: Any, text: Callable[[], str]) -> str | None:
+        with self._lock:
+            if key not in self._urls:
+                from marimo._runtime.virtual_file import VirtualFile
+
+                url = VirtualFile.create_and_register(text().encode("utf-8"), "json").url
+                self._urls[key] = None if url.startswith("data:") else url
+            return self._urls[key]
+
+    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+        """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
+        url = self._url(("geo", level), text)
+        return charts.topojson_url(url, level) if url else super().geo(level, text)
+
+    def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
+        """A region-independent table by URL (inline JSON when virtual files are unavailable)."""
+        url = self._url(("table", key), text)
+        return {"url": url, "format": {"type": "json"}} if url else super().table(key, text)
+
+
+# ------------------------------------------------------------------------------ figure layout
+
+
+def _cell(value: Any, column: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        digits = 2 if column.startswith("Verhouding") else 1
+        return f"{value:.{digits}f}".replace(".", ",")
+    if isinstance(value, int) and column != "Jaar":
+        return f"{value:,}".replace(",", ".")
+    return html.escape(str(value))
+
+
+def table_html(table: pl.DataFrame, caption: str = "") -> mo.Html:
+    """The figure's text alternative as an accessible HTML table (Dutch number format)."""
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in table.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{_cell(v, c)}</td>" for c, v in zip(table.columns, row, strict=True))
+        + "</tr>"
+        for row in table.iter_rows()
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return mo.Html(
+        f"<table class='jm-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def download_button(figure: Figure) -> mo.Html:
+    """CSV of the indicator for every region of the level; built only when clicked.
+
+    Semicolon-separated with decimal commas and a BOM, so Dutch Excel opens it directly.
+    """
+    if figure.download is None:
+        return mo.md("")
+    frame = figure.download
+    return mo.download(
+        data=lambda: csv_bytes(frame),
+        filename=figure.download_name,
+        mimetype="text/csv",
+        label="Download .csv (alle regio's)",
+    )
+
+
+def chart_html(chart: Any) -> str:
+    """A chart as marimo's Vega-Lite renderer element.
+
+    The spec goes in as an object, not as JSON text: text would be escaped twice inside the
+    element's attribute (every quote becomes 11 characters), which made a region change send
+    ~0.6 MB instead of ~0.4 MB.
+    """
+    from marimo._plugins.stateless.mime import mime_renderer
+
+    if isinstance(chart, charts.Spec):
+        return mime_renderer("application/vnd.vegalite.v6+json", chart.to_dict()).text
+    return mo.as_html(chart).text
+
+
+def figure_view(figure: Figure) -> mo.Html:
+    """Title, explanation, key numbers, chart, source line, download and the table."""
+    badge = " <span class='jm-badge'>gesimuleerd</span>" if figure.simulated else ""
+    parts: list[Any] = [md(f"### {figure.title}{badge}"), md(figure.explanation)]
+    if figure.summary:
+        parts.append(mo.md(figure.summary))
+    if figure.chart is not None:
+        # a chart never pushes its column wider than half the page: it scrolls instead
+        parts.append(
+            mo.Html(f"<div style='overflow-x:auto;max-width:100%'>{chart_html(figure.chart)}</div>")
+        )
+    parts.append(
+        mo.hstack(
+            [
+                mo.Html(f"<span class='jm-source'>{html.escape(figure.source)}</span>"),
+                download_button(figure),
+            ],
+            justify="space-between",
+            align="center",
+            wrap=True,
+        )
+    )
+    parts.append(
+        mo.accordion({"Tabel met aantallen, percentages en intervallen": table_html(figure.table)})
+    )
+    return mo.vstack(parts, gap=0.6)
+
+
+def _rows_of(figures: list[Figure]) -> list[list[Figure]]:
+    """Pair consecutive 'half' figures so they sit side by side."""
+    rows: list[list[Figure]] = []
+    for fig in figures:
+        if fig.layout == "half" and rows and len(rows[-1]) == 1 and rows[-1][0].layout == "half":
+            rows[-1].append(fig)
+        else:
+            rows.append([fig])
+    return rows
+
+
+def section_view(section: Section) -> mo.Html:
+    """A whole section: heading, introduction, figures (halves side by side) and closing text."""
+    parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
+    for row in _rows_of(section.figures):
+        views = [figure_view(f) for f in row]
+        if len(views) == 1:
+            parts.append(views[0])
+        else:
+            # a grid of two equal columns that never grow past half the page (unlike flex items)
+            cols = "".join(f"<div style='min-width:0'>{v.text}</div>" for v in views)
+            parts.append(
+                mo.Html(
+                    "<div style='display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);"
+                    f"gap:2rem;align-items:start'>{cols}</div>"
+                )
+            )
+    if section.outro:
+        parts.append(md(section.outro))
+    return mo.vstack(parts, gap=1.2)
+
+
+def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
+    """The view of one registered section (empty when it is not registered)."""
+    section = sections.get(key)
+    return section_view(section) if section is not None else mo.md("")

@@ -1,0 +1,107 @@
+"""Jeugdmonitor: how children in a Dutch region are doing, and how youth care meets education.
+
+Run `marimo run monitor.py` (read-only app; `?region=GM0363` opens a region), `marimo edit
+monitor.py` (add your own cells), or `marimo export html monitor.py -o x.html -- --region GM0363`.
+Each cell is a short call into the `jeugdmonitor` package; the numbers come from
+`jeugdmonitor.sections` (also used by the static reports). To add a section, register its builder
+in `jeugdmonitor.sections.SECTIONS` and add a cell `ui.sections_by_key(built, "<key>")` below.
+"""
+
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="full", app_title="Jeugdmonitor")
+
+with app.setup:
+    import marimo as mo
+
+    from jeugdmonitor import sections, ui
+    from jeugdmonitor.store import load
+
+
+@app.cell
+def _():
+    mo.md("""
+    # Jeugdmonitor — onderwijs en jeugdhulp in uw regio
+    """)
+    return
+
+
+@app.cell
+def _():
+    store = load()
+    requested = ui.requested_region()
+    return requested, store
+
+
+@app.cell
+def _():
+    assets = ui.SessionAssets()
+    return (assets,)
+
+
+@app.cell
+def _(requested, store):
+    picker = ui.region_picker(store, requested)
+    picker
+    return (picker,)
+
+
+@app.cell
+def _(picker, requested, store):
+    region, notice = ui.chosen_region(store, picker.value, requested)
+    ui.header(region, notice)
+    return (region,)
+
+
+@app.cell
+def _(assets, region, store):
+    built = sections.build_sections(store, region, assets=assets)
+    ui.banner(built.values())
+    return (built,)
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "inleiding")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "problematiek")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "jeugdzorg")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "onderwijssoort")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "speciaal_onderwijs")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "eerder_signaleren")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "verwacht")
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,265 @@
+"""The running app in headless Chromium: `marimo run monitor.py` on a free port.
+
+Skipped when /usr/bin/chromium is missing and CI is not set; with CI set a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import get_region
+from jeugdmonitor.sections import build_sections
+from jeugdmonitor.store import load
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHARTS = ".vega-embed canvas, .vega-embed svg.marks"
+DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but /usr/bin/chromium is missing: browser tests cannot run")
+    pytest.skip("no /usr/bin/chromium (set CI to make this a failure)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """Serve monitor.py read-only on a free port for the tests of this module."""
+    _require_browser()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "marimo",
+            "run",
+            "monitor.py",
+            "--headless",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-token",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"marimo run exited: {proc.stderr.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("marimo run did not answer within 90 s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """Figure count and the jeugdzorg key figure per region, from the same section functions."""
+    store = load()
+
+    def key_figure(code: str | None) -> str:
+        region = get_region(store, code) if code else None
+        summary = build_sections(store, region)["jeugdzorg"].figures[0].summary
+        return summary.split("**")[1]  # e.g. 'Amsterdam: 22,8%'
+
+    figures = sum(len(s.figures) for s in build_sections(store, None).values())
+    return {"figures": figures, "key": key_figure}
+
+
+def wait_for_charts(page, count: int, timeout_s: float = 90) -> None:
+    """Until `count` charts have drawn (a canvas or svg inside vega-embed) and no error shows."""
+    deadline = time.monotonic() + timeout_s
+    while page.locator(CHARTS).count() < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"only {page.locator(CHARTS).count()} of {count} charts rendered")
+        page.wait_for_timeout(250)
+    body = page.inner_text("body")
+    for marker in ("Traceback", "An internal error", "Error:"):
+        assert marker not in body
+
+
+def test_app_renders_every_chart_and_switches_region(browser, app_url, expected):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived", lambda p: frames.append(p if isinstance(p, str) else p.decode())
+        ),
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    files: dict[str, dict] = {}
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: (
+            files.__setitem__(e["requestId"], e["response"])
+            if "/@file/" in e["response"]["url"]
+            else None
+        ),
+    )
+
+    page.goto(app_url)
+    wait_for_charts(page, expected["figures"])
+    page.get_by_text("geen regio gekozen", exact=False).first.wait_for()
+    page.get_by_text("gesimuleerd", exact=False).first.wait_for()  # the banner
+    amsterdam = expected["key"]("GM0363")
+    assert amsterdam not in page.inner_text("body")
+    assert files, "the maps fetch their TopoJSON and tables by URL"
+
+    files.clear()
+    frames.clear()
+    page.locator(DROPDOWN).first.click()
+    page.keyboard.type("Amsterdam")
+    page.get_by_role("option", name="Gemeente · Amsterdam").click()
+    page.get_by_text(amsterdam, exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_url("**region=GM0363**", timeout=10_000)
+    wait_for_charts(page, expected["figures"])
+    assert expected["key"](None) not in page.inner_text("body")  # the NL figure is gone
+    page.wait_for_timeout(1500)
+
+    # the region change did not resend the TopoJSON: not over the websocket, and the map files
+    # came from the browser cache
+    assert frames and not any('"Topology"' in f or '\\"Topology\\"' in f for f in frames)
+    assert all(r.get("fromDiskCache") or r.get("fromMemoryCache") for r in files.values()), files
+
+    # the CSV download of the first figure: every region of the level, for Dutch Excel
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_text("Download .csv (alle regio's)").first.click()
+    csv = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert download.value.suggested_filename.endswith(".csv")
+    header, *lines = csv.lstrip("\ufeff").splitlines()
+    assert header.startswith("regiocode;regio;regiotype")
+    assert any(line.startswith("GM0363;Amsterdam;") for line in lines)
+    assert not errors, errors
+    page.close()
+
+
+def test_opens_an_swv_from_the_url(browser, app_url, expected):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{app_url}/?region=PO2707")
+    wait_for_charts(page, expected["figures"])
+    page.get_by_text("code PO2707", exact=False).first.wait_for()
+    page.get_by_text(expected["key"]("PO2707"), exact=False).first.wait_for()
+    page.close()
+
+
+def test_unknown_code_gives_a_message_and_the_nl_overview(browser, app_url, expected):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{app_url}/?region=XX0000")
+    wait_for_charts(page, expected["figures"])
+    page.get_by_text("bestaat niet", exact=False).first.wait_for()
+    page.get_by_text(expected["key"](None), exact=False).first.wait_for()
+    page.close()
+
+
+def test_trend_legend_click_shows_only_that_line(browser, tmp_path):
+    """The legend selection in a real Vega runtime: the y axis rescales to the chosen line."""
+    import polars as pl
+    import vl_convert as vlc
+
+    frame = pl.DataFrame(
+        {
+            "year": [2023, 2024] * 4,
+            "serie": ["Jeugdhulp"] * 4 + ["Jeugdreclassering"] * 4,
+            "gebied": ["Regio X", "Regio X", "Nederland", "Nederland"] * 2,
+            "rol": ["regio", "regio", "nl", "nl"] * 2,
+            "rate": [0.12, 0.13, 0.12, 0.125, 0.004, 0.005, 0.004, 0.004],
+            "ci_low": [0.11, 0.12, 0.119, 0.124, 0.003, 0.004, 0.0039, 0.0039],
+            "ci_high": [0.13, 0.14, 0.121, 0.126, 0.005, 0.006, 0.0041, 0.0041],
+            "numerator": [120, 130, 1200, 1250, 40, 50, 400, 400],
+            "denominator": [1000, 1000, 10000, 10000, 10000, 10000, 100000, 100000],
+            "significant": [None] * 8,
+        }
+    )
+    spec = charts.trend(
+        frame, series=["Jeugdhulp", "Jeugdreclassering"], description="test"
+    ).to_json()
+    page_file = tmp_path / "trend.html"
+    page_file.write_text(
+        f"<html><head><meta charset='utf-8'><script>{vlc.javascript_bundle()}</script></head>"
+        f"<body><div id='c'></div><script>vegaEmbed('#c', {spec}, {{renderer: 'svg'}})"
+        ".then(r => window.view = r.view);</script></body></html>",
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.view !== undefined")
+
+    def y_labels() -> list[str]:
+        texts = page.locator("g.role-axis-label text").evaluate_all(
+            "els => els.map(e => e.textContent)"
+        )
+        return [t for t in texts if t.endswith("%")]
+
+    assert "12%" in y_labels() or "10%" in y_labels()
+    page.locator("g.role-legend-label text", has_text="Jeugdreclassering · Regio X").click()
+    page.wait_for_timeout(300)
+    shown = json.loads(page.evaluate("JSON.stringify(window.view.data('toon_reeks_store'))"))
+    assert [t["values"] for t in shown] == [["Jeugdreclassering · Regio X"]]
+    assert max(float(t.rstrip("%").replace(",", ".")) for t in y_labels()) < 1.0
+    page.locator("g.role-legend-label text", has_text="Jeugdhulp · Nederland").click(
+        modifiers=["Shift"]
+    )
+    page.wait_for_timeout(300)
+    assert max(float(t.rstrip("%").replace(",", ".")) for t in y_labels()) >= 10
+    page.close()

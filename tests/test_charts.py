@@ -1,0 +1,185 @@
+"""Chart builders: valid Vega-Lite, descriptions, data in = data shown, Dutch formats."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from altair.vegalite.v6.schema.core import TopLevelSpec
+from vega_datasets import data as vega_data
+
+from jeugdmonitor import charts
+from jeugdmonitor.regions import get_region
+from jeugdmonitor.sections import build_sections
+from jeugdmonitor.store import load
+
+
+def bars_frame(region: str = "Regio X") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "categorie": ["Totaal", "0-4 jaar"] * 2,
+            "volgorde": [0, 1, 0, 1],
+            "gebied": [region, region, "Nederland", "Nederland"],
+            "rol": ["regio", "regio", "nl", "nl"],
+            "rate": [0.20, None, 0.10, 0.05],
+            "ci_low": [0.18, None, 0.099, 0.049],
+            "ci_high": [0.22, None, 0.101, 0.051],
+            "numerator": [200, None, 10000, 500],
+            "denominator": [1000, 40, 100000, 10000],
+            "significant": ["hoger", None, None, None],
+        }
+    )
+
+
+def test_bars_spec_is_valid_and_carries_the_data():
+    spec = charts.bars_vs_nl(bars_frame(), description="Staafdiagram test").to_dict()
+    TopLevelSpec.validate(spec)
+    assert spec["description"] == "Staafdiagram test"
+    rows = spec["datasets"]["rows"]
+    assert [r["rate"] for r in rows] == [0.2, None, 0.1, 0.05]
+    assert [r["sig"] for r in rows] == ["▲", "", "", ""]
+    assert rows[1]["note"] == "te weinig waarnemingen"
+    # room on the right for the ▲ mark: the invisible point sits beyond the largest interval
+    assert rows[0]["xpad"] == pytest.approx(0.22 * 1.12)
+    # Dutch number format for vega-embed (decimal comma), without a network
+    assert spec["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == ","
+
+
+def test_templates_are_shared_between_regions():
+    a = charts.bars_vs_nl(bars_frame("A"), description="a")
+    b = charts.bars_vs_nl(bars_frame("B"), description="b")
+    assert a.template is b.template  # compiled once per shape, not per region
+    assert a.to_dict()["datasets"] != b.to_dict()["datasets"]
+
+
+def test_trend_legend_selection_filters_every_visible_layer():
+    frame = pl.DataFrame(
+        {
+            "year": [2022, 2023] * 2,
+            "serie": ["Jeugdhulp"] * 4,
+            "gebied": ["Regio X", "Regio X", "Nederland", "Nederland"],
+            "rol": ["regio", "regio", "nl", "nl"],
+            "rate": [0.1, 0.11, 0.12, 0.12],
+            "ci_low": [0.09, 0.1, 0.119, 0.119],
+            "ci_high": [0.11, 0.12, 0.121, 0.121],
+            "numerator": [100, 110, 1200, 1200],
+            "denominator": [1000] * 2 + [10000] * 2,
+            "significant": ["lager", None, None, None],
+        }
+    )
+    spec = charts.trend(frame, series=["Jeugdhulp"], description="Lijndiagram").to_dict()
+    TopLevelSpec.validate(spec)
+    params = spec["params"]
+    assert len(params) == 1 and params[0]["bind"] == "legend"
+    assert params[0]["select"]["fields"] == ["reeks"]
+    legend_layer, *visible = spec["layer"]
+    for layer in visible:
+        assert {"param": params[0]["name"]} in [t.get("filter") for t in layer["transform"]]
+    assert {r["reeks"] for r in spec["datasets"]["rows"]} == {
+        "Jeugdhulp · Regio X",
+        "Jeugdhulp · Nederland",
+    }
+
+
+def test_trend_builder_on_data_shaped_unlike_ours():
+    """vega-datasets' stocks: five series, long names, values far from youth-care shares."""
+    stocks = pl.from_pandas(vega_data.stocks())
+    frame = (
+        stocks.with_columns(year=pl.col("date").dt.year())
+        .group_by("symbol", "year")
+        .agg(pl.col("price").mean())
+        .with_columns(
+            serie=pl.col("symbol"),
+            gebied=pl.lit("Nederland"),
+            rol=pl.lit("nl"),
+            rate=pl.col("price") / 1000,
+            ci_low=pl.lit(None, pl.Float64),
+            ci_high=pl.lit(None, pl.Float64),
+            numerator=pl.lit(None, pl.Int64),
+            denominator=pl.lit(None, pl.Int64),
+            significant=pl.lit(None, pl.String),
+        )
+    )
+    series = sorted(frame["serie"].unique().to_list())
+    spec = charts.trend(frame, series=series, description="Koersen").to_dict()
+    TopLevelSpec.validate(spec)
+    color = spec["layer"][0]["encoding"]["color"]
+    assert len(color["scale"]["range"]) == len(series)  # one colour per series, NL only
+    assert len(spec["datasets"]["rows"]) == frame.height
+
+
+def test_radar_geometry_and_rings():
+    frame = pl.DataFrame(
+        {
+            "categorie": ["A", "B", "C", "D"] * 2,
+            "gebied": ["R"] * 4 + ["M"] * 4,
+            "rol": ["regio"] * 4 + ["lid"] * 4,
+            "rate": [0.1] * 8,
+            "ratio": [1.0, 2.0, 1.0, 0.5, 1.2, None, 1.0, 1.0],
+        }
+    )
+    spec = charts.radar(
+        frame, categories=["A", "B", "C", "D"], description="Radar", region_label="R"
+    ).to_dict()
+    TopLevelSpec.validate(spec)
+    rows = spec["datasets"]["rows"]
+    assert {r["gebied"] for r in rows} == {"R"}  # member M has a suppressed area: left out
+    b = next(r for r in rows if r["categorie"] == "B")
+    # outer ring = 2.0 → radius 1; B sits at 90° (x = 1, y = 0)
+    assert b["x"] == pytest.approx(1.0) and b["y"] == pytest.approx(0.0, abs=1e-9)
+    rings = {r["ring"] for r in spec["datasets"]["rings"]}
+    assert 1.0 in rings and max(rings) == 2.0
+    assert any(r["nl"] for r in spec["datasets"]["rings"])
+
+
+def test_choropleth_looks_up_shapes_and_outlines_the_choice():
+    frame = pl.DataFrame(
+        {
+            "code": ["GM1", "GM2"],
+            "gebied": ["Een", "Twee"],
+            "rate": [0.1, None],
+            "ci_low": [0.09, None],
+            "ci_high": [0.11, None],
+            "numerator": [100, None],
+            "denominator": [1000, 5],
+        }
+    )
+    geo = charts.topojson_url("./@file/1-x.json", "gemeente")
+    spec = charts.choropleth(frame, geo=geo, selected=frame.head(1), description="Kaart").to_dict()
+    TopLevelSpec.validate(spec)
+    shapes, outline = spec["layer"]
+    assert shapes["data"] == {"name": "rows"}
+    lookup = shapes["transform"][0]
+    assert lookup["lookup"] == "code" and lookup["from"]["data"] == geo
+    assert lookup["from"]["key"] == "id"
+    assert outline["mark"]["stroke"] == charts.HIGHLIGHT_COLOR
+    assert spec["datasets"]["selected"] == [spec["datasets"]["rows"][0]]
+    scheme = shapes["encoding"]["color"]["condition"]["scale"]["scheme"]
+    assert scheme == charts.MAP_SCHEME == "blues"
+    # the table can also come by URL: then it is not inlined at all
+    by_url = charts.choropleth(
+        {"url": "./@file/2-y.json", "format": {"type": "json"}},
+        geo=geo,
+        selected=None,
+        description="Kaart",
+    ).to_dict()
+    assert by_url["layer"][0]["data"]["url"] == "./@file/2-y.json"
+    assert "rows" not in by_url["datasets"]
+
+
+def test_every_figure_chart_is_valid_and_described():
+    store = load()
+    for code in ("GM0363", "PO2707"):
+        for section in build_sections(store, get_region(store, code)).values():
+            for fig in section.figures:
+                spec = fig.chart.to_dict()
+                TopLevelSpec.validate(spec)
+                assert len(spec["description"]) > 40, fig.key
+                assert json.loads(fig.chart.to_json()) == spec
+
+
+def test_to_altair_round_trips():
+    spec = charts.bars_vs_nl(bars_frame(), description="x")
+    chart = spec.to_altair()
+    assert chart.to_dict(validate=True)["description"] == "x"

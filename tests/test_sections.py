@@ -1,0 +1,307 @@
+"""Sections: the numbers in figures equal an independent computation from the parquet files.
+
+The reference values here are computed straight from `data/*.parquet` with polars and statsmodels
+(weighted sums over members, Wilson interval), not through `jeugdmonitor.indicators`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from jeugdmonitor.regions import get_region
+from jeugdmonitor.sections import SECTIONS, build_sections
+from jeugdmonitor.sections import common as c
+from jeugdmonitor.store import load
+
+EXPECTED_KEYS = [
+    "inleiding",
+    "problematiek",
+    "jeugdzorg",
+    "onderwijssoort",
+    "speciaal_onderwijs",
+    "eerder_signaleren",
+]
+
+
+@pytest.fixture(scope="module")
+def store():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def raw(store):
+    """The raw tables, read again from disk (independent of the store's frames)."""
+    data = store.data_dir
+    return {
+        "indicators": pl.read_parquet(data / "indicators.parquet"),
+        "membership": pl.read_parquet(data / "membership.parquet"),
+        "regions": pl.read_parquet(data / "regions.parquet"),
+    }
+
+
+def reference(raw, code: str, indicator: str, year: int, breakdown: str) -> dict:
+    """Weighted numerator/denominator of a region, its rate, Wilson CI and the NL rate."""
+
+    def sums(region_code: str) -> tuple[float, float]:
+        members = raw["membership"].filter(pl.col("region_code") == region_code)
+        rows = raw["indicators"].filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("year") == year)
+            & (pl.col("breakdown") == breakdown)
+        )
+        joined = rows.join(members, on="gemeente_code")
+        num = (joined["numerator"] * joined["weight"]).sum()
+        den = (joined["denominator"] * joined["weight"]).sum()
+        return float(num), float(den)
+
+    num, den = sums(code)
+    nl_num, nl_den = sums("NL01")
+    # statsmodels wants integer-ish counts; weighted SWV counts are fractional, so use the rate
+    low, high = proportion_confint(num, den, alpha=0.05, method="wilson")
+    return {
+        "num": num,
+        "den": den,
+        "rate": num / den,
+        "ci_low": low,
+        "ci_high": high,
+        "nl_rate": nl_num / nl_den,
+    }
+
+
+def figure(sections, key):
+    return next(f for s in sections.values() for f in s.figures if f.key == key)
+
+
+def rows(fig, name="rows"):
+    return fig.chart.to_dict()["datasets"][name]
+
+
+# ------------------------------------------------------------------------------------ numbers
+
+
+@pytest.mark.parametrize("code", ["GM0363", "PO2707", "VO2708", "JZ01", "PV27"])
+def test_bar_numbers_equal_independent_computation(store, raw, code):
+    region = get_region(store, code)
+    built = build_sections(store, region)
+    fig = figure(built, "jeugdzorg_leeftijd")
+    ref = reference(raw, code, "jeugdzorg", 2024, "all")
+    chart_row = next(r for r in rows(fig) if r["rol"] == "regio" and r["categorie"] == "Totaal")
+    assert chart_row["rate"] == pytest.approx(ref["rate"], abs=1e-5)
+    assert chart_row["ci_low"] == pytest.approx(ref["ci_low"], abs=1e-5)
+    assert chart_row["ci_high"] == pytest.approx(ref["ci_high"], abs=1e-5)
+    assert chart_row["numerator"] == 5 * round(ref["num"] / 5)
+    assert chart_row["denominator"] == 5 * round(ref["den"] / 5)
+    expected_sig = (
+        "▲" if ref["nl_rate"] < ref["ci_low"] else "▼" if ref["nl_rate"] > ref["ci_high"] else ""
+    )
+    assert chart_row["sig"] == expected_sig
+
+    table = fig.table.filter(
+        (pl.col("Regio") == region.display_name) & (pl.col("Uitsplitsing") == "Totaal")
+    )
+    assert table["Percentage"].item() == pytest.approx(round(ref["rate"] * 100, 1))
+    assert table["Aantal"].item() == 5 * round(ref["num"] / 5)
+    assert c.pct(ref["rate"]) in fig.summary  # '12,3%' in the key-figures line
+    word = {"▲": "hoger", "▼": "lager", "": "niet significant"}[expected_sig]
+    assert word in fig.summary
+
+
+def test_nl_rows_are_the_national_totals(store, raw):
+    built = build_sections(store, get_region(store, "GM0014"))
+    fig = figure(built, "armoede_leeftijd")
+    ref = reference(raw, "NL01", "armoede", 2024, "age=0-4")
+    nl = next(r for r in rows(fig) if r["rol"] == "nl" and r["categorie"] == "0-4 jaar")
+    assert nl["rate"] == pytest.approx(ref["rate"], abs=1e-5)
+    assert nl["sig"] == ""  # NL is the reference, never marked
+
+
+def test_trend_has_every_year_for_region_and_nl(store, raw):
+    built = build_sections(store, get_region(store, "JZ01"))
+    fig = figure(built, "jeugdzorg_trend")
+    data = pl.DataFrame(rows(fig))
+    assert sorted(data["year"].unique().to_list()) == ["2020", "2021", "2022", "2023", "2024"]
+    assert set(data["serie"]) == {"Jeugdhulp", "Jeugdbescherming", "Jeugdreclassering"}
+    assert data.height == 3 * 5 * 2
+    row = data.filter(
+        (pl.col("serie") == "Jeugdbescherming")
+        & (pl.col("year") == "2021")
+        & (pl.col("rol") == "regio")
+    ).row(0, named=True)
+    ref = reference(raw, "JZ01", "jeugdbescherming", 2021, "all")
+    assert row["rate"] == pytest.approx(ref["rate"], abs=1e-5)
+
+
+def test_map_holds_every_region_of_the_level(store, raw):
+    built = build_sections(store, get_region(store, "VO2708"))
+    fig = figure(built, "speciaal_onderwijs_kaart")
+    spec = fig.chart.to_dict()
+    table = json.loads(c.level_map_json(store, "speciaal_onderwijs", "swv_vo", 2024, "all"))
+    codes = {r["code"] for r in table}
+    expected = set(raw["regions"].filter(pl.col("type") == "swv_vo")["code"])
+    assert codes == expected
+    assert spec["datasets"]["selected"][0]["code"] == "VO2708"
+    ref = reference(raw, "VO2708", "speciaal_onderwijs", 2024, "all")
+    own = next(r for r in table if r["code"] == "VO2708")
+    assert own["rate"] == pytest.approx(ref["rate"], abs=1e-5)
+    # the inline TopoJSON of the swv_vo level is looked up by code
+    lookups = [t for layer in spec["layer"] for t in layer.get("transform", []) if "lookup" in t]
+    assert lookups and all(t["from"]["data"]["format"]["feature"] == "swv_vo" for t in lookups)
+
+
+def test_radar_draws_one_line_per_member_gemeente(store, raw):
+    code = "JZ01"
+    built = build_sections(store, get_region(store, code))
+    fig = figure(built, "problematiek_radar")
+    data = pl.DataFrame(rows(fig))
+    members = raw["membership"].filter(pl.col("region_code") == code)["gemeente_code"]
+    problem = raw["indicators"].filter(
+        (pl.col("indicator") == "problematiek")
+        & (pl.col("year") == 2024)
+        & pl.col("gemeente_code").is_in(members.implode())
+    )
+    # a member is drawn when none of its six areas is suppressed (numerator and denominator >= 10)
+    complete = (
+        problem.group_by("gemeente_code")
+        .agg(((pl.col("numerator") >= 10) & (pl.col("denominator") >= 10)).all().alias("ok"))
+        .filter("ok")
+        .height
+    )
+    assert data.filter(pl.col("rol") == "lid")["gebied"].n_unique() == complete
+    assert data.filter(pl.col("rol") == "regio").height == 6
+    # ratio to NL for one area, independently
+    ref = reference(raw, code, "problematiek", 2024, "probleem=gedrag")
+    row = data.filter((pl.col("rol") == "regio") & (pl.col("categorie") == "Gedragsproblemen"))
+    assert row["index"].item() == round(ref["rate"] / ref["nl_rate"] * 100)
+
+
+def test_radar_for_nl_shows_the_provincies(store):
+    built = build_sections(store, None)
+    data = pl.DataFrame(rows(figure(built, "problematiek_radar")))
+    assert data["gebied"].n_unique() == 12
+    assert set(data["rol"]) == {"lid"}
+
+
+# -------------------------------------------------------------------------------- suppression
+
+
+def test_small_counts_are_suppressed_everywhere(store, raw):
+    code = "GM0088"  # Schiermonnikoog: many counts below 10
+    small = raw["indicators"].filter((pl.col("gemeente_code") == code) & (pl.col("numerator") < 10))
+    assert small.height > 0, "test needs a region with small counts"
+    built = build_sections(store, get_region(store, code))
+    for section in built.values():
+        for fig in section.figures:
+            for row in rows(fig) if "rows" in fig.chart.to_dict()["datasets"] else []:
+                if row.get("rol") == "regio" and row.get("numerator") is not None:
+                    assert row["numerator"] >= 10 and row["numerator"] % 5 == 0
+            for col in ("Aantal", "Totaal"):
+                if col in fig.table.columns:
+                    shown = fig.table[col].drop_nulls()
+                    assert (shown >= 10).all() and (shown % 5 == 0).all()
+            assert (
+                "Aantal" not in fig.table.columns
+                or fig.table.filter(
+                    pl.col("Aantal").is_null() & pl.col("Percentage").is_not_null()
+                ).is_empty()
+            )
+    # one known small cell: jeugdzorg 0-4 jaar in 2024
+    ref = reference(raw, code, "jeugdzorg", 2024, "age=0-4")
+    assert ref["num"] < 10
+    bar = next(
+        r
+        for r in rows(figure(built, "jeugdzorg_leeftijd"))
+        if r["rol"] == "regio" and r["categorie"] == "0-4 jaar"
+    )
+    assert bar["rate"] is None and bar["numerator"] is None and bar["ci_low"] is None
+    assert bar["note"] == "te weinig waarnemingen"
+
+
+def test_download_is_suppressed_rounded_and_complete(store, raw):
+    built = build_sections(store, get_region(store, "GM0088"))
+    fig = figure(built, "jeugdzorg_leeftijd")
+    data = fig.download
+    assert (
+        data["regiocode"].n_unique() == raw["regions"].filter(pl.col("type") == "gemeente").height
+    )
+    assert set(data["jaar"].unique()) == {2020, 2021, 2022, 2023, 2024}
+    counts = data["aantal"].drop_nulls()
+    assert (counts >= 10).all() and (counts % 5 == 0).all()
+    assert data.filter(pl.col("aantal").is_null() & pl.col("percentage").is_not_null()).is_empty()
+    assert data["gesimuleerd"].all()
+    assert fig.download_name == "jeugdzorg_gemeenten_2020-2024.csv"
+    csv = c.csv_bytes(data).decode("utf-8-sig")
+    header = csv.splitlines()[0].split(";")
+    assert header[:3] == ["regiocode", "regio", "regiotype"]
+
+
+# -------------------------------------------------------------------------------------- shape
+
+
+@pytest.mark.parametrize(
+    "code", [None, "NL01", "GM0363", "GM0088", "PO2707", "VO2708", "JZ01", "PV27"]
+)
+def test_every_section_builds_for_every_region_type(store, code):
+    region = get_region(store, code) if code else None
+    built = build_sections(store, region)
+    assert list(built) == EXPECTED_KEYS == list(SECTIONS)
+    figures = [f for s in built.values() for f in s.figures]
+    assert len(figures) == 19
+    for fig in figures:
+        spec = fig.chart.to_dict()
+        assert spec["description"].strip(), fig.key
+        assert fig.title and fig.explanation and fig.source.startswith("Bron en jaar data:")
+        assert "2024" in fig.source
+        assert fig.simulated and "gesimuleerd" in fig.source
+        assert fig.table.height > 0 and fig.download is not None and fig.download.height > 0
+        assert fig.summary
+    if region is None:
+        assert c.NO_REGION_NOTE in built["inleiding"].intro
+
+
+def test_section_titles_and_texts_follow_the_seeds(store):
+    built = build_sections(store, get_region(store, "GM0363"))
+    titles = [s.title for s in built.values()]
+    assert titles == [
+        "Hoe zorgt u voor de jeugd?",
+        "Problematiek",
+        "Jeugdzorggebruik",
+        "Jeugdzorggebruik naar onderwijssoort",
+        "Speciaal onderwijs",
+        "Eerder signaleren",
+    ]
+    figure_titles = {f.title for s in built.values() for f in s.figures}
+    for title in (
+        "Problematiek vergeleken met elkaar en heel Nederland",
+        "Relatief aandeel per probleemgebied",
+        "Jeugdzorggebruik naar leeftijd",
+        "Jeugdzorggebruik in Nederland",
+        "Trend jeugdzorggebruik",
+        "Jeugdzorggebruik per onderwijssoort in uw gemeente of regio",
+        "Trend jeugdzorggebruik per onderwijssoort",
+        "Speciaal onderwijs per onderwijssoort",
+        "Speciaal onderwijs in Nederland",
+        "Trend speciaal onderwijs",
+        "Onderverdeling kinderen in eenoudergezinnen",
+        "Kinderen in eenoudergezinnen in Nederland",
+        "Trend kinderen in eenoudergezinnen",
+        "Onderverdeling kinderen in armoede",
+        "Kinderen in armoede in Nederland",
+        "Trend kinderen in armoede",
+        "Onderverdeling achterstandsleerlingen",
+        "Achterstandsleerlingen in Nederland",
+        "Trend achterstandsleerlingen",
+    ):
+        assert title in figure_titles
+    for key in ("speciaal_onderwijs", "eerder_signaleren"):
+        assert "Wat kan ik met de cijfers uit mijn regio?" in built[key].outro
+
+
+def test_names_are_escaped_before_markdown(store):
+    assert c.md_escape("a*b_<c>|d") == "a\\*b\\_&lt;c&gt;\\|d"
+    built = build_sections(store, get_region(store, "GM0796"))  # 's-Hertogenbosch
+    fig = figure(built, "jeugdzorg_leeftijd")
+    assert "'s-Hertogenbosch" in fig.summary
