@@ -9,19 +9,14 @@ provincie, Nederland and its own earlier years — every value with its Wilson i
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
 
-from jeugdmonitor import charts, model
-from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, latest_year, level_values
+from jeugdmonitor import model
+from jeugdmonitor.indicators import latest_year, level_values
 from jeugdmonitor.regions import parents
-from jeugdmonitor.sections.base import Figure
 from jeugdmonitor.stats import (
     count_text,
     nearest,
-    percent_text,
-    rounded,
     suppress,
     with_rate_ci,
 )
@@ -45,14 +40,6 @@ KIND_ORDER = {
     "nederland": 5,
     "previous": 6,
 }
-
-
-def escape_md(text: str) -> str:
-    """Escape a name from the data for markdown/HTML (DESIGN §6)."""
-    escaped = html.escape(str(text), quote=False)
-    for ch in "\\`*_[]#|":
-        escaped = escaped.replace(ch, "\\" + ch)
-    return escaped
 
 
 def _require_gemeente(store: Store, code: str) -> dict[str, str]:
@@ -177,64 +164,4 @@ def benchmark_rows(
         "ci_high",
         "suppressed",
         "count_label",
-    )
-
-
-def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
-    """The strip as a readable table (counts rounded to 5, suppressed values blank)."""
-
-    return rows.select(
-        pl.col("row").alias("Vergelijking"),
-        pl.col("name").alias("Regio"),
-        pl.col("year").alias("Jaar"),
-        rounded("numerator").alias("Aantal"),
-        rounded("denominator").alias("Noemer"),
-        (100 * pl.col("rate")).round(1).alias("Percentage"),
-        (100 * pl.col("ci_low")).round(1).alias("95%-interval van"),
-        (100 * pl.col("ci_high")).round(1).alias("95%-interval tot"),
-    )
-
-
-def benchmark_figure(
-    store: Store,
-    code: str,
-    indicator: str,
-    breakdown: str = "all",
-    year: int | None = None,
-    k: int = DEFAULT_K,
-) -> Figure:
-    """The benchmark strip of one gemeente and indicator as a ready `Figure` (chart, text, table)."""
-    entry = catalogue_entry(store, indicator)
-    year = latest_year(store, indicator) if year is None else year
-    rows = benchmark_rows(store, code, indicator, breakdown, year, k)
-    peers = comparable_gemeenten(store, code, k)
-    name = escape_md(store.region_index[code]["display_name"])
-    part = "" if breakdown == "all" else f", {breakdown_labels(store).get(breakdown, breakdown)}"
-    what = f"{entry['title_nl']}{part}"
-    me = rows.filter(pl.col("kind") == "gemeente")
-    own = (
-        f"{percent_text(me['rate'][0])} in {year}"
-        if me.height and me["rate"][0] is not None
-        else f"{year}: aantal kleiner dan 10, niet getoond"
-    )
-    explanation = (
-        f"{name} ({own}) naast de {k} gemeenten die er het meest op lijken, de eigen "
-        f"jeugdregio, de provincie, Nederland en eerdere jaren. Vergelijkbaar betekent: het "
-        f"dichtst bij {name} op {FEATURES_TEXT} (gestandaardiseerd, even zwaar). "
-        f"De vergelijkbare gemeenten zijn: {', '.join(escape_md(n) for n in peers['name'])}. "
-        "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
-    )
-    download = peers.with_columns(pl.col("distance").round(3)).rename(
-        {"code": "gemeente_code", "name": "gemeente", "distance": "afstand"}
-    )
-    return Figure(
-        key=f"benchmark_{indicator}_{breakdown.replace('=', '_')}",
-        title=f"{what}: {name} vergeleken",
-        explanation=explanation,
-        source=f"{entry['source']}, {year}",
-        chart=charts.benchmark_strip_chart(rows, f"{what} ({entry['unit']})"),
-        table=_display_table(rows),
-        download=download,
-        download_name=f"vergelijkbare_gemeenten_{code}.csv",
-        simulated=store.is_simulated,
     )

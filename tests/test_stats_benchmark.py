@@ -7,6 +7,7 @@ import pytest
 
 from jeugdmonitor import benchmark
 from jeugdmonitor.indicators import level_values
+from jeugdmonitor.sections import benchmark_strip
 from jeugdmonitor.stats import count_text, nearest, rounded, ventile_groups, ventile_means
 from jeugdmonitor.store import load
 
@@ -105,7 +106,7 @@ def test_benchmark_suppresses_small_counts(store):
 
 
 def test_benchmark_figure(store):
-    fig = benchmark.benchmark_figure(store, "GM0363", "jeugdhulp")
+    fig = benchmark_strip.benchmark_figure(store, "GM0363", "jeugdhulp")
     spec = fig.chart.to_dict()
     assert "Amsterdam" in spec["description"]
     assert fig.table.height == 19

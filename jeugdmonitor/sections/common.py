@@ -319,16 +319,41 @@ def summary(
     )
 
 
-def source_line(store: Store, indicator: str, year: int | Sequence[int], simulated: bool) -> str:
-    """'Bron en jaar data: …' under a figure, saying plainly when values are simulated."""
-    source = catalogue_entry(store, indicator)["source"]
+def source_line(
+    store: Store,
+    indicator: str,
+    year: int | Sequence[int],
+    simulated: bool,
+    sources: Sequence[str] = (),
+    note: str = "",
+) -> str:
+    """'Bron en jaar data: …' under a figure, saying plainly when values are simulated.
+
+    `sources` are the `source` values of the real (imported) rows shown: they replace the
+    catalogue's source, so a user's own figures are credited as such. `note` adds e.g. the model.
+    """
     if isinstance(year, int):
         when = str(year)
     else:
         span = list(year)
         when = f"{span[0]}–{span[-1]}"
-    flag = " Let op: de waarden zijn gesimuleerd (demo), niet echt." if simulated else ""
-    return f"Bron en jaar data: {source}, {when}.{flag}"
+    source = "; ".join(sorted(set(sources))) or catalogue_entry(store, indicator)["source"]
+    if simulated and sources:
+        flag = " Let op: een deel van de waarden is gesimuleerd (demo), niet echt."
+    elif simulated:
+        flag = " Let op: de waarden zijn gesimuleerd (demo), niet echt."
+    else:
+        flag = ""
+    extra = f"; {note}" if note else ""
+    return f"Bron en jaar data: {source}{extra}, {when}.{flag}"
+
+
+def real_sources(frame: pl.DataFrame) -> list[str]:
+    """The distinct sources of the non-simulated rows of a frame (each may list several, '; ')."""
+    if "source" not in frame.columns or not frame.height:
+        return []
+    real = frame.filter(~pl.col("is_simulated"))["source"].drop_nulls()
+    return sorted({part for text in real.to_list() for part in text.split("; ")})
 
 
 def make_figure(
@@ -361,7 +386,7 @@ def make_figure(
         key=key,
         title=title,
         explanation=explanation,
-        source=source_line(store, indicators[0], year, simulated),
+        source=source_line(store, indicators[0], year, simulated, real_sources(frame)),
         chart=chart,
         table=figure_table(frame) if table is None else table,
         download=data,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import charts, model
-from jeugdmonitor.benchmark import benchmark_figure, escape_md
 from jeugdmonitor.regions import NL_CODE, Region, get_region
 from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.benchmark_strip import benchmark_figure
+from jeugdmonitor.sections.common import md_escape, source_line
 from jeugdmonitor.stats import (
     MIN_COUNT,
     count_text,
@@ -26,7 +27,7 @@ from jeugdmonitor.store import Store
 
 KEY = "verwacht"
 TITLE = "Verwacht en werkelijk jeugdzorggebruik"
-SOURCE = "CBS Beleidsinformatie Jeugd (StatLine 84134NED); model: Jeugdmonitor (binomiaal GLM)"
+MODEL_NOTE = "model: Jeugdmonitor (binomiaal GLM)"
 LEVEL_PLURAL = {
     "gemeente": "gemeenten",
     "swv_po": "samenwerkingsverbanden po",
@@ -173,7 +174,7 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
     rows = _suppressed(model.region_expected(store, region.code, year)).with_columns(
         short=pl.col("care_form").replace_strict(SHORT)
     )
-    name = escape_md(region.display_name)
+    name = md_escape(region.display_name)
     higher = rows.filter(pl.col("signal") == "hoger dan verwacht")["short"].to_list()
     lower = rows.filter(pl.col("signal") == "lager dan verwacht")["short"].to_list()
     summary = []
@@ -191,11 +192,12 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
         f"1 betekent precies zoals verwacht; 1,2 betekent 20% meer dan verwacht. De lijn is het "
         f"95%-interval: ligt 1 erbuiten, dan is het verschil waarschijnlijk geen toeval. {found}"
     )
-    return Figure(
+    return _figure(
+        store,
+        year,
         key="verwacht_overzicht",
         title=f"Werkelijk gedeeld door verwacht jeugdzorggebruik, {name}",
         explanation=explanation,
-        source=f"{SOURCE}, {year}",
         chart=charts.ratio_chart(rows, region.display_name),
         table=_region_table(rows),
         download=store.cached(
@@ -216,7 +218,7 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         .row(0, named=True)
     )
     v = model.ventiles(store, form.key, region.code, year)
-    name = escape_md(region.display_name)
+    name = md_escape(region.display_name)
     plural = LEVEL_PLURAL[region.type]
     groups = v.bars.height
     if v.region_group is not None:
@@ -260,11 +262,12 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         .otherwise(pl.lit(""))
         .alias("Bevat"),
     )
-    return Figure(
+    return _figure(
+        store,
+        year,
         key=f"verwacht_{form.key}",
         title=f"{form.label}: werkelijk min verwacht, {plural}",
         explanation=explanation,
-        source=f"{SOURCE}, {year}",
         chart=charts.ventile_chart(v.bars, region.display_name, plural),
         table=table,
         download=_download(store, form.key, region.type, year),
@@ -309,7 +312,7 @@ def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figur
         )
         top = contrib.row(0, named=True)
         low = contrib.row(contrib.height - 1, named=True)
-        name = escape_md(region.display_name)
+        name = md_escape(region.display_name)
         explanation += (
             f"\n\nWaarom verwachten we in {name} meer of minder jeugdhulp dan in een gemiddelde "
             f"gemeente? Het meest omhoog trekt: {top['label'].split(' (')[0].lower()}; het meest "
@@ -335,11 +338,12 @@ def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figur
             for key, f in fits.items()
         ]
     )
-    return Figure(
+    return _figure(
+        store,
+        year,
         key="verwacht_model",
         title="Waarop is de verwachting gebaseerd?",
         explanation=explanation,
-        source=f"{SOURCE}, {year}",
         chart=charts.coefficient_chart(coef),
         table=table,
         download=stats,
@@ -357,13 +361,16 @@ def _nl_figure(store: Store, year: int) -> Figure:
         rounded("expected").alias("Verwacht aantal"),
         rounded("denominator").alias("Jeugdigen"),
     )
-    return Figure(
+    return _figure(
+        store,
+        year,
         key="verwacht_nederland",
         title="Jeugdzorggebruik in Nederland: de referentie",
         explanation=NL_TEXT,
-        source=f"{SOURCE}, {year}",
         chart=None,
         table=table,
+        download=table,
+        download_name=f"verwacht_nederland_{year}.csv",
         simulated=bool(rows["is_simulated"].any()),
     )
 
@@ -391,3 +398,9 @@ def section(store: Store, region: Region | str | None, year: int | None = None) 
 def build(store: Store, region: Region | None, *, assets: object | None = None) -> Section:
     """Registry entry point (same signature as the other sections; this one draws no maps)."""
     return section(store, region)
+
+
+def _figure(store: Store, year: int, **fields: object) -> Figure:
+    """A Figure with the shared 'Bron en jaar data' line (plus the model) for this section."""
+    source = source_line(store, "jeugdhulp", year, bool(fields["simulated"]), note=MODEL_NOTE)
+    return Figure(source=source, **fields)  # type: ignore[arg-type]
