@@ -48,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data folder; exit 1 when a check fails")
     v.add_argument("dir", nargs="?", help="data folder (default: the bundled data/)")
     v.set_defaults(func=_cmd_validate)
+
+    from jeugdmonitor.linkage.cli import register as register_linkage
+
+    register_linkage(sub)
     return ap
 
 
