@@ -95,10 +95,10 @@ def _sniff_separator(path: Path) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _scan(source: Source, required: tuple[str, ...]) -> tuple[pl.LazyFrame, str]:
+def _scan(source: Source, required: tuple[str, ...], label: str) -> tuple[pl.LazyFrame, str]:
     """Lazy frame of the source with lower-case column names; errors name the file and column."""
     if isinstance(source, pl.DataFrame | pl.LazyFrame):
-        frame, name = source.lazy(), "<tabel>"
+        frame, name = source.lazy(), f"{label} (tabel in het geheugen)"
     else:
         path = Path(source)
         name = str(path)
@@ -414,7 +414,7 @@ def _finish(
 
 def read_enrolment(source: Source, key: bytes) -> Extract:
     """Validate and pseudonymise a leerplicht enrolment extract (one row per pupil per school year)."""
-    lazy, name = _scan(source, ENROLMENT_COLUMNS)
+    lazy, name = _scan(source, ENROLMENT_COLUMNS, "inschrijvingen")
     schema = lazy.collect_schema()
     rules = [
         _date_rule("geboortedatum", "geboortedatum"),
@@ -472,7 +472,7 @@ def read_enrolment(source: Source, key: bytes) -> Extract:
 
 def read_jeugdhulp(source: Source, key: bytes) -> Extract:
     """Validate and pseudonymise a jeugdhulp extract (one row per care trajectory)."""
-    lazy, name = _scan(source, JEUGDHULP_COLUMNS)
+    lazy, name = _scan(source, JEUGDHULP_COLUMNS, "jeugdhulp")
     schema = lazy.collect_schema()
 
     def product(text: pl.Expr, native: pl.Expr, dtype: pl.DataType) -> pl.Expr:

@@ -486,19 +486,22 @@ def _csv(frame: pl.DataFrame, path: Path) -> None:
     frame.select(cols).write_csv(path, separator=";")
 
 
-def generate(
-    out: Path | str,
-    scale: str | Scale = "gemeente",
-    seed: int = 3,
-    bad_fraction: float = 0.002,
-    formats: tuple[str, ...] = ("csv", "parquet"),
-) -> dict:
-    """Write `inschrijvingen` and `jeugdhulp` extracts (+ manifest) to `out`; returns the manifest."""
+@dataclass(frozen=True)
+class Synthetic:
+    """Synthetic extracts in memory plus the manifest (what was generated, which rows are bad)."""
+
+    enrolment: pl.DataFrame  # typed columns; `_tekst_*` columns hold invalid text for the CSV
+    jeugdhulp: pl.DataFrame
+    manifest: dict
+
+
+def extracts(
+    scale: str | Scale = "gemeente", seed: int = 3, bad_fraction: float = 0.002
+) -> Synthetic:
+    """Generate both extracts in memory (deterministic for a given scale, seed and bad_fraction)."""
     scale = SCALES[scale] if isinstance(scale, str) else scale
     if not 0 <= bad_fraction < 0.5:
         raise ValueError("bad_fraction must lie in [0, 0.5)")
-    if unknown := set(formats) - {"csv", "parquet"}:
-        raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}")
     rng = np.random.default_rng(seed)
     children = _children(scale, rng)
     middle = scale.first_year + scale.years // 2
@@ -511,7 +514,6 @@ def generate(
     care = _trajectories(scale, children, years, schools, rng)
     enrolment, bad_enrolment = _corrupt(enrolment, "inschrijvingen", bad_fraction, rng)
     care, bad_care = _corrupt(care, "jeugdhulp", bad_fraction, rng)
-    folder = Path(out)
     manifest = {
         "let_op": "Synthetische gegevens: fictieve personen, BSN's zijn willekeurige nummers.",
         "schaal": asdict(scale),
@@ -521,12 +523,32 @@ def generate(
         "scholen": schools.height,
         "afgekeurd": {"inschrijvingen": bad_enrolment, "jeugdhulp": bad_care},
     }
+    return Synthetic(enrolment, care, manifest)
+
+
+def typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The extract as a typed table (what the parquet file holds; invalid text becomes null)."""
+    return frame.select([c for c in frame.columns if not c.startswith("_tekst_")])
+
+
+def generate(
+    out: Path | str,
+    scale: str | Scale = "gemeente",
+    seed: int = 3,
+    bad_fraction: float = 0.002,
+    formats: tuple[str, ...] = ("csv", "parquet"),
+) -> dict:
+    """Write `inschrijvingen` and `jeugdhulp` extracts (+ manifest) to `out`; returns the manifest."""
+    if unknown := set(formats) - {"csv", "parquet"}:
+        raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}")
+    data = extracts(scale, seed, bad_fraction)
+    folder = Path(out)
+    manifest = data.manifest
     writers = {folder / SYNTHETIC_MARKER: lambda p: p.write_text(json.dumps(manifest, indent=2))}
-    for name, frame in (("inschrijvingen", enrolment), ("jeugdhulp", care)):
+    for name, frame in (("inschrijvingen", data.enrolment), ("jeugdhulp", data.jeugdhulp)):
         if "csv" in formats:
             writers[folder / f"{name}.csv"] = lambda p, f=frame: _csv(f, p)
         if "parquet" in formats:
-            typed = frame.select([c for c in frame.columns if not c.startswith("_tekst_")])
-            writers[folder / f"{name}.parquet"] = lambda p, f=typed: f.write_parquet(p)
+            writers[folder / f"{name}.parquet"] = lambda p, f=frame: typed(f).write_parquet(p)
     _atomic_writes(writers)
     return manifest
