@@ -76,10 +76,12 @@ def link(enrolment: pl.LazyFrame, jeugdhulp: pl.LazyFrame, until: date) -> pl.La
     pupils = enrolment.select("pid", "schooljaar", "school_id", "onderwijssoort", "geboortedatum")
     birth = pl.col("geboortedatum")
     start = pl.col("begindatum")
+
+    def month_day(day: pl.Expr) -> pl.Expr:  # month() is Int8: widen before multiplying
+        return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
     age = (
-        start.dt.year()
-        - birth.dt.year()
-        - ((start.dt.month() * 100 + start.dt.day()) < (birth.dt.month() * 100 + birth.dt.day()))
+        start.dt.year() - birth.dt.year() - (month_day(start) < month_day(birth)).cast(pl.Int32)
     ).cast(pl.Int32)
     return (
         trajectory_years(jeugdhulp, first, last, until)

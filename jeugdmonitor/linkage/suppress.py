@@ -212,11 +212,13 @@ def _protect_one(
         always=[np.array([False, True])],
         extra=kern.get_column("kosten").to_numpy(),
     )
+    care_dims = [d for d in TRAJECT_DIMS if d in mix]
+    new_dims = [d for d in NEW_DIMS if d in mix]
     care, care_tot = protect_block(
-        [_matrix(mix[d], n) for d in TRAJECT_DIMS], kern.get_column("trajecten").to_numpy()
+        [_matrix(mix[d], n) for d in care_dims], kern.get_column("trajecten").to_numpy()
     )
     new, new_tot = protect_block(
-        [_matrix(mix[d], n) for d in NEW_DIMS], kern.get_column("nieuwe_trajecten").to_numpy()
+        [_matrix(mix[d], n) for d in new_dims], kern.get_column("nieuwe_trajecten").to_numpy()
     )
     client_hidden = head[0][:, 0]
     kern = kern.with_columns(
@@ -225,7 +227,7 @@ def _protect_one(
         pl.Series("_trajecten", care_tot),
         pl.Series("_nieuwe_trajecten", new_tot),
     )
-    masks = dict(zip(TRAJECT_DIMS + NEW_DIMS, care + new, strict=True))
+    masks = dict(zip(care_dims + new_dims, care + new, strict=True))
     parts = [mix[d].with_columns(pl.Series("_aantal", masks[d].ravel())) for d in mix]
     return kern, pl.concat(parts)
 

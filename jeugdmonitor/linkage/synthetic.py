@@ -419,7 +419,7 @@ def _corrupt(
     for name in kinds:
         counts[name] = int((which == name).sum())
     hit = {
-        name: pl.col("_rij").is_in(pl.Series(rows[which == name], dtype=pl.UInt32))
+        name: pl.col("_rij").is_in(pl.Series(rows[which == name], dtype=pl.UInt32).implode())
         for name in kinds
     }
 
