@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from jeugdmonitor.linkage import aggregate
+from jeugdmonitor.linkage.extracts import ENROLMENT_COLUMNS, JEUGDHULP_COLUMNS
 from jeugdmonitor.linkage.synthetic import valid_bsns
 
 KEY = b"test-key-" + b"k" * 40
@@ -19,15 +20,7 @@ def bsns(n: int, offset: int = 0) -> list[str]:
 
 def enrolment_rows(rows: list[tuple]) -> pl.DataFrame:
     """An enrolment extract from (bsn, birth, sex, brin, vestiging, name, soort, schooljaar)."""
-    columns = [
-        "bsn",
-        "geboortedatum",
-        "geslacht",
-        "brin",
-        "vestiging",
-        "schoolnaam",
-        "onderwijssoort",
-    ]
+    columns = list(ENROLMENT_COLUMNS[:7])
     frame = pl.DataFrame(
         [r[:7] for r in rows], schema=dict.fromkeys(columns, pl.String), orient="row"
     )
@@ -39,8 +32,7 @@ def enrolment_rows(rows: list[tuple]) -> pl.DataFrame:
 
 def jeugdhulp_rows(rows: list[tuple]) -> pl.DataFrame:
     """A jeugdhulp extract from (bsn, begin, end, product, verwijzer, aanbieder, kosten)."""
-    columns = ["bsn", "begindatum", "einddatum", "zorgvorm", "verwijzer", "aanbieder", "kosten"]
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return pl.DataFrame(rows, schema=dict.fromkeys(JEUGDHULP_COLUMNS, pl.String), orient="row")
 
 
 def raw_block(

@@ -37,22 +37,6 @@ ENROLMENT_DEFECTS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "column", "change"), ENROLMENT_DEFECTS)
-def test_each_kind_of_bad_enrolment_row_is_reported(code, column, change):
-    rows = [good_pupil(i) for i in range(3)]
-    for position, value in change.items():
-        rows[1][position] = value
-    extract = read_enrolment(enrolment_rows([tuple(r) for r in rows]), KEY)
-    assert extract.clean.height == 2 and extract.rows == 3
-    [reject] = extract.rejects.to_dicts()
-    assert (reject["rij"], reject["controle"], reject["kolom"]) == (2, code, column)
-    assert reject["reden"] and reject["bestand"].startswith("inschrijvingen")
-    if column == "bsn":
-        assert reject["waarde"] is None  # the BSN is never repeated in the report
-    elif change[next(iter(change))] not in (None, "", " "):
-        assert reject["waarde"] == str(change[next(iter(change))]).strip()
-
-
 def test_a_second_enrolment_in_the_same_school_year_is_reported_with_the_first_row():
     rows = [good_pupil(0), good_pupil(1), good_pupil(0)]
     rows[2][3] = "34CD"
@@ -82,16 +66,28 @@ JEUGDHULP_DEFECTS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "column", "change"), JEUGDHULP_DEFECTS)
-def test_each_kind_of_bad_jeugdhulp_row_is_reported(code, column, change):
-    rows = [good_trajectory(i) for i in range(3)]
-    for position, value in change.items():
-        rows[1][position] = value
-    extract = read_jeugdhulp(jeugdhulp_rows([tuple(r) for r in rows]), KEY)
-    assert extract.clean.height == 2
-    [reject] = extract.rejects.to_dicts()
+CASES = [("inschrijvingen", *d) for d in ENROLMENT_DEFECTS]
+CASES += [("jeugdhulp", *d) for d in JEUGDHULP_DEFECTS]
+
+
+@pytest.mark.parametrize(("extract", "code", "column", "change"), CASES)
+def test_each_kind_of_bad_row_is_reported_with_its_reason(extract, code, column, change):
+    good, build, read = {
+        "inschrijvingen": (good_pupil, enrolment_rows, read_enrolment),
+        "jeugdhulp": (good_trajectory, jeugdhulp_rows, read_jeugdhulp),
+    }[extract]
+    rows = [good(i) for i in range(3)]
+    [(position, value)] = change.items()
+    rows[1][position] = value
+    result = read(build([tuple(r) for r in rows]), KEY)
+    assert result.clean.height == 2 and result.rows == 3
+    [reject] = result.rejects.to_dicts()
     assert (reject["rij"], reject["controle"], reject["kolom"]) == (2, code, column)
-    assert reject["reden"]
+    assert reject["reden"] and reject["bestand"].startswith(extract)
+    if column == "bsn" or value is None or not value.strip():
+        assert reject["waarde"] is None  # the BSN is never repeated in the report
+    else:
+        assert reject["waarde"] == value.strip()
 
 
 def test_a_repeated_trajectory_is_reported_and_an_empty_end_date_means_ongoing():

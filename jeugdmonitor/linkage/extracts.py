@@ -235,14 +235,15 @@ def _apply(
             fail = fail.when(bad.fill_null(True)).then(_flag(check.code))
         table = table.with_columns(fail.otherwise(_flag(None)).alias("fail"))
         column = pl.col(rule.column)
-        values.append(
-            column.replace_strict(table["v"], table["x"], default=None).alias(rule.column)
-        )
-        failures.append(
-            pl.when(column.is_null())
-            .then(missing)
-            .otherwise(column.replace_strict(table["v"], table["fail"], default=None))
-        )
+        valid = table.filter(pl.col("fail").is_null())
+        unchanged = table.schema["x"] == dtype and (valid["x"] == valid["v"]).all()
+        # shortcut: when every valid value parses to itself, no per-row lookup is needed
+        value = column if unchanged else column.replace_strict(table["v"], table["x"], default=None)
+        values.append(value.alias(rule.column))
+        fail = pl.when(column.is_null()).then(missing)
+        if table["fail"].null_count() < table.height:
+            fail = fail.otherwise(column.replace_strict(table["v"], table["fail"], default=None))
+        failures.append(fail)
     return values, failures
 
 
@@ -329,14 +330,21 @@ def _split(
         .with_columns(e.name.prefix("_p_") for e in parsed)
         .with_columns(pl.coalesce(failures).alias("controle"))
     )
-    clean = base.filter(pl.col("controle").is_null()).select(
-        "rij", *[pl.col(f"_p_{c}").alias(c) for c in keep]
-    )
-    bad = base.filter(pl.col("controle").is_not_null()).drop(pl.selectors.starts_with("_p_"))
     try:
-        return tuple(pl.collect_all([clean, bad]))
+        frame = base.select("rij", "controle", *[f"_p_{c}" for c in keep]).collect(
+            engine="streaming"
+        )
+        ok = frame.get_column("controle").is_null()
+        clean = frame.filter(ok).select("rij", *[pl.col(f"_p_{c}").alias(c) for c in keep])
+        codes = frame.filter(~ok).select("rij", "controle")
+        del frame
+        # the raw values of the (few) rejected rows, read again for the report
+        bad = (
+            lazy.with_row_index("rij", offset=1).join(codes.lazy(), on="rij", how="inner").collect()
+        )
     except pl.exceptions.PolarsError as exc:
         raise ValueError(f"{name}: cannot read: {_first_line(exc)}") from exc
+    return clean, bad
 
 
 def _report(bad: pl.DataFrame, checks: dict[str, Check], name: str) -> pl.DataFrame:
@@ -355,7 +363,7 @@ def _report(bad: pl.DataFrame, checks: dict[str, Check], name: str) -> pl.DataFr
         column.alias("kolom"),
         "controle",
         pl.col("controle").replace_strict({k: c.reason for k, c in checks.items()}).alias("reden"),
-        value.str.slice(0, 60).alias("waarde"),
+        _text(value, pl.String).str.slice(0, 60).alias("waarde"),
     ).cast(REJECT_SCHEMA)
 
 
@@ -363,9 +371,10 @@ def _duplicates(
     clean: pl.DataFrame, key: list[str], check: Check
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Move every later row of a repeated key out of the clean rows, naming the first row."""
-    first = (
-        pl.struct(key).is_first_distinct() if len(key) > 1 else pl.col(key[0]).is_first_distinct()
-    )
+    if key == ["bsn", "schooljaar"]:  # one integer key is much faster than a struct
+        first = (pl.col("bsn") * 10_000 + pl.col("schooljaar")).is_first_distinct()
+    else:
+        first = pl.struct(key).is_first_distinct()
     flagged = clean.with_columns(first.alias("_first"))
     if flagged.get_column("_first").all():
         return clean, pl.DataFrame(schema=REJECT_SCHEMA)

@@ -6,6 +6,7 @@ suppressed aggregates. Rejected rows are reported without BSN.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,20 @@ class LinkageResult:
     coverage: pl.DataFrame
     simulated: bool
     peildatum: date
+
+
+class _Clock:
+    """Call a stage and, when a dict is given, record its wall time under the stage name."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    def __call__(self, name: str, func, *args):
+        start = time.perf_counter()
+        out = func(*args)
+        if self.timings is not None:
+            self.timings[name] = time.perf_counter() - start
+        return out
 
 
 def is_synthetic(*sources: Source) -> bool:
@@ -68,17 +83,23 @@ def run(
     key: bytes,
     until: date | None = None,
     simulated: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> LinkageResult:
-    """Validate, pseudonymise, link, compute the seven indicators and suppress them."""
-    pupils = read_enrolment(enrolment, key)
-    care = read_jeugdhulp(jeugdhulp, key)
+    """Validate, pseudonymise, link, compute the seven indicators and suppress them.
+
+    `timings`, when given, receives the wall time in seconds of each stage (for bench/).
+    """
+    clock = _Clock(timings)
+    pupils = clock("inschrijvingen", read_enrolment, enrolment, key)
+    care = clock("jeugdhulp", read_jeugdhulp, jeugdhulp, key)
     until = until or link.peildatum(care.clean)
-    kern, mix, coverage = raw_indicators(pupils, care, until)
-    kern, mix = suppress.protect(kern, mix)
+    kern, mix, coverage = clock("koppelen_en_indicatoren", raw_indicators, pupils, care, until)
+    kern, mix = clock("onderdrukken", suppress.protect, kern, mix)
     simulated = is_synthetic(enrolment, jeugdhulp) if simulated is None else simulated
     small = pl.col("trajecten", "gekoppeld")
+    tables = clock("publiceren", publish.published, kern, mix, simulated)
     return LinkageResult(
-        tables=publish.published(kern, mix, simulated),
+        tables=tables,
         rejects=pl.concat([pupils.rejects, care.rejects]),
         summary=_summary(pupils, care),
         coverage=coverage.with_columns(pl.when(small >= MIN_COUNT).then(small).name.keep()),

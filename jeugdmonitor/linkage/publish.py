@@ -13,13 +13,9 @@ import polars as pl
 from jeugdmonitor.build import _atomic_writes
 from jeugdmonitor.linkage.codes import labels
 
+KEY_COLUMNS = ["gesimuleerd", "schooljaar", "onderwijssoort", "niveau", "school_id", "schoolnaam"]
 KERN_COLUMNS = [
-    "gesimuleerd",
-    "schooljaar",
-    "onderwijssoort",
-    "niveau",
-    "school_id",
-    "schoolnaam",
+    *KEY_COLUMNS,
     "leerlingen",
     "clienten",
     "clienten_per_100",
@@ -30,12 +26,7 @@ KERN_COLUMNS = [
     "kosten_per_client",
 ]
 MIX_COLUMNS = [
-    "gesimuleerd",
-    "schooljaar",
-    "onderwijssoort",
-    "niveau",
-    "school_id",
-    "schoolnaam",
+    *KEY_COLUMNS,
     "dimensie",
     "categorie",
     "label",

@@ -123,11 +123,15 @@ def valid_bsns(n: int, offset: int = 0) -> np.ndarray:
 
 
 def _choice(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Draw one category per row from the probability row `probs[rows]` (vectorised)."""
-    cumulative = np.cumsum(probs, axis=1)
+    """Draw one category per row from the probability row `probs[rows]` (vectorised per group)."""
+    cumulative = np.cumsum(np.atleast_2d(probs), axis=1)
     cumulative /= cumulative[:, -1:]
     u = rng.random(rows.size)
-    return (u[:, None] > cumulative[rows]).sum(1)
+    out = np.empty(rows.size, dtype=np.int64)
+    for group in np.unique(rows):
+        mask = rows == group
+        out[mask] = np.searchsorted(cumulative[group], u[mask], side="left")
+    return np.minimum(out, cumulative.shape[1] - 1)
 
 
 def _gemeenten(count: int, rng: np.random.Generator) -> list[str]:
@@ -335,11 +339,8 @@ def _trajectories(
                         ZORGVORM_P[("tiener", False)], ZORGVORM_P[("tiener", True)]])  # fmt: skip
     zv = _choice(rng, probs, group)
     zv_codes = np.asarray(codes("zorgvorm"))
-    letters = np.asarray(list("ABC"))
-    product = np.char.add(
-        np.char.add(zv_codes[zv], letters[rng.integers(3, size=n)]),
-        np.char.zfill(rng.integers(1, 10, n).astype(str), 2),
-    )
+    letter = rng.integers(3, size=n)
+    number = rng.integers(1, 10, n)
     vz_group = np.where(zv_codes[zv] == "47", 1, np.where(zv_codes[zv] == "48", 2, 0))
     vz = _choice(
         rng, np.asarray([VERWIJZER_P["zorg"], VERWIJZER_P["47"], VERWIJZER_P["48"]]), vz_group
@@ -354,26 +355,34 @@ def _trajectories(
     providers = _providers(scale, rng)
     regular = providers["regular"]
     p = 1.0 / np.arange(1, regular.size + 1) ** 1.1
-    prov = regular[_choice(rng, (p / p.sum())[None, :], np.zeros(n, int))]
-    court = np.isin(zv_codes[zv], ["47", "48"])
-    prov = np.where(
-        court, providers["certified"][rng.integers(providers["certified"].size, size=n)], prov
-    )
+    prov = _choice(rng, p / p.sum(), np.zeros(n, dtype=np.int64))
+    court = np.isin(zv, [list(zv_codes).index(c) for c in ("47", "48")])
+    certified = regular.size + rng.integers(providers["certified"].size, size=n)
+    prov = np.where(court, certified, prov)
+    names = pl.Series(np.concatenate([regular, providers["certified"]]))
+
+    def lookup(values: list[str], index: np.ndarray) -> pl.Series:
+        return pl.Series(values).gather(pl.Series(index))
+
     frame = pl.DataFrame(
         {
             "bsn": pl.Series(bsn).cast(pl.String).str.zfill(9),
             "begindatum": start,
             "einddatum": pl.Series(end).cast(pl.Date),
-            "zorgvorm": product,
-            "verwijzer": np.asarray(codes("verwijzer"))[vz],
-            "aanbieder": prov,
+            "zorgvorm": lookup(list(zv_codes), zv),
+            "verwijzer": lookup(codes("verwijzer"), vz),
+            "aanbieder": names.gather(pl.Series(prov)),
             "kosten": cost,
         }
     )
+    product = [pl.Series(["A", "B", "C"]).gather(pl.Series(letter)), pl.Series(number)]
     frame = frame.with_columns(
+        pl.concat_str(
+            pl.col("zorgvorm"), pl.lit(product[0]), pl.lit(product[1]).cast(pl.String).str.zfill(2)
+        ),
         pl.when(pl.col("einddatum") <= pl.lit(date(scale.first_year + scale.years, 7, 31)))
         .then("einddatum")
-        .alias("einddatum")
+        .alias("einddatum"),
     )
     return frame.unique(
         ["bsn", "begindatum", "zorgvorm", "aanbieder"], keep="first", maintain_order=True
