@@ -3,7 +3,7 @@
 Measures, each in its own fresh process so peak memory (ru_maxrss) belongs to that step alone:
 1. generating the national synthetic extracts (parquet; skipped when they already exist);
 2. the baseline: the same pipeline on the default mid-sized gemeente (≈15 k pupils a year),
-   median of three runs;
+   read from parquet like the national run, median of three runs;
 3. the national run: validation + pseudonymisation + linkage + all seven indicators +
    complementary suppression + publication tables (`pipeline.run`), with a stage breakdown.
 
@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import resource
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,23 +46,22 @@ def _generate(folder: str, queue) -> None:
 
 
 def _run(enrolment, jeugdhulp, queue) -> None:
+    import polars as pl
+
     from jeugdmonitor.linkage import pipeline, synthetic
 
-    if enrolment is None:  # the baseline: default gemeente, generated in memory before timing
-        data = synthetic.extracts("gemeente")
-        enrolment, jeugdhulp = synthetic.typed(data.enrolment), synthetic.typed(data.jeugdhulp)
-        rows = data.manifest["rijen"]
-    else:
-        import polars as pl
-
+    with tempfile.TemporaryDirectory(prefix="jeugdmonitor-bench-") as tmp:
+        if enrolment is None:  # the baseline: default gemeente, written as parquet before timing
+            synthetic.generate(tmp, "gemeente", formats=("parquet",))
+            enrolment, jeugdhulp = f"{tmp}/inschrijvingen.parquet", f"{tmp}/jeugdhulp.parquet"
         rows = {
             "inschrijvingen": pl.scan_parquet(enrolment).select(pl.len()).collect().item(),
             "jeugdhulp": pl.scan_parquet(jeugdhulp).select(pl.len()).collect().item(),
         }
-    stages: dict[str, float] = {}
-    start = time.perf_counter()
-    result = pipeline.run(enrolment, jeugdhulp, KEY, timings=stages)
-    seconds = time.perf_counter() - start
+        stages: dict[str, float] = {}
+        start = time.perf_counter()
+        result = pipeline.run(enrolment, jeugdhulp, KEY, timings=stages)
+        seconds = time.perf_counter() - start
     queue.put(
         {
             "seconds": seconds,

@@ -5,5 +5,6 @@ pseudonymise), `link` (trajectories to schools per school year), `aggregate` (th
 as raw counts), `suppress` (primary and complementary suppression), `audit` (independent check that
 no hidden cell can be derived), `publish` (rates, shares and atomic export), `pipeline` (all of it
 in one call), `synthetic` (deterministic synthetic extracts), `views` (data for the notebook's
-charts) and `cli` (the `jeugdmonitor linkage` subcommands).
+charts), `session` (key check, inputs and one cached run for the notebook) and `cli` (the
+`jeugdmonitor linkage` subcommands). Charts live in `jeugdmonitor.linkage_charts`.
 """

@@ -103,6 +103,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--peildatum", type=date.fromisoformat, help="end of ongoing trajectories (jjjj-mm-dd)"
     )
-    r.add_argument("--rejects", type=Path, help="also write the rejected-row report (CSV, no BSN)")
+    r.add_argument(
+        "--rejects",
+        type=Path,
+        help="also write the rejected-row report (CSV: row, column, reason; no BSN); "
+        "row-level diagnostics, keep them inside the secure environment",
+    )
     r.add_argument("--audit", action="store_true", help="check that no hidden cell can be derived")
     r.set_defaults(func=_run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor.linkage.codes import codes, labels
-from jeugdmonitor.stats import ROUND_TO
+from jeugdmonitor.stats import ROUND_TO, round_count
 
 YEAR_LABEL = pl.format("{}/{}", pl.col("schooljaar"), (pl.col("schooljaar") + 1) % 100)
 
@@ -226,7 +226,7 @@ def _show(value: float | None, unit: str) -> str:
     if value is None:
         return "• (onderdrukt)"
     if unit == "aantal":
-        return f"{int(ROUND_TO * round(value / ROUND_TO)):,}".replace(",", ".")
+        return f"{round_count(value):,}".replace(",", ".")
     if unit == "euro":
         return "€ " + f"{value:,.0f}".replace(",", ".")
     return f"{value:.1f}".replace(".", ",")
