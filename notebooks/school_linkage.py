@@ -101,17 +101,11 @@ def _(result):
             mo.md("## Controle van de extracten"),
             mo.ui.table(result.summary, selection=None, show_download=False),
             mo.md("Afgekeurde rijen per reden (rijnummer 1 = eerste regel onder de kopregel):"),
-            mo.ui.table(
-                result.rejects.group_by("bestand", "kolom", "reden")
-                .len("rijen")
-                .sort("rijen", descending=True),
-                selection=None,
-                show_download=False,
-            ),
+            mo.ui.table(views.rejects_summary(result.rejects), selection=None, show_download=False),
             mo.md(
                 "Gekoppelde trajecten per schooljaar (trajecten van kinderen die in dat jaar op een school staan):"
             ),
-            mo.ui.table(result.coverage, selection=None, show_download=False),
+            mo.ui.table(views.coverage_table(result.coverage), selection=None, show_download=False),
         ]
     )
     return
