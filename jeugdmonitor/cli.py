@@ -52,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
     from jeugdmonitor import update
 
     update.register(sub)  # fetch, import
+
+    from jeugdmonitor.linkage.cli import register as register_linkage
+
+    register_linkage(sub)
     return ap
 
 
