@@ -48,7 +48,9 @@ def render(store, code: str | None) -> int:
     """One region change: sections, chart JSON and marimo layout; returns the output size."""
     region = get_region(store, code) if code else None
     sections = build_sections(store, region, assets=ASSETS)
-    size = sum(len(f.chart.to_json()) for s in sections.values() for f in s.figures)
+    size = sum(
+        len(f.chart.to_json()) for s in sections.values() for f in s.figures if f.chart is not None
+    )
     for section in sections.values():
         ui.section_view(section)
     return size

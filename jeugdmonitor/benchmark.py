@@ -13,7 +13,6 @@ import polars as pl
 
 from jeugdmonitor import model
 from jeugdmonitor.indicators import latest_year, level_values
-from jeugdmonitor.regions import parents
 from jeugdmonitor.stats import (
     count_text,
     nearest,
@@ -31,6 +30,7 @@ COMPARABLE_FEATURES: dict[str, str] = {
     "achterstandsleerlingen": "Achterstandsleerlingen po (%)",
 }
 FEATURES_TEXT = "omvang, stedelijkheid, armoede, eenoudergezinnen en achterstandsleerlingen"
+STRIP_LEVELS = ("gemeente", "jeugdregio", "provincie", "nederland")
 KIND_ORDER = {
     "gemeente": 0,
     "peer": 1,
@@ -53,6 +53,19 @@ def _require_gemeente(store: Store, code: str) -> dict[str, str]:
     return region
 
 
+def comparable_features(store: Store, year: int | None = None) -> pl.DataFrame:
+    """Per gemeente: code, name and the raw COMPARABLE_FEATURES (region-independent, cached)."""
+    year = model.model_year(store, year)
+    return store.cached(
+        ("comparable_features", year),
+        lambda: (
+            model.background(store, year)
+            .with_columns(omvang=pl.col("youths").log())
+            .select(pl.col("gemeente_code").alias("code"), "name", *COMPARABLE_FEATURES)
+        ),
+    )
+
+
 def comparable_gemeenten(
     store: Store, code: str, k: int = DEFAULT_K, year: int | None = None
 ) -> pl.DataFrame:
@@ -61,17 +74,65 @@ def comparable_gemeenten(
     year = model.model_year(store, year)
 
     def compute() -> pl.DataFrame:
-        table = (
-            model.background(store, year)
-            .with_columns(omvang=pl.col("youths").log())
-            .rename({"gemeente_code": "code"})
-        )
+        table = comparable_features(store, year)
         peers = nearest(table, code, list(COMPARABLE_FEATURES), k=k, id_col="code")
         return peers.join(table.select("code", "name"), on="code", maintain_order="left").select(
             "code", "name", "distance", *COMPARABLE_FEATURES
         )
 
     return store.cached(("comparable", code, k, year), compute)
+
+
+def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str, int], tuple]:
+    """(region code, year) → exact (numerator, denominator, is_simulated, source) of one indicator
+    breakdown, for every gemeente, jeugdregio, provincie and NL; built once per process."""
+
+    def compute() -> dict[tuple[str, int], tuple]:
+        values = pl.concat(
+            level_values(store, indicator, level)
+            .filter(pl.col("breakdown") == breakdown)
+            .select(
+                "region_code",
+                "year",
+                pl.col("numerator", "denominator").cast(pl.Float64),
+                "is_simulated",
+                "source",
+            )
+            for level in STRIP_LEVELS
+        )
+        return {(r[0], r[1]): r[2:] for r in values.iter_rows()}
+
+    return store.cached(("strip_values", indicator, breakdown), compute)
+
+
+def _parents(store: Store, code: str) -> dict[str, str]:
+    """Jeugdregio, provincie and NL of a gemeente, from an index built once per process."""
+    index = store.cached(
+        "strip_parents",
+        lambda: {
+            gm: dict(zip(types, codes, strict=True))
+            for gm, types, codes in store.membership.join(
+                store.regions.select(pl.col("code").alias("region_code"), "type"),
+                on="region_code",
+            )
+            .filter(pl.col("type").is_in(STRIP_LEVELS[1:]))
+            .group_by("gemeente_code")
+            .agg("type", "region_code")
+            .iter_rows()
+        },
+    )
+    return index.get(code, {})
+
+
+def _pooled(found: list[tuple]) -> tuple:
+    """Counts of several regions together: summed (never averaged), simulated if any is."""
+    sources = sorted({part for r in found for part in r[3].split("; ")})
+    return (
+        sum(r[0] for r in found),
+        sum(r[1] for r in found),
+        any(r[2] for r in found),
+        "; ".join(sources),
+    )
 
 
 def benchmark_rows(
@@ -84,73 +145,69 @@ def benchmark_rows(
 ) -> pl.DataFrame:
     """The strip's rows, suppressed: the gemeente, each peer, peers pooled, jeugdregio, provincie,
     NL, earlier years. Columns: row, order, kind, region_code, name, year, numerator, denominator,
-    rate, ci_low, ci_high, suppressed, count_label."""
+    rate, ci_low, ci_high, suppressed, count_label, is_simulated, source.
+
+    Assembled from per-process lookups (a strip is drawn for several indicators per gemeente and
+    for every gemeente in the batch report), so only the final ~20 rows go through polars.
+    """
     region = _require_gemeente(store, code)
     year = latest_year(store, indicator) if year is None else year
     peers = comparable_gemeenten(store, code, k)
-
-    def values(region_type: str) -> pl.DataFrame:
-        return level_values(store, indicator, region_type).filter(pl.col("breakdown") == breakdown)
-
-    gm = values("gemeente")
-    cols = ["region_code", "year", "numerator", "denominator"]
-    this_year = gm.filter(pl.col("year") == year)
-    peer_rows = this_year.filter(pl.col("region_code").is_in(peers["code"].implode()))
-    pooled = peer_rows.select(
-        pl.lit(f"{k}_peers").alias("region_code"),
-        pl.lit(year, dtype=pl.Int32).alias("year"),
-        pl.col("numerator").sum(),
-        pl.col("denominator").sum(),
-    )
-    up = parents(store, code)
+    values = strip_values(store, indicator, breakdown)
     name = region["display_name"]
-    parts = [
-        this_year.filter(pl.col("region_code") == code)
-        .select(cols)
-        .with_columns(kind=pl.lit("gemeente"), row=pl.lit(f"{name} {year}")),
-        peer_rows.select(cols).with_columns(
-            kind=pl.lit("peer"), row=pl.lit(f"{k} vergelijkbare gemeenten")
+    peer_codes = [c for _, c in sorted(zip(peers["name"], peers["code"], strict=True))]
+    up = _parents(store, code)
+    found = [values[c, year] for c in peer_codes if (c, year) in values]
+    # (kind, region code, row label, name, year, *counts), in display order
+    rows = [
+        ("gemeente", code, f"{name} {year}", name, year),
+        *(
+            ("peer", c, f"{k} vergelijkbare gemeenten", store.region_index[c]["display_name"], year)
+            for c in peer_codes
         ),
-        pooled.with_columns(kind=pl.lit("peers"), row=pl.lit("Vergelijkbare gemeenten samen")),
+        *(
+            (kind, up[kind], *[store.region_index[up[kind]]["display_name"]] * 2, year)
+            for kind in STRIP_LEVELS[1:]
+            if kind in up
+        ),
+        *(
+            ("previous", code, f"{name} {y}", name, y)
+            for y in sorted((y for c, y in values if c == code and y < year), reverse=True)
+        ),
     ]
-    for kind in ("jeugdregio", "provincie", "nederland"):
-        parent = up.get(kind)
-        if parent is None:
-            continue
-        label = store.region_index[parent]["display_name"]
-        parts.append(
-            values(kind)
-            .filter(pl.col("region_code") == parent, pl.col("year") == year)
-            .select(cols)
-            .with_columns(kind=pl.lit(kind), row=pl.lit(label))
-        )
-    parts.append(
-        gm.filter(pl.col("region_code") == code, pl.col("year") < year)
-        .sort("year", descending=True)
-        .select(cols)
-        .with_columns(kind=pl.lit("previous"), row=pl.lit(name) + " " + pl.col("year").cast(str))
+    rows = [(*r, *values[r[1], r[4]]) for r in rows if (r[1], r[4]) in values]
+    place = sum(r[0] in ("gemeente", "peer") for r in rows)
+    pooled_name = f"{k} vergelijkbare gemeenten samen"
+    rows.insert(
+        place,
+        (
+            "peers",
+            f"{k}_peers",
+            "Vergelijkbare gemeenten samen",
+            pooled_name,
+            year,
+            *_pooled(found),
+        ),
     )
-    names = {c: r["display_name"] for c, r in store.region_index.items()}
-    names[f"{k}_peers"] = f"{k} vergelijkbare gemeenten samen"
-    rows = (
-        pl.concat(
-            [p.with_columns(pl.col("numerator", "denominator").cast(pl.Float64)) for p in parts]
-        )
-        .with_columns(
-            name=pl.col("region_code").replace_strict(names, default=None),
-            order=pl.col("kind").replace_strict(KIND_ORDER, return_dtype=pl.Int32) * 100
-            + pl.when(pl.col("kind") == "previous")
-            .then(year - pl.col("year"))
-            .otherwise(0)
-            .cast(pl.Int32),
-        )
-        .pipe(with_rate_ci)
-        .pipe(suppress)
-        .with_columns(
-            count_label=pl.col("numerator").map_elements(count_text, return_dtype=pl.String)
-        )
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "kind": pl.String,
+            "region_code": pl.String,
+            "row": pl.String,
+            "name": pl.String,
+            "year": pl.Int32,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "is_simulated": pl.Boolean,
+            "source": pl.String,
+        },
+        orient="row",
     )
-    return rows.sort("order", "name").select(
+    order = pl.col("kind").replace_strict(KIND_ORDER, return_dtype=pl.Int32) * 100 + (
+        pl.when(pl.col("kind") == "previous").then(year - pl.col("year")).otherwise(0)
+    ).cast(pl.Int32)
+    return suppress(with_rate_ci(frame.with_columns(order=order))).select(
         "row",
         "order",
         "kind",
@@ -163,5 +220,7 @@ def benchmark_rows(
         "ci_low",
         "ci_high",
         "suppressed",
-        "count_label",
+        pl.col("numerator").map_elements(count_text, return_dtype=pl.String).alias("count_label"),
+        "is_simulated",
+        "source",
     )

@@ -707,8 +707,9 @@ def choropleth(
 
 
 # ============================================================================================
-# Expected use (model) and benchmarks (issue 5). These build plain Altair charts: they are few
-# per page, so the template cache above is not worth its complexity here. Colours are Okabe-Ito.
+# Expected use (model) and benchmarks (issue 5): ventiles, ratios, coefficients, the benchmark
+# strip; templates like the charts above. Colours are Okabe-Ito. The scatter and the residual
+# map at the end are drawn only in notebooks/expected_use.py and stay plain Altair charts.
 # ============================================================================================
 
 # Okabe-Ito
@@ -722,6 +723,17 @@ SIGNAL_COLOURS = {
     "lager dan verwacht": PRIMARY,
     "niet duidelijk anders": NEUTRAL,
 }
+STRIP_KINDS = {  # benchmark strip: kind of row → colour
+    "gemeente": HIGHLIGHT,
+    "previous": PRIMARY,
+    "peer": SECONDARY,
+    "peers": SECONDARY,
+    "jeugdregio": NEUTRAL,
+    "provincie": NEUTRAL,
+    "nederland": REFERENCE,
+}
+_ZERO = '[{"v":0}]'  # one-row dataset for reference rules (inline data would not survive _compile)
+_ONE = '[{"v":1}]'
 
 
 def _signal_colour() -> alt.Color:
@@ -734,17 +746,65 @@ def _signal_colour() -> alt.Color:
     )
 
 
-def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> alt.Chart:
+@functools.lru_cache(maxsize=32)
+def _ventile_template(level_label: str, label_side: str) -> str:
+    """`label_side`: 'left' / 'right' of the highlighted bar for the region's name, or 'none'."""
+    bar = (
+        alt.Chart(_rows())
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "group:O",
+                title=f"Groep ({level_label} van laagste naar hoogste verschil)",
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y(
+                "mean:Q", title="Werkelijk − verwacht (procentpunt)", axis=alt.Axis(format="+.2f")
+            ),
+            color=alt.Color("fill:N", scale=None),
+            tooltip=[
+                alt.Tooltip("group:O", title="Groep"),
+                alt.Tooltip("mean:Q", title="Gemiddeld verschil (procentpunt)", format="+.2f"),
+                alt.Tooltip("min:Q", title="Kleinste verschil", format="+.2f"),
+                alt.Tooltip("max:Q", title="Grootste verschil", format="+.2f"),
+                alt.Tooltip("n_regions:Q", title="Aantal regio's in de groep"),
+            ],
+        )
+    )
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE).encode(y="v:Q")
+    layers = [bar, zero]
+    if label_side != "none":
+        # Long names must not run off the chart: on the right half the text ends at the bar.
+        right = label_side == "right"
+        layers.append(
+            alt.Chart(_rows("label"))
+            .mark_text(
+                dy=-8,
+                dx=8 if right else -8,
+                fontSize=12,
+                fontWeight="bold",
+                color=HIGHLIGHT,
+                align="right" if right else "left",
+                baseline="bottom",
+            )
+            .encode(x="group:O", y="top:Q", text="label:N")
+        )
+    return _compile(alt.layer(*layers).properties(width=520, height=240))
+
+
+def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> Spec:
     """Seed 002's ventile chart: one bar per group (mean of actual − expected, percentage points).
 
     `bars` has group, mean, min, max, n_regions and `highlight` (True for the bar that holds the
     chosen region). The highlighted bar is coloured and labelled with the region's name.
     """
     n = bars.height
-    marked = bars.filter(pl.col("highlight"))
+    flags = bars["highlight"].to_list()
+    marked = flags.index(True) if region_name and True in flags else None
+    group = int(bars["group"][marked]) if marked is not None else None
     where = (
-        f"De gemarkeerde staaf (groep {marked['group'][0]} van {n}) bevat {region_name}."
-        if marked.height and region_name
+        f"De gemarkeerde staaf (groep {group} van {n}) bevat {region_name}."
+        if group is not None
         else "Geen staaf is gemarkeerd."
     )
     description = (
@@ -752,76 +812,40 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
         f"tussen werkelijk en verwacht jeugdzorggebruik (procentpunt); elke staaf is het "
         f"gemiddelde van een groep. {where}"
     )
-    base = alt.Chart(
-        bars.with_columns(
-            fill=pl.when(pl.col("highlight")).then(pl.lit(HIGHLIGHT)).otherwise(pl.lit(SECONDARY))
+    rows = bars.select(
+        "group",
+        "mean",
+        "min",
+        "max",
+        "n_regions",
+        fill=pl.when(pl.col("highlight")).then(pl.lit(HIGHLIGHT)).otherwise(pl.lit(SECONDARY)),
+    )
+    datasets: dict[str, pl.DataFrame | str] = {"rows": rows, "zero": _ZERO}
+    side = "none"
+    if group is not None:
+        side = "right" if group > n / 2 else "left"
+        text = f"{region_name} ▼" if side == "right" else f"▼ {region_name}"
+        top = max(float(bars["mean"][marked] or 0.0), 0.0)
+        datasets["label"] = json.dumps(
+            [{"group": group, "top": top, "label": text}], ensure_ascii=False
         )
-    )
-    y_title = "Werkelijk − verwacht (procentpunt)"
-    bar = base.mark_bar().encode(
-        x=alt.X(
-            "group:O",
-            title=f"Groep ({level_label} van laagste naar hoogste verschil)",
-            axis=alt.Axis(labelAngle=0),
-        ),
-        y=alt.Y("mean:Q", title=y_title, axis=alt.Axis(format="+.2f")),
-        color=alt.Color("fill:N", scale=None),
-        tooltip=[
-            alt.Tooltip("group:O", title="Groep"),
-            alt.Tooltip("mean:Q", title="Gemiddeld verschil (procentpunt)", format="+.2f"),
-            alt.Tooltip("min:Q", title="Kleinste verschil", format="+.2f"),
-            alt.Tooltip("max:Q", title="Grootste verschil", format="+.2f"),
-            alt.Tooltip("n_regions:Q", title="Aantal regio's in de groep"),
-        ],
-    )
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color=REFERENCE).encode(y="y:Q")
-    layers = [bar, zero]
-    if marked.height and region_name:
-        # Long names must not run off the chart: on the right half the text ends at the bar.
-        right_half = int(marked["group"][0]) > n / 2
-        text = f"{region_name} ▼" if right_half else f"▼ {region_name}"
-        label = (
-            alt.Chart(marked.with_columns(label=pl.lit(text)))
-            .mark_text(
-                dy=-8,
-                dx=8 if right_half else -8,
-                fontSize=12,
-                fontWeight="bold",
-                color=HIGHLIGHT,
-                align="right" if right_half else "left",
-                baseline="bottom",
-            )
-            .encode(
-                x="group:O",
-                y=alt.Y("top:Q"),
-                text="label:N",
-            )
-            .transform_calculate(top="max(datum.mean, 0)")
-        )
-        layers.append(label)
-    return alt.layer(*layers).properties(width=520, height=240, description=description)
+    return Spec(_ventile_template(level_label, side), datasets, description)
 
 
-def ratio_chart(rows: pl.DataFrame, region_name: str) -> alt.Chart:
-    """Forest plot of actual/expected per care form with its 95% interval (log scale, 1 = as expected).
-
-    `rows` has short, ratio, ratio_ci_low, ratio_ci_high and signal_label; suppressed rows have
-    null ratios and are left out by Vega-Lite.
-    """
-    description = (
-        f"Puntdiagram: per zorgvorm het werkelijke gebruik in {region_name} gedeeld door het "
-        "verwachte gebruik, met 95%-interval. Een waarde van 1 betekent precies zoals verwacht."
+@functools.lru_cache(maxsize=4)
+def _ratio_template() -> str:
+    scale = alt.Scale(type="log", nice=False)
+    base = alt.Chart(_rows()).encode(
+        y=alt.Y("short:N", sort=alt.EncodingSortField(field="volgorde", op="min"), title=None)
     )
-    order = rows["short"].to_list()
-    lo = 0.92 * min([0.5, *(v for v in rows["ratio_ci_low"].to_list() if v is not None)])
-    hi = 1.08 * max([2.0, *(v for v in rows["ratio_ci_high"].to_list() if v is not None)])
-    scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
-    base = alt.Chart(rows).encode(y=alt.Y("short:N", sort=order, title=None))
     colour = _signal_colour()
+    # invisible: spans the padded domain, so the interval ends stay clear of the chart's edge
+    room = base.mark_rule(opacity=0).encode(
+        x=alt.X("pad_low:Q", scale=scale, title="Werkelijk / verwacht (log-schaal)"),
+        x2="pad_high:Q",
+    )
     interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ratio_ci_low:Q", scale=scale, title="Werkelijk / verwacht (log-schaal)"),
-        x2="ratio_ci_high:Q",
-        color=colour,
+        x=alt.X("ratio_ci_low:Q", scale=scale), x2="ratio_ci_high:Q", color=colour
     )
     tooltip = [
         alt.Tooltip("label:N", title="Zorgvorm"),
@@ -834,39 +858,54 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> alt.Chart:
         x=alt.X("ratio:Q", scale=scale), color=colour, tooltip=tooltip
     )
     one = (
-        alt.Chart(pl.DataFrame({"x": [1.0]}))
+        alt.Chart(_rows("one"))
         .mark_rule(color=REFERENCE, strokeDash=[4, 3])
-        .encode(x=alt.X("x:Q", scale=scale))
+        .encode(x=alt.X("v:Q", scale=scale))
     )
-    return alt.layer(one, interval, point).properties(
-        width=420, height=alt.Step(24), description=description
+    return _compile(
+        alt.layer(room, one, interval, point).properties(width=420, height=alt.Step(24))
     )
 
 
-def coefficient_chart(coefficients: pl.DataFrame) -> alt.Chart:
-    """Odds ratio per standard deviation of each predictor, per care form, with 95% intervals.
+def ratio_chart(rows: pl.DataFrame, region_name: str) -> Spec:
+    """Forest plot of actual/expected per care form with its 95% interval (log scale, 1 = as expected).
 
-    `coefficients` has short (care form), label (predictor), odds_ratio, or_ci_low, or_ci_high
-    and sd; the intercept must already be removed.
+    `rows` has short, label, ratio, ratio_ci_low, ratio_ci_high and signal_label, in display
+    order; suppressed rows have null ratios and are left out by Vega-Lite.
     """
     description = (
-        "Puntdiagram per achtergrondkenmerk: de odds ratio per standaarddeviatie van dat kenmerk, "
-        "voor elke zorgvorm, met 95%-interval. Boven 1 betekent meer verwacht gebruik bij een "
-        "hogere waarde van het kenmerk, gegeven de andere kenmerken."
+        f"Puntdiagram: per zorgvorm het werkelijke gebruik in {region_name} gedeeld door het "
+        "verwachte gebruik, met 95%-interval. Een waarde van 1 betekent precies zoals verwacht."
     )
-    order = list(dict.fromkeys(coefficients["short"].to_list()))
-    panels = list(dict.fromkeys(coefficients["label"].to_list()))
-    lo = min(0.5, float(coefficients["or_ci_low"].min()))
-    hi = max(2.0, float(coefficients["or_ci_high"].max()))
-    ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0) if lo <= t <= hi]
-    scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
-    base = alt.Chart(coefficients).encode(y=alt.Y("short:N", sort=order, title=None))
+    low = rows["ratio_ci_low"].min()
+    high = rows["ratio_ci_high"].max()
+    data = rows.select(
+        "short",
+        "label",
+        "ratio",
+        "ratio_ci_low",
+        "ratio_ci_high",
+        "signal_label",
+        volgorde=pl.int_range(pl.len()),
+        pad_low=pl.lit(0.92 * min(0.5, low if low is not None else 0.5)),
+        pad_high=pl.lit(1.08 * max(2.0, high if high is not None else 2.0)),
+    )
+    return Spec(_ratio_template(), {"rows": data, "one": _ONE}, description)
+
+
+@functools.lru_cache(maxsize=8)
+def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> str:
+    ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0) if low <= t <= high]
+    scale = alt.Scale(type="log", domain=[low, high], nice=False)
+    base = alt.Chart().encode(
+        y=alt.Y("short:N", sort=alt.EncodingSortField(field="volgorde", op="min"), title=None)
+    )
     interval = base.mark_rule(color=PRIMARY, strokeWidth=2).encode(
         x=alt.X(
             "or_ci_low:Q",
             scale=scale,
             title="Odds ratio per SD (log-schaal)",
-            axis=alt.Axis(values=ticks, format=".2~f"),
+            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=10),  # 7 ticks in 150 px
         ),
         x2="or_ci_high:Q",
     )
@@ -882,36 +921,61 @@ def coefficient_chart(coefficients: pl.DataFrame) -> alt.Chart:
         ],
     )
     one = alt.Chart().mark_rule(color=REFERENCE, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
-    return (
-        alt.layer(one, interval, point, data=coefficients)
+    chart = (
+        alt.layer(one, interval, point, data=_rows())
         .properties(width=150, height=alt.Step(20))
         .facet(
             column=alt.Column(
-                "label:N", title=None, sort=panels, header=alt.Header(labelFontSize=11)
+                "label:N", title=None, sort=list(panels), header=alt.Header(labelFontSize=11)
             )
         )
-        .properties(description=description)
     )
+    return _compile(chart)
 
 
-def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> alt.Chart:
-    """Benchmark strip: the gemeente against peers, its jeugdregio, provincie, NL and earlier years.
+def coefficient_chart(coefficients: pl.DataFrame) -> Spec:
+    """Odds ratio per standard deviation of each predictor, per care form, with 95% intervals.
 
-    `rows` has row (y label), order, kind, name, year, rate, ci_low, ci_high and count_label;
-    kind is one of gemeente, peer, peers, jeugdregio, provincie, nederland, previous.
+    `coefficients` has short (care form), label (predictor), odds_ratio, or_ci_low, or_ci_high
+    and sd; the intercept must already be removed. Rows are shown in the order given.
     """
-    me = rows.filter(pl.col("kind") == "gemeente")
     description = (
-        f"Puntdiagram van {title_value}: de gemeente ({me['name'][0] if me.height else ''}) "
-        "naast vergelijkbare gemeenten, de eigen jeugdregio, de provincie, Nederland en eerdere "
-        "jaren, elk met een 95%-interval."
+        "Puntdiagram per achtergrondkenmerk: de odds ratio per standaarddeviatie van dat kenmerk, "
+        "voor elke zorgvorm, met 95%-interval. Boven 1 betekent meer verwacht gebruik bij een "
+        "hogere waarde van het kenmerk, gegeven de andere kenmerken."
     )
-    order = rows.sort("order").unique("row", maintain_order=True)["row"].to_list()
-    kinds = ["gemeente", "previous", "peer", "peers", "jeugdregio", "provincie", "nederland"]
-    colours = [HIGHLIGHT, PRIMARY, SECONDARY, SECONDARY, NEUTRAL, NEUTRAL, REFERENCE]
-    colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=colours), legend=None)
-    x = alt.X("rate:Q", title=title_value, axis=alt.Axis(format=".1%"), scale=alt.Scale(zero=False))
-    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    order = {s: i for i, s in enumerate(dict.fromkeys(coefficients["short"].to_list()))}
+    panels = tuple(dict.fromkeys(coefficients["label"].to_list()))
+    low = min(0.5, float(coefficients["or_ci_low"].min()))
+    high = max(2.0, float(coefficients["or_ci_high"].max()))
+    data = coefficients.select(
+        "short",
+        "label",
+        "odds_ratio",
+        "or_ci_low",
+        "or_ci_high",
+        "sd",
+        volgorde=pl.col("short").replace_strict(order, return_dtype=pl.Int32),
+    )
+    return Spec(_coefficient_template(low, high, panels), {"rows": data}, description)
+
+
+@functools.lru_cache(maxsize=64)
+def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> str:
+    colour = alt.Color(
+        "kind:N",
+        scale=alt.Scale(domain=list(STRIP_KINDS), range=list(STRIP_KINDS.values())),
+        legend=None,
+    )
+    y = alt.Y(
+        "row:N",
+        sort=alt.EncodingSortField(field="order", op="min"),
+        title=None,
+        axis=alt.Axis(labelLimit=260),
+    )
+    x = alt.X(
+        "rate:Q", title=title_value, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=False)
+    )
     tooltip = [
         alt.Tooltip("name:N", title="Regio"),
         alt.Tooltip("year:O", title="Jaar"),
@@ -920,37 +984,68 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> alt.Chart:
         alt.Tooltip("ci_high:Q", title="95%-interval tot", format=".1%"),
         alt.Tooltip("count_label:N", title="Aantal"),
     ]
-    base = alt.Chart(rows).encode(y=y)
-    interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q"), x2="ci_high:Q", color=colour
-    )
-    point = base.mark_point(filled=True, size=80, opacity=0.9).encode(
-        x=x, color=colour, tooltip=tooltip
-    )
-    notes = (
-        rows.group_by("row")
-        .agg(pl.col("suppressed").sum().alias("n_hidden"), pl.len().alias("n"))
-        .filter(pl.col("n_hidden") > 0)
-        .with_columns(
-            note=pl.when(pl.col("n_hidden") == pl.col("n"))
-            .then(pl.lit("aantal < 10, niet getoond"))
-            .otherwise(pl.format("{} van {} niet getoond (aantal < 10)", "n_hidden", "n"))
-        )
-    )
-    hidden = (
-        alt.Chart(notes)
-        .mark_text(align="right", fontSize=11, color=NEUTRAL, fontStyle="italic")
-        .encode(y=y, x=alt.value(416), text="note:N")
-    )
-    layers = [interval, point, hidden]
-    if me.height and me["rate"][0] is not None:
-        layers.insert(
-            0,
-            alt.Chart(me)
+    base = alt.Chart(_rows()).encode(y=y)
+    layers = []
+    if with_own_line:  # the gemeente's own value as a dashed line through every row
+        layers.append(
+            alt.Chart(_rows())
+            .transform_filter("datum.kind === 'gemeente' && isValid(datum.rate)")
             .mark_rule(color=HIGHLIGHT, strokeDash=[4, 3], opacity=0.7)
-            .encode(x=alt.X("rate:Q")),
+            .encode(x=alt.X("rate:Q"))
         )
-    return alt.layer(*layers).properties(width=420, height=alt.Step(22), description=description)
+    layers += [
+        base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q"), x2="ci_high:Q", color=colour),
+        base.mark_point(filled=True, size=80, opacity=0.9).encode(
+            x=x, color=colour, tooltip=tooltip
+        ),
+    ]
+    if with_notes:
+        layers.append(
+            alt.Chart(_rows("notes"))
+            .mark_text(align="right", fontSize=11, color=NEUTRAL, fontStyle="italic")
+            .encode(y=y, x=alt.value(416), text="note:N")
+        )
+    return _compile(alt.layer(*layers).properties(width=420, height=alt.Step(22)))
+
+
+def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
+    """Benchmark strip: the gemeente against peers, its jeugdregio, provincie, NL and earlier years.
+
+    `rows` has row (y label), order, kind, name, year, rate, ci_low, ci_high, suppressed and
+    count_label; kind is one of STRIP_KINDS. A row whose values are all suppressed says so.
+    """
+    kinds, names, rates = rows["kind"].to_list(), rows["name"].to_list(), rows["rate"].to_list()
+    me = kinds.index("gemeente") if "gemeente" in kinds else None
+    description = (
+        f"Puntdiagram van {title_value}: de gemeente ({names[me] if me is not None else ''}) "
+        "naast vergelijkbare gemeenten, de eigen jeugdregio, de provincie, Nederland en eerdere "
+        "jaren, elk met een 95%-interval."
+    )
+    # per y row (in order): how many of its values are suppressed
+    hidden: dict[str, list[int]] = {}
+    for label, order, suppressed in rows.select("row", "order", "suppressed").iter_rows():
+        counts = hidden.setdefault(label, [order, 0, 0])
+        counts[1] += bool(suppressed)
+        counts[2] += 1
+    notes = [
+        {
+            "row": label,
+            "order": order,
+            "note": "aantal < 10, niet getoond"
+            if n_hidden == n
+            else f"{n_hidden} van {n} niet getoond (aantal < 10)",
+        }
+        for label, (order, n_hidden, n) in hidden.items()
+        if n_hidden
+    ]
+    data = rows.select(
+        "row", "order", "kind", "name", "year", "rate", "ci_low", "ci_high", "count_label"
+    )
+    datasets: dict[str, pl.DataFrame | str] = {"rows": data}
+    if notes:
+        datasets["notes"] = json.dumps(notes, ensure_ascii=False)
+    with_own_line = me is not None and rates[me] is not None
+    return Spec(_strip_template(title_value, with_own_line, bool(notes)), datasets, description)
 
 
 def observed_expected_scatter(points: pl.DataFrame, title_value: str) -> alt.Chart:

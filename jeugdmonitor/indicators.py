@@ -26,11 +26,14 @@ VALUE_COLUMNS = [
 
 
 def catalogue_entry(store: Store, indicator: str) -> dict[str, str]:
-    """The catalogue row of an indicator as a dict (KeyError when unknown)."""
-    rows = store.catalogue.filter(pl.col("indicator") == indicator)
-    if not rows.height:
+    """The catalogue row of an indicator as a dict (KeyError when unknown); indexed once."""
+    index = store.cached(
+        "catalogue_index",
+        lambda: {r["indicator"]: r for r in store.catalogue.iter_rows(named=True)},
+    )
+    if indicator not in index:
         raise KeyError(f"unknown indicator {indicator!r}")
-    return rows.row(0, named=True)
+    return dict(index[indicator])
 
 
 def breakdown_labels(store: Store) -> dict[str, str]:

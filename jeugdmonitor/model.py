@@ -575,8 +575,7 @@ def ventiles(
 
     key = ("model_ventiles", form_key, region["type"], values["year"][0], n_groups)
     grouped, means, n_suppressed = store.cached(key, compute)
-    mine = grouped.filter(pl.col("region_code") == code)["group"]
-    group = int(mine[0]) if mine.len() and mine[0] is not None else None
+    group = store.cached(key + ("index",), lambda: dict(grouped.iter_rows())).get(code)
     bars = means.with_columns(highlight=pl.col("group") == (group if group is not None else -1))
     return Ventiles(bars, group, grouped.height, n_suppressed)
 

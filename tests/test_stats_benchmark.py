@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -111,5 +113,33 @@ def test_benchmark_figure(store):
     assert "Amsterdam" in spec["description"]
     assert fig.table.height == 19
     assert "Vergelijkbaar betekent" in fig.explanation
-    assert fig.download is not None and fig.download.height == 10
-    assert fig.simulated
+    assert fig.simulated and "gesimuleerd" in fig.source
+    # the download is the strip itself, in the Dutch columns of every other download
+    data = fig.download
+    assert data is not None and data.height == 19
+    assert data.columns[:5] == ["vergelijking", "regiocode", "regio", "indicator", "jaar"]
+    assert not {"region_code", "name", "year"} & set(data.columns)
+    peers = benchmark.comparable_gemeenten(store, "GM0363")
+    compared = data.filter(pl.col("afstand").is_not_null())
+    assert compared["regiocode"].to_list()[0] == "GM0363" and compared["afstand"][0] == 0
+    assert dict(zip(compared["regiocode"][1:], compared["afstand"][1:], strict=True)) == {
+        code: round(d, 3) for code, d in zip(peers["code"], peers["distance"], strict=True)
+    }
+    counts = data["aantal"].drop_nulls()
+    assert (counts >= 10).all() and (counts % 5 == 0).all() and data["gesimuleerd"].all()
+    assert fig.download_name == "vergelijking_jeugdhulp_all_GM0363_2024.csv"
+
+
+def test_benchmark_figure_credits_real_figures(store):
+    """With real (imported) figures the strip is not flagged simulated and names their source."""
+    real = dataclasses.replace(
+        store,
+        indicators=store.indicators.with_columns(
+            is_simulated=pl.lit(False), source=pl.lit("CBS StatLine (test)")
+        ),
+        _cache={},
+    )
+    fig = benchmark_strip.benchmark_figure(real, "GM0363", "jeugdhulp")
+    assert not fig.simulated and "gesimuleerd" not in fig.source
+    assert "CBS StatLine (test)" in fig.source
+    assert not fig.download["gesimuleerd"].any()

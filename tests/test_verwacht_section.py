@@ -115,3 +115,18 @@ def test_tables_never_show_counts_below_ten(store):
 def test_unknown_region_is_a_clear_error(store):
     with pytest.raises(KeyError, match="unknown region code 'GM9999'"):
         section(store, "GM9999")
+
+
+ENGLISH = {"region_code", "name", "year", "care_form", "signal", "is_simulated", "ratio", "code"}
+
+
+@pytest.mark.parametrize("code", ["GM0363", "PV27", None])
+def test_downloads_use_the_dutch_column_names_of_every_other_download(store, code):
+    for fig in section(store, code).figures:
+        columns = set(fig.download.columns)
+        assert not columns & ENGLISH, (fig.key, columns & ENGLISH)
+        if fig.key != "verwacht_model":
+            assert {"regiocode", "regio", "jaar", "onderdrukt", "gesimuleerd"} <= columns
+    model_csv = next(f for f in section(store, code).figures if f.key == "verwacht_model").download
+    assert {"zorgvorm", "kenmerk", "odds_ratio_per_sd", "dispersie"} <= set(model_csv.columns)
+    assert model_csv.filter(pl.col("kenmerk") == model.INTERCEPT).height == len(model.CARE_FORMS)

@@ -7,12 +7,27 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import charts
-from jeugdmonitor.benchmark import DEFAULT_K, FEATURES_TEXT, benchmark_rows, comparable_gemeenten
+from jeugdmonitor.benchmark import (
+    DEFAULT_K,
+    FEATURES_TEXT,
+    benchmark_rows,
+    comparable_features,
+    comparable_gemeenten,
+)
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, latest_year
 from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.sections.common import md_escape, source_line
+from jeugdmonitor.sections.common import md_escape, real_sources, source_line
 from jeugdmonitor.stats import percent_text, rounded
 from jeugdmonitor.store import Store
+
+# CSV column of each comparison feature (Dutch, with its unit)
+FEATURE_COLUMNS = {
+    "omvang": "omvang_ln_jeugdigen",
+    "stedelijkheid": "stedelijkheid_ln_jeugdigen_per_km2",
+    "armoede": "armoede_procent",
+    "eenoudergezin": "eenoudergezin_procent",
+    "achterstandsleerlingen": "achterstandsleerlingen_procent",
+}
 
 
 def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
@@ -27,6 +42,52 @@ def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
         (100 * pl.col("rate")).round(1).alias("Percentage"),
         (100 * pl.col("ci_low")).round(1).alias("95%-interval van"),
         (100 * pl.col("ci_high")).round(1).alias("95%-interval tot"),
+    )
+
+
+def _features(store: Store, code: str, k: int) -> pl.DataFrame:
+    """The gemeente and its peers: distance and the raw features they were compared on."""
+
+    def compute() -> pl.DataFrame:
+        peers = comparable_gemeenten(store, code, k).select("code", "distance")
+        return (
+            pl.concat([pl.DataFrame({"code": [code], "distance": [0.0]}), peers])
+            .join(comparable_features(store), on="code", how="left")
+            .select(
+                pl.col("code").alias("region_code"),
+                pl.when(pl.col("code") == code)
+                .then(pl.lit("gemeente"))
+                .otherwise(pl.lit("peer"))
+                .alias("kind"),
+                pl.col("distance").round(3).alias("afstand"),
+                *(pl.col(f).round(3).alias(c) for f, c in FEATURE_COLUMNS.items()),
+            )
+        )
+
+    return store.cached(("strip_features", code, k), compute)
+
+
+def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: str) -> pl.DataFrame:
+    """The strip for the CSV download, with the column names of every other download; the
+    gemeente and its peers also get their distance and the features they were compared on."""
+    return rows.join(
+        _features(store, code, k), on=["region_code", "kind"], how="left", maintain_order="left"
+    ).select(
+        pl.col("row").alias("vergelijking"),
+        pl.col("region_code").alias("regiocode"),
+        pl.col("name").alias("regio"),
+        pl.lit(indicator).alias("indicator"),
+        pl.col("year").alias("jaar"),
+        rounded("numerator").alias("aantal"),
+        rounded("denominator").alias("totaal"),
+        (pl.col("rate") * 100).round(1).alias("percentage"),
+        (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
+        (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+        "afstand",
+        *FEATURE_COLUMNS.values(),
+        pl.col("suppressed").alias("onderdrukt"),
+        pl.col("is_simulated").alias("gesimuleerd"),
+        pl.col("source").alias("bron"),
     )
 
 
@@ -46,10 +107,10 @@ def benchmark_figure(
     name = md_escape(store.region_index[code]["display_name"])
     part = "" if breakdown == "all" else f", {breakdown_labels(store).get(breakdown, breakdown)}"
     what = f"{entry['title_nl']}{part}"
-    me = rows.filter(pl.col("kind") == "gemeente")
+    rate = dict(zip(rows["kind"], rows["rate"], strict=True)).get("gemeente")
     own = (
-        f"{percent_text(me['rate'][0])} in {year}"
-        if me.height and me["rate"][0] is not None
+        f"{percent_text(rate)} in {year}"
+        if rate is not None
         else f"{year}: aantal kleiner dan 10, niet getoond"
     )
     explanation = (
@@ -59,18 +120,16 @@ def benchmark_figure(
         f"De vergelijkbare gemeenten zijn: {', '.join(md_escape(n) for n in peers['name'])}. "
         "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
     )
-    simulated = bool(rows["is_simulated"].any()) if "is_simulated" in rows.columns else True
-    download = peers.with_columns(pl.col("distance").round(3)).rename(
-        {"code": "gemeente_code", "name": "gemeente", "distance": "afstand"}
-    )
+    simulated = bool(rows["is_simulated"].any())
+    part_key = breakdown.replace("=", "_")
     return Figure(
-        key=f"benchmark_{indicator}_{breakdown.replace('=', '_')}",
+        key=f"benchmark_{indicator}_{part_key}",
         title=f"{what}: {name} vergeleken",
         explanation=explanation,
-        source=source_line(store, indicator, year, simulated),
+        source=source_line(store, indicator, year, simulated, real_sources(rows)),
         chart=charts.benchmark_strip_chart(rows, f"{what} ({entry['unit']})"),
         table=_display_table(rows),
-        download=download,
-        download_name=f"vergelijkbare_gemeenten_{code}.csv",
+        download=_download(store, rows, code, k, indicator),
+        download_name=f"vergelijking_{indicator}_{part_key}_{code}_{year}.csv",
         simulated=simulated,
     )

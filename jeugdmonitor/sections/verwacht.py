@@ -11,30 +11,22 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import charts, model
-from jeugdmonitor.regions import NL_CODE, Region, get_region
+from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
-from jeugdmonitor.sections.common import md_escape, source_line
+from jeugdmonitor.sections.common import LEVEL_PLURAL, md_escape, source_line
 from jeugdmonitor.stats import (
     MIN_COUNT,
     count_text,
     decimal_text,
     percent_text,
     rounded,
-    suppress,
 )
 from jeugdmonitor.store import Store
 
 KEY = "verwacht"
 TITLE = "Verwacht en werkelijk jeugdzorggebruik"
 MODEL_NOTE = "model: Jeugdmonitor (binomiaal GLM)"
-LEVEL_PLURAL = {
-    "gemeente": "gemeenten",
-    "swv_po": "samenwerkingsverbanden po",
-    "swv_vo": "samenwerkingsverbanden vo",
-    "jeugdregio": "jeugdregio's",
-    "provincie": "provincies",
-}
 SHORT = {
     "jeugdhulp": "Jeugdhulp totaal",
     "lokaal_team": "Lokaal team",
@@ -98,11 +90,25 @@ OUTRO = (
 )
 
 
-def _suppressed(frame: pl.DataFrame) -> pl.DataFrame:
-    """Blank every value built on an actual count below MIN_COUNT (expected values stay)."""
-    return suppress(frame, derived=model.DERIVED).with_columns(
-        signal_label=pl.col("signal").fill_null(pl.lit(model.NO_SIGNAL))
-    )
+def _level_rows(store: Store, region_type: str, year: int) -> dict[str, pl.DataFrame]:
+    """Region code → one shown row per care form (suppressed, with labels); built once per level."""
+
+    def compute() -> dict[str, pl.DataFrame]:
+        frame = pl.concat(
+            model.shown_values(store, form.key, region_type, year).with_columns(
+                label=pl.lit(form.label), short=pl.lit(SHORT[form.key])
+            )
+            for form in model.CARE_FORMS
+        )
+        parts = frame.partition_by("region_code", as_dict=True, maintain_order=True)
+        return {code: part for (code,), part in parts.items()}
+
+    return store.cached(("verwacht_rows", region_type, year), compute)
+
+
+def _region_rows(store: Store, region: Region, year: int) -> pl.DataFrame:
+    """The region's shown rows, one per care form in CARE_FORMS order."""
+    return _level_rows(store, region.type, year)[region.code]
 
 
 def _region_table(rows: pl.DataFrame) -> pl.DataFrame:
@@ -134,22 +140,38 @@ def _download(store: Store, form_key: str, region_type: str, year: int) -> pl.Da
 
 
 def _download_frame(store: Store, form_key: str, region_type: str, year: int) -> pl.DataFrame:
-    return model.shown_values(store, form_key, region_type, year).select(
-        "region_code",
-        "name",
-        "year",
-        "care_form",
-        rounded("numerator").alias("werkelijk_aantal"),
-        rounded("denominator").alias("jeugdigen"),
-        rounded("expected").alias("verwacht_aantal"),
-        pl.col("rate").alias("werkelijk_aandeel"),
-        pl.col("expected_rate").alias("verwacht_aandeel"),
-        pl.col("difference_pp").alias("verschil_procentpunt"),
-        "ratio",
-        "ratio_ci_low",
-        "ratio_ci_high",
-        "signal",
-        "is_simulated",
+    names = store.regions.select(pl.col("code").alias("region_code"), "display_name")
+    return (
+        model.shown_values(store, form_key, region_type, year)
+        .join(names, on="region_code", how="left", maintain_order="left")
+        .select(
+            pl.col("region_code").alias("regiocode"),
+            pl.col("display_name").alias("regio"),
+            pl.lit(TYPE_LABELS[region_type]).alias("regiotype"),
+            pl.col("year").alias("jaar"),
+            pl.col("care_form").alias("zorgvorm"),
+            pl.lit(model.FORMS[form_key].label).alias("zorgvorm_label"),
+            rounded("numerator").alias("werkelijk_aantal"),
+            rounded("expected").alias("verwacht_aantal"),
+            rounded("denominator").alias("totaal"),
+            (100 * pl.col("rate")).round(2).alias("werkelijk_percentage"),
+            (100 * pl.col("expected_rate")).round(2).alias("verwacht_percentage"),
+            pl.col("difference_pp").round(2).alias("verschil_procentpunt"),
+            pl.col("ratio").round(3).alias("werkelijk_gedeeld_door_verwacht"),
+            pl.col("ratio_ci_low").round(3).alias("bi95_ondergrens"),
+            pl.col("ratio_ci_high").round(3).alias("bi95_bovengrens"),
+            pl.col("signal_label").alias("oordeel"),
+            pl.col("suppressed").alias("onderdrukt"),
+            pl.col("is_simulated").alias("gesimuleerd"),
+        )
+    )
+
+
+def _download_all(store: Store, region_type: str, year: int) -> pl.DataFrame:
+    """Every care form's download of a level in one table (the overview and NL figures)."""
+    return store.cached(
+        ("verwacht_download_all", region_type, year),
+        lambda: pl.concat([_download(store, f.key, region_type, year) for f in model.CARE_FORMS]),
     )
 
 
@@ -171,12 +193,11 @@ def _intro(store: Store, year: int) -> str:
 
 
 def _overview_figure(store: Store, region: Region, year: int) -> Figure:
-    rows = _suppressed(model.region_expected(store, region.code, year)).with_columns(
-        short=pl.col("care_form").replace_strict(SHORT)
-    )
+    rows = _region_rows(store, region, year)
     name = md_escape(region.display_name)
-    higher = rows.filter(pl.col("signal") == "hoger dan verwacht")["short"].to_list()
-    lower = rows.filter(pl.col("signal") == "lager dan verwacht")["short"].to_list()
+    signals = list(zip(rows["short"], rows["signal"], strict=True))
+    higher = [short for short, signal in signals if signal == "hoger dan verwacht"]
+    lower = [short for short, signal in signals if signal == "lager dan verwacht"]
     summary = []
     if higher:
         summary.append(f"hoger dan verwacht: {', '.join(higher).lower()}")
@@ -200,23 +221,14 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
         explanation=explanation,
         chart=charts.ratio_chart(rows, region.display_name),
         table=_region_table(rows),
-        download=store.cached(
-            ("verwacht_download_all", region.type, year),
-            lambda: pl.concat(
-                [_download(store, f.key, region.type, year) for f in model.CARE_FORMS]
-            ),
-        ),
+        download=_download_all(store, region.type, year),
         download_name=f"verwacht_werkelijk_{region.type}_{year}.csv",
         simulated=bool(rows["is_simulated"].any()),
     )
 
 
 def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) -> Figure:
-    row = (
-        model.shown_values(store, form.key, region.type, year)
-        .filter(pl.col("region_code") == region.code)
-        .row(0, named=True)
-    )
+    row = _region_rows(store, region, year).row(model.CARE_FORMS.index(form), named=True)
     v = model.ventiles(store, form.key, region.code, year)
     name = md_escape(region.display_name)
     plural = LEVEL_PLURAL[region.type]
@@ -291,10 +303,66 @@ def coefficients(store: Store, year: int | None = None) -> pl.DataFrame:
     return store.cached(("verwacht_coefficients", year), compute)
 
 
+FIT_COLUMNS = {  # ModelFit.stats key → CSV column
+    "n_gemeenten": "aantal_gemeenten",
+    "n_excluded": "uitgesloten_gemeenten",
+    "deviance": "deviantie",
+    "null_deviance": "nuldeviantie",
+    "explained_deviance": "verklaarde_deviantie",
+    "dispersion": "dispersie",
+    "df_resid": "vrijheidsgraden_residu",
+    "corr_observed_expected": "correlatie_werkelijk_verwacht",
+}
+
+
+def _model_download(store: Store, year: int) -> pl.DataFrame:
+    """Every care form's coefficients (intercept included) and fit statistics, for the CSV."""
+    rows = []
+    for key, fit in model.fit_all(store, year).items():
+        fit_stats = {column: fit.stats[k] for k, column in FIT_COLUMNS.items()}
+        fit_stats["weggelaten_kenmerken"] = "; ".join(f"{p}: {r}" for p, r in fit.dropped.items())
+        rows.append(
+            fit.coefficients.select(
+                pl.lit(key).alias("zorgvorm"),
+                pl.lit(model.FORMS[key].label).alias("zorgvorm_label"),
+                pl.col("term").alias("kenmerk"),
+                pl.col("label").alias("kenmerk_label"),
+                pl.col("estimate").alias("coefficient_log_odds_per_sd"),
+                pl.col("std_error").alias("standaardfout"),
+                pl.col("ci_low").alias("bi95_ondergrens"),
+                pl.col("ci_high").alias("bi95_bovengrens"),
+                pl.col("odds_ratio").alias("odds_ratio_per_sd"),
+                pl.col("p_value").alias("p_waarde"),
+                pl.col("mean").alias("gemiddelde_kenmerk"),
+                pl.col("sd").alias("sd_kenmerk"),
+                pl.col("vif"),
+            ).with_columns(**{c: pl.lit(v) for c, v in fit_stats.items()})
+        )
+    return pl.concat(rows)
+
+
+def _model_parts(store: Store, year: int) -> tuple[charts.Spec, pl.DataFrame, pl.DataFrame]:
+    """The region-independent parts of the model figure: chart, table, download (built once)."""
+
+    def compute() -> tuple[charts.Spec, pl.DataFrame, pl.DataFrame]:
+        coef = coefficients(store, year)
+        table = coef.select(
+            pl.col("short").alias("Zorgvorm"),
+            pl.col("label").alias("Kenmerk"),
+            pl.col("estimate").round(3).alias("Coëfficiënt (log-odds per SD)"),
+            pl.col("ci_low").round(3).alias("95%-interval van"),
+            pl.col("ci_high").round(3).alias("95%-interval tot"),
+            pl.col("odds_ratio").round(3).alias("Odds ratio per SD"),
+            pl.col("sd").round(2).alias("1 SD"),
+            pl.col("vif").round(1).alias("VIF"),
+        )
+        return charts.coefficient_chart(coef), table, _model_download(store, year)
+
+    return store.cached(("verwacht_model_parts", year), compute)
+
+
 def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figure:
-    fits = model.fit_all(store, year)
-    coef = coefficients(store, year)
-    jh = fits["jeugdhulp"].stats
+    jh = model.fit_form(store, "jeugdhulp", year).stats
     explanation = (
         "Hoe hangt elk achtergrondkenmerk samen met het gebruik, als de andere kenmerken gelijk "
         "blijven? Een odds ratio boven 1 betekent: bij een hogere waarde (één standaarddeviatie) "
@@ -318,42 +386,23 @@ def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figur
             f"gemeente? Het meest omhoog trekt: {top['label'].split(' (')[0].lower()}; het meest "
             f"omlaag: {low['label'].split(' (')[0].lower()}."
         )
-    table = coef.select(
-        pl.col("short").alias("Zorgvorm"),
-        pl.col("label").alias("Kenmerk"),
-        pl.col("estimate").round(3).alias("Coëfficiënt (log-odds per SD)"),
-        pl.col("ci_low").round(3).alias("95%-interval van"),
-        pl.col("ci_high").round(3).alias("95%-interval tot"),
-        pl.col("odds_ratio").round(3).alias("Odds ratio per SD"),
-        pl.col("sd").round(2).alias("1 SD"),
-        pl.col("vif").round(1).alias("VIF"),
-    )
-    stats = pl.DataFrame(
-        [
-            {
-                "care_form": key,
-                **{k: v for k, v in f.stats.items() if k not in ("actual_total", "expected_total")},
-                "dropped": "; ".join(f"{p}: {r}" for p, r in f.dropped.items()),
-            }
-            for key, f in fits.items()
-        ]
-    )
+    chart, table, download = _model_parts(store, year)
     return _figure(
         store,
         year,
         key="verwacht_model",
         title="Waarop is de verwachting gebaseerd?",
         explanation=explanation,
-        chart=charts.coefficient_chart(coef),
+        chart=chart,
         table=table,
-        download=stats,
-        download_name=f"verwacht_model_fit_{year}.csv",
+        download=download,
+        download_name=f"verwacht_model_{year}.csv",
         simulated=store.is_simulated,
     )
 
 
 def _nl_figure(store: Store, year: int) -> Figure:
-    rows = _suppressed(model.region_expected(store, NL_CODE, year))
+    rows = _level_rows(store, "nederland", year)[NL_CODE]
     table = rows.select(
         pl.col("label").alias("Zorgvorm"),
         rounded("numerator").alias("Aantal jeugdigen"),
@@ -369,8 +418,8 @@ def _nl_figure(store: Store, year: int) -> Figure:
         explanation=NL_TEXT,
         chart=None,
         table=table,
-        download=table,
-        download_name=f"verwacht_nederland_{year}.csv",
+        download=_download_all(store, "nederland", year),
+        download_name=f"verwacht_werkelijk_nederland_{year}.csv",
         simulated=bool(rows["is_simulated"].any()),
     )
 
