@@ -12,11 +12,14 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import model
-from jeugdmonitor.indicators import latest_year, level_values
+from jeugdmonitor.indicators import latest_year, level_values, years
 from jeugdmonitor.stats import (
+    MIN_COUNT,
     count_text,
+    is_small,
     nearest,
     suppress,
+    wilson_interval,
     with_rate_ci,
 )
 from jeugdmonitor.store import Store
@@ -83,9 +86,25 @@ def comparable_gemeenten(
     return store.cached(("comparable", code, k, year), compute)
 
 
+STRIP_COLUMNS = {  # the strip's value columns (after kind, region_code, row, name, year)
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "rate": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "suppressed": pl.Boolean,
+    "count_label": pl.String,
+    "is_simulated": pl.Boolean,
+    "source": pl.String,
+}
+
+
 def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str, int], tuple]:
-    """(region code, year) → exact (numerator, denominator, is_simulated, source) of one indicator
-    breakdown, for every gemeente, jeugdregio, provincie and NL; built once per process."""
+    """(region code, year) → (exact numerator, exact denominator, *STRIP_COLUMNS values, shown
+    and suppressed) of one indicator breakdown for every gemeente, jeugdregio, provincie and NL.
+
+    Computed once per process: a strip then only looks its rows up.
+    """
 
     def compute() -> dict[tuple[str, int], tuple]:
         values = pl.concat(
@@ -100,9 +119,39 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
             )
             for level in STRIP_LEVELS
         )
-        return {(r[0], r[1]): r[2:] for r in values.iter_rows()}
+        shown = suppress(
+            with_rate_ci(values).with_columns(
+                exact_numerator=pl.col("numerator"), exact_denominator=pl.col("denominator")
+            )
+        ).with_columns(
+            count_label=pl.col("numerator").map_elements(
+                count_text, return_dtype=pl.String, skip_nulls=False
+            )
+        )
+        columns = ["region_code", "year", "exact_numerator", "exact_denominator", *STRIP_COLUMNS]
+        return {(r[0], r[1]): r[2:] for r in shown.select(columns).iter_rows()}
 
     return store.cached(("strip_values", indicator, breakdown), compute)
+
+
+def _pooled(found: list[tuple]) -> tuple:
+    """Values of several regions together, from their `strip_values` tuples:
+    counts summed, never rates averaged; Wilson interval and suppression as everywhere."""
+    num, den = sum(r[0] for r in found), sum(r[1] for r in found)
+    low, high = wilson_interval(num, den)
+    small = is_small(num, den)
+    sources = sorted({part for r in found for part in r[10].split("; ")})
+    return (
+        None if small else num,
+        den if den >= MIN_COUNT else None,
+        None if small or not den > 0 else num / den,
+        None if small else low,
+        None if small else high,
+        small,
+        count_text(None if small else num),
+        any(r[9] for r in found),
+        "; ".join(sources),
+    )
 
 
 def _parents(store: Store, code: str) -> dict[str, str]:
@@ -122,17 +171,6 @@ def _parents(store: Store, code: str) -> dict[str, str]:
         },
     )
     return index.get(code, {})
-
-
-def _pooled(found: list[tuple]) -> tuple:
-    """Counts of several regions together: summed (never averaged), simulated if any is."""
-    sources = sorted({part for r in found for part in r[3].split("; ")})
-    return (
-        sum(r[0] for r in found),
-        sum(r[1] for r in found),
-        any(r[2] for r in found),
-        "; ".join(sources),
-    )
 
 
 def benchmark_rows(
@@ -157,9 +195,8 @@ def benchmark_rows(
     name = region["display_name"]
     peer_codes = [c for _, c in sorted(zip(peers["name"], peers["code"], strict=True))]
     up = _parents(store, code)
-    found = [values[c, year] for c in peer_codes if (c, year) in values]
-    # (kind, region code, row label, name, year, *counts), in display order
-    rows = [
+    # (kind, region code, row label, name, year), in display order
+    wanted = [
         ("gemeente", code, f"{name} {year}", name, year),
         *(
             ("peer", c, f"{k} vergelijkbare gemeenten", store.region_index[c]["display_name"], year)
@@ -172,55 +209,33 @@ def benchmark_rows(
         ),
         *(
             ("previous", code, f"{name} {y}", name, y)
-            for y in sorted((y for c, y in values if c == code and y < year), reverse=True)
+            for y in sorted(years(store, indicator), reverse=True)
+            if y < year
         ),
     ]
-    rows = [(*r, *values[r[1], r[4]]) for r in rows if (r[1], r[4]) in values]
+    rows = [(*w, *values[w[1], w[4]][2:]) for w in wanted if (w[1], w[4]) in values]
+    found = [values[c, year] for c in peer_codes if (c, year) in values]
+    pooled = ("peers", f"{k}_peers", "Vergelijkbare gemeenten samen")
     place = sum(r[0] in ("gemeente", "peer") for r in rows)
-    pooled_name = f"{k} vergelijkbare gemeenten samen"
-    rows.insert(
-        place,
-        (
-            "peers",
-            f"{k}_peers",
-            "Vergelijkbare gemeenten samen",
-            pooled_name,
-            year,
-            *_pooled(found),
-        ),
-    )
-    frame = pl.DataFrame(
-        rows,
+    rows.insert(place, (*pooled, f"{k} vergelijkbare gemeenten samen", year, *_pooled(found)))
+    return pl.DataFrame(
+        [(r[2], r[3], r[0], r[1], *r[4:], KIND_ORDER[r[0]] * 100 + year - r[4]) for r in rows],
         schema={
-            "kind": pl.String,
-            "region_code": pl.String,
             "row": pl.String,
             "name": pl.String,
+            "kind": pl.String,
+            "region_code": pl.String,
             "year": pl.Int32,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "is_simulated": pl.Boolean,
-            "source": pl.String,
+            **STRIP_COLUMNS,
+            "order": pl.Int32,
         },
         orient="row",
-    )
-    order = pl.col("kind").replace_strict(KIND_ORDER, return_dtype=pl.Int32) * 100 + (
-        pl.when(pl.col("kind") == "previous").then(year - pl.col("year")).otherwise(0)
-    ).cast(pl.Int32)
-    return suppress(with_rate_ci(frame.with_columns(order=order))).select(
+    ).select(
         "row",
         "order",
         "kind",
         "region_code",
         "name",
         "year",
-        "numerator",
-        "denominator",
-        "rate",
-        "ci_low",
-        "ci_high",
-        "suppressed",
-        pl.col("numerator").map_elements(count_text, return_dtype=pl.String).alias("count_label"),
-        "is_simulated",
-        "source",
+        *STRIP_COLUMNS,
     )

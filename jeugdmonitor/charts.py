@@ -85,6 +85,12 @@ def _slot(name: str) -> str:
     return json.dumps({"url": SLOT + name}, separators=(",", ":"))
 
 
+def _short(*columns: str) -> pl.Expr:
+    """Fraction columns rounded as `_json_rows` would, inside a builder's own select (one polars
+    operation instead of two; the builder then passes the JSON text)."""
+    return pl.col(*columns).round(_FLOAT_DIGITS)
+
+
 def _json_rows(value: pl.DataFrame | str) -> str:
     if isinstance(value, str):
         return value
@@ -177,16 +183,24 @@ def _rows(name: str = "rows") -> alt.NamedData:
     return alt.NamedData(name=name)
 
 
-def _with_marks(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `sig` (▲/▼ or ''), `note` (for suppressed rows) and `rolorder` (region, NL, members)."""
-    return frame.with_columns(
-        sig=pl.col("significant")
+def _marks() -> dict[str, pl.Expr]:
+    """`sig` (▲/▼ or ''), `note` (for suppressed rows) and `rolorder` (region, NL, members)."""
+    return {
+        "sig": pl.col("significant")
         .cast(pl.String)
-        .replace_strict(SIG_SYMBOL, default="", return_dtype=pl.String),
-        note=pl.when(pl.col("rate").is_null())
+        .replace_strict(SIG_SYMBOL, default="", return_dtype=pl.String)
+        .alias("sig"),
+        "note": pl.when(pl.col("rate").is_null())
         .then(pl.lit("te weinig waarnemingen"))
-        .otherwise(pl.lit("")),
-        rolorder=pl.col("rol").replace_strict(ROLE_ORDER, default=3, return_dtype=pl.Int8),
+        .otherwise(pl.lit(""))
+        .alias("note"),
+        "rolorder": _rolorder(),
+    }
+
+
+def _rolorder() -> pl.Expr:
+    return (
+        pl.col("rol").replace_strict(ROLE_ORDER, default=3, return_dtype=pl.Int8).alias("rolorder")
     )
 
 
@@ -270,25 +284,22 @@ def bars_vs_nl(
     `frame` has `categorie`, `volgorde` (bar order), `gebied`, `rol`, `rate`, `ci_low`, `ci_high`,
     `numerator`, `denominator`, `significant`.
     """
-    data = _with_marks(frame)
-    top = data.select(pl.max_horizontal("rate", "ci_high").max()).item() or 0.01
-    data = data.with_columns(xpad=pl.lit(top * 1.12))
-    cols = [
+    marks = _marks()
+    top = pl.max_horizontal("rate", "ci_high").max()
+    rows = frame.select(
         "categorie",
         "volgorde",
         "gebied",
         "rol",
-        "rolorder",
-        "rate",
-        "ci_low",
-        "ci_high",
+        marks["rolorder"],
+        _short("rate", "ci_low", "ci_high"),
         "numerator",
         "denominator",
-        "sig",
-        "note",
-        "xpad",
-    ]
-    return Spec(_bars_template(x_title, width), {"rows": data.select(cols)}, description)
+        marks["sig"],
+        marks["note"],
+        xpad=(pl.when(top > 0).then(top).otherwise(0.01) * 1.12).round(_FLOAT_DIGITS),
+    ).write_json()
+    return Spec(_bars_template(x_title, width), {"rows": rows}, description)
 
 
 # -------------------------------------------------------------------------------------- trend
@@ -390,29 +401,24 @@ def trend(
     all) and the y axis rescales to what is shown, so small series become readable.
     """
     order = {name: i for i, name in enumerate(series)}
-    data = _with_marks(frame).with_columns(
+    rows = frame.select(
         pl.col("year").cast(pl.String),
-        reeks=pl.col("serie") + pl.lit(" · ") + pl.col("gebied"),
-        reeksorder=pl.col("serie").replace_strict(order, return_dtype=pl.Int32) * 2
-        + pl.col("rolorder").cast(pl.Int32),
-    )
-    cols = [
-        "year",
         "serie",
         "gebied",
-        "reeks",
-        "reeksorder",
-        "rol",
-        "rate",
-        "ci_low",
-        "ci_high",
-        "numerator",
-        "denominator",
-        "sig",
-    ]
-    with_region = bool((data["rol"] == "regio").any())
+        reeks=pl.col("serie") + pl.lit(" · ") + pl.col("gebied"),
+        reeksorder=pl.col("serie").replace_strict(order, return_dtype=pl.Int32) * 2
+        + _rolorder().cast(pl.Int32),
+        rol="rol",
+        rate=_short("rate"),
+        ci_low=_short("ci_low"),
+        ci_high=_short("ci_high"),
+        numerator="numerator",
+        denominator="denominator",
+        sig=_marks()["sig"],
+    ).write_json()
+    with_region = bool((frame["rol"] == "regio").any())
     template = _trend_template(tuple(series), with_region, series_title, y_title, width, height)
-    return Spec(template, {"rows": data.select(cols)}, description)
+    return Spec(template, {"rows": rows}, description)
 
 
 # -------------------------------------------------------------------------------------- radar
@@ -557,7 +563,7 @@ def radar(
         legend=pl.when(pl.col("rol") == "regio")
         .then(pl.lit(region_label))
         .otherwise(pl.lit(member_title)),
-        rolorder=pl.col("rol").replace_strict(ROLE_ORDER, default=3, return_dtype=pl.Int8),
+        rolorder=_rolorder(),
         complete=pl.len().over("gebied") == n,
     ).select(
         "gebied",
@@ -814,12 +820,10 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
     )
     rows = bars.select(
         "group",
-        "mean",
-        "min",
-        "max",
+        _short("mean", "min", "max"),
         "n_regions",
         fill=pl.when(pl.col("highlight")).then(pl.lit(HIGHLIGHT)).otherwise(pl.lit(SECONDARY)),
-    )
+    ).write_json()
     datasets: dict[str, pl.DataFrame | str] = {"rows": rows, "zero": _ZERO}
     side = "none"
     if group is not None:
@@ -1039,8 +1043,8 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
         if n_hidden
     ]
     data = rows.select(
-        "row", "order", "kind", "name", "year", "rate", "ci_low", "ci_high", "count_label"
-    )
+        "row", "order", "kind", "name", "year", _short("rate", "ci_low", "ci_high"), "count_label"
+    ).write_json()
     datasets: dict[str, pl.DataFrame | str] = {"rows": data}
     if notes:
         datasets["notes"] = json.dumps(notes, ensure_ascii=False)

@@ -609,7 +609,9 @@ def shown_values(
             signal_label=pl.when(pl.col("suppressed"))
             .then(pl.lit(None, dtype=pl.String))
             .otherwise(pl.col("signal").fill_null(pl.lit(NO_SIGNAL))),
-            count_label=pl.col("numerator").map_elements(count_text, return_dtype=pl.String),
+            count_label=pl.col("numerator").map_elements(
+                count_text, return_dtype=pl.String, skip_nulls=False
+            ),
         )
 
     return store.cached(("model_shown", form_key, region_type, values["year"][0]), compute)

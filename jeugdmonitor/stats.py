@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 Z95 = 1.959963984540054
@@ -9,16 +13,34 @@ MIN_COUNT = 10  # DESIGN §6: suppress any count < 10 and the rates built on it
 ROUND_TO = 5  # displayed counts are rounded to a multiple of 5
 
 
+def _wilson_bounds(p: Any, den: Any, z: float, sqrt: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """The Wilson score interval's bounds, unclipped; one formula for expressions and scalars."""
+    centre = (p + z**2 / (2 * den)) / (1 + z**2 / den)
+    half = z * sqrt(p * (1 - p) / den + z**2 / (4 * den**2)) / (1 + z**2 / den)
+    return centre - half, centre + half
+
+
 def wilson(num: pl.Expr, den: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     """Lower and upper bound of the Wilson score interval for num/den (null when den is 0)."""
-    p = num / den
-    centre = (p + z**2 / (2 * den)) / (1 + z**2 / den)
-    half = z * ((p * (1 - p) / den + z**2 / (4 * den**2)).sqrt()) / (1 + z**2 / den)
+    low, high = _wilson_bounds(num / den, den, z, pl.Expr.sqrt)
     valid = den > 0
     return (
-        pl.when(valid).then((centre - half).clip(0.0, 1.0)),
-        pl.when(valid).then((centre + half).clip(0.0, 1.0)),
+        pl.when(valid).then(low.clip(0.0, 1.0)),
+        pl.when(valid).then(high.clip(0.0, 1.0)),
     )
+
+
+def wilson_interval(num: float, den: float, z: float = Z95) -> tuple[float | None, float | None]:
+    """`wilson` for one count (e.g. a pooled row), without a polars round trip."""
+    if not den > 0:
+        return None, None
+    low, high = _wilson_bounds(num / den, den, z, math.sqrt)
+    return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)
+
+
+def is_small(num: float | None, den: float | None) -> bool:
+    """`suppress`'s rule for one count: True when the numerator or denominator is below 10."""
+    return num is None or den is None or num < MIN_COUNT or den < MIN_COUNT
 
 
 def with_rate_ci(

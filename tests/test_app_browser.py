@@ -111,7 +111,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def expected():
-    """Figure count and the jeugdzorg key figure per region, from the same section functions."""
+    """Chart count and the jeugdzorg key figure per region, from the same section functions."""
     store = load()
 
     def key_figure(code: str | None) -> str:
@@ -119,9 +119,12 @@ def expected():
         summary = build_sections(store, region)["jeugdzorg"].figures[0].summary
         return summary.split("**")[1]  # e.g. 'Amsterdam: 22,8%'
 
-    figures = sum(
-        f.chart is not None for s in build_sections(store, None).values() for f in s.figures
-    )
+    def figures(code: str | None) -> int:
+        region = get_region(store, code) if code else None
+        return sum(
+            f.chart is not None for s in build_sections(store, region).values() for f in s.figures
+        )
+
     return {"figures": figures, "key": key_figure}
 
 
@@ -161,7 +164,7 @@ def test_app_renders_every_chart_and_switches_region(browser, app_url, expected)
     )
 
     page.goto(app_url)
-    wait_for_charts(page, expected["figures"])
+    wait_for_charts(page, expected["figures"](None))
     page.get_by_text("geen regio gekozen", exact=False).first.wait_for()
     page.get_by_text("gesimuleerd", exact=False).first.wait_for()  # the banner
     amsterdam = expected["key"]("GM0363")
@@ -175,7 +178,7 @@ def test_app_renders_every_chart_and_switches_region(browser, app_url, expected)
     page.get_by_role("option", name="Gemeente · Amsterdam").click()
     page.get_by_text(amsterdam, exact=False).first.wait_for(timeout=60_000)
     page.wait_for_url("**region=GM0363**", timeout=10_000)
-    wait_for_charts(page, expected["figures"])
+    wait_for_charts(page, expected["figures"]("GM0363"))
     assert expected["key"](None) not in page.inner_text("body")  # the NL figure is gone
     page.wait_for_timeout(1500)
 
@@ -199,7 +202,7 @@ def test_app_renders_every_chart_and_switches_region(browser, app_url, expected)
 def test_opens_an_swv_from_the_url(browser, app_url, expected):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{app_url}/?region=PO2707")
-    wait_for_charts(page, expected["figures"])
+    wait_for_charts(page, expected["figures"]("PO2707"))
     page.get_by_text("code PO2707", exact=False).first.wait_for()
     page.get_by_text(expected["key"]("PO2707"), exact=False).first.wait_for()
     page.close()
@@ -208,7 +211,7 @@ def test_opens_an_swv_from_the_url(browser, app_url, expected):
 def test_unknown_code_gives_a_message_and_the_nl_overview(browser, app_url, expected):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{app_url}/?region=XX0000")
-    wait_for_charts(page, expected["figures"])
+    wait_for_charts(page, expected["figures"](None))
     page.get_by_text("bestaat niet", exact=False).first.wait_for()
     page.get_by_text(expected["key"](None), exact=False).first.wait_for()
     page.close()

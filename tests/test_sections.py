@@ -28,6 +28,16 @@ EXPECTED_KEYS = [
 ]
 
 
+# section → (indicator, breakdown, the figure the strip follows): benchmark strips of a gemeente
+STRIPS = {
+    ("jeugdzorg", "jeugdzorg", "all", "jeugdzorg_trend"),
+    ("speciaal_onderwijs", "speciaal_onderwijs", "all", "speciaal_onderwijs_trend"),
+    ("eerder_signaleren", "eenoudergezin", "all", "eenoudergezin_trend"),
+    ("eerder_signaleren", "armoede", "all", "armoede_trend"),
+    ("eerder_signaleren", "achterstandsleerlingen", "age=4-12", "achterstandsleerlingen_trend"),
+}
+
+
 @pytest.fixture(scope="module")
 def store():
     return load()
@@ -186,6 +196,55 @@ def test_radar_for_nl_shows_the_provincies(store):
     assert set(data["rol"]) == {"lid"}
 
 
+@pytest.mark.parametrize("code", ["GM0363", "GM0088", "PO2707", "VO2708", "JZ01", "PV27", None])
+def test_a_gemeente_gets_a_benchmark_strip_after_each_main_indicator(store, raw, code):
+    region = get_region(store, code) if code else None
+    built = build_sections(store, region)
+    gemeente = code is not None and code.startswith("GM")
+    all_keys = [f.key for s in built.values() for f in s.figures]
+    assert any(k.startswith("benchmark_") for k in all_keys) == gemeente
+    if not gemeente:
+        return
+    parents = raw["membership"].filter(pl.col("gemeente_code") == code)["region_code"]
+    jeugdregio = next(p for p in parents if p.startswith("JZ"))
+    for section, indicator, breakdown, after in STRIPS:
+        keys = [f.key for f in built[section].figures]
+        key = f"benchmark_{indicator}_{breakdown.replace('=', '_')}"
+        assert keys.index(key) == keys.index(after) + 1, (section, keys)
+        fig = built[section].figures[keys.index(key)]
+        assert fig.summary and fig.layout == "full" and fig.download.height == fig.table.height
+        by_kind = {r["kind"]: r for r in rows(fig) if r["kind"] != "peer"}
+        for kind, region_code in (
+            ("gemeente", code),
+            ("jeugdregio", jeugdregio),
+            ("nederland", "NL01"),
+        ):
+            ref = reference(raw, region_code, indicator, 2024, breakdown)
+            if ref["num"] >= 10:
+                assert by_kind[kind]["rate"] == pytest.approx(ref["rate"], abs=1e-5), (key, kind)
+                assert by_kind[kind]["ci_low"] == pytest.approx(ref["ci_low"], abs=1e-5)
+            else:  # suppressed: no value, and the chart says why
+                assert by_kind[kind]["rate"] is None
+                assert any(n["row"] == by_kind[kind]["row"] for n in rows(fig, "notes"))
+
+
+@pytest.mark.parametrize(
+    ("code", "level"),
+    [
+        ("GM0363", "gemeente"),
+        ("PO2707", "samenwerkingsverband po"),
+        ("VO2708", "samenwerkingsverband vo"),
+        ("JZ01", "jeugdregio"),
+        ("PV27", "provincie"),
+        (None, "gemeente"),
+    ],
+)
+def test_map_descriptions_name_the_level_in_the_singular(store, code, level):
+    built = build_sections(store, get_region(store, code) if code else None)
+    description = figure(built, "jeugdzorg_kaart").chart.to_dict()["description"]
+    assert description.startswith(f"Kaart van Nederland per {level}: jeugdzorggebruik in Nederland")
+
+
 # -------------------------------------------------------------------------------- suppression
 
 
@@ -250,7 +309,8 @@ def test_every_section_builds_for_every_region_type(store, code):
     built = build_sections(store, region)
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
     figures = [f for k, s in built.items() if k != "verwacht" for f in s.figures]
-    assert len(figures) == 19
+    gemeente = region is not None and region.type == "gemeente"
+    assert len(figures) == 19 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
     for fig in figures:
         assert fig.summary, fig.key
     # every figure, the model section's included, has the shared furniture

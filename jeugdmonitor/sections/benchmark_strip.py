@@ -45,24 +45,17 @@ def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _features(store: Store, code: str, k: int) -> pl.DataFrame:
-    """The gemeente and its peers: distance and the raw features they were compared on."""
+def _features(store: Store, code: str, k: int) -> dict[str, tuple[float, ...]]:
+    """The gemeente and its peers → distance and the raw features they were compared on."""
 
-    def compute() -> pl.DataFrame:
+    def compute() -> dict[str, tuple[float, ...]]:
         peers = comparable_gemeenten(store, code, k).select("code", "distance")
-        return (
+        table = (
             pl.concat([pl.DataFrame({"code": [code], "distance": [0.0]}), peers])
             .join(comparable_features(store), on="code", how="left")
-            .select(
-                pl.col("code").alias("region_code"),
-                pl.when(pl.col("code") == code)
-                .then(pl.lit("gemeente"))
-                .otherwise(pl.lit("peer"))
-                .alias("kind"),
-                pl.col("distance").round(3).alias("afstand"),
-                *(pl.col(f).round(3).alias(c) for f, c in FEATURE_COLUMNS.items()),
-            )
+            .select("code", pl.col("distance", *FEATURE_COLUMNS).round(3))
         )
+        return {r[0]: r[1:] for r in table.iter_rows()}
 
     return store.cached(("strip_features", code, k), compute)
 
@@ -70,9 +63,17 @@ def _features(store: Store, code: str, k: int) -> pl.DataFrame:
 def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: str) -> pl.DataFrame:
     """The strip for the CSV download, with the column names of every other download; the
     gemeente and its peers also get their distance and the features they were compared on."""
-    return rows.join(
-        _features(store, code, k), on=["region_code", "kind"], how="left", maintain_order="left"
-    ).select(
+    features = _features(store, code, k)
+    none = (None,) * (1 + len(FEATURE_COLUMNS))
+    compared = [
+        features.get(c, none) if kind in ("gemeente", "peer") else none
+        for kind, c in zip(rows["kind"], rows["region_code"], strict=True)
+    ]
+    extra = [
+        pl.Series(name, [v[i] for v in compared], dtype=pl.Float64)
+        for i, name in enumerate(["afstand", *FEATURE_COLUMNS.values()])
+    ]
+    return rows.select(
         pl.col("row").alias("vergelijking"),
         pl.col("region_code").alias("regiocode"),
         pl.col("name").alias("regio"),
@@ -83,8 +84,7 @@ def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: st
         (pl.col("rate") * 100).round(1).alias("percentage"),
         (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
         (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
-        "afstand",
-        *FEATURE_COLUMNS.values(),
+        *extra,
         pl.col("suppressed").alias("onderdrukt"),
         pl.col("is_simulated").alias("gesimuleerd"),
         pl.col("source").alias("bron"),
@@ -113,6 +113,19 @@ def benchmark_figure(
         if rate is not None
         else f"{year}: aantal kleiner dan 10, niet getoond"
     )
+    shown = [
+        (kind, md_escape(n), r)
+        for kind, n, r in zip(rows["kind"], rows["name"], rows["rate"], strict=True)
+        if kind not in ("peer", "previous")
+    ]
+    summary = "; ".join(
+        f"**{n}: {percent_text(r)}**" if kind == "gemeente" else f"{n}: {percent_text(r)}"
+        for kind, n, r in shown
+    ) + (
+        f" ({year}; – = aantal kleiner dan 10)."
+        if any(r is None for *_, r in shown)
+        else f" ({year})."
+    )
     explanation = (
         f"{name} ({own}) naast de {k} gemeenten die er het meest op lijken, de eigen "
         f"jeugdregio, de provincie, Nederland en eerdere jaren. Vergelijkbaar betekent: het "
@@ -132,4 +145,5 @@ def benchmark_figure(
         download=_download(store, rows, code, k, indicator),
         download_name=f"vergelijking_{indicator}_{part_key}_{code}_{year}.csv",
         simulated=simulated,
+        summary=summary,
     )

@@ -52,6 +52,7 @@ LEVEL_PLURAL = {
     "jeugdregio": "jeugdregio's",
     "provincie": "provincies",
 }
+LEVEL_SINGULAR = {level: TYPE_LABELS[level].lower() for level in LEVEL_PLURAL}
 TABLE_COLUMNS = {
     "gebied": "Regio",
     "categorie": "Uitsplitsing",
@@ -124,18 +125,32 @@ def shown_level(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
 
 
 def _region_rows(store: Store, indicator: str, region_type: str, code: str) -> pl.DataFrame:
-    """A region's shown rows, from a per-process partition of `shown_level` by region code."""
+    """A region's shown rows (`rol` 'regio'), from a per-process partition of `shown_level`."""
     parts = store.cached(
         ("shown_parts", indicator, region_type),
-        lambda: shown_level(store, indicator, region_type).partition_by(
-            "region_code", as_dict=True, maintain_order=True
+        lambda: (
+            shown_level(store, indicator, region_type)
+            .with_columns(rol=pl.lit("regio"))
+            .partition_by("region_code", as_dict=True, maintain_order=True)
         ),
     )
     empty = store.cached(
         ("shown_empty", indicator, region_type),
-        lambda: shown_level(store, indicator, region_type).clear(),
+        lambda: (
+            shown_level(store, indicator, region_type).with_columns(rol=pl.lit("regio")).clear()
+        ),
     )
     return parts.get((code,), empty)
+
+
+def _nl_rows(store: Store, indicator: str) -> pl.DataFrame:
+    """NL's shown rows as the reference: `gebied` 'Nederland', `rol` 'nl', no significance."""
+    return store.cached(
+        ("shown_nl", indicator),
+        lambda: _region_rows(store, indicator, "nederland", NL_CODE).with_columns(
+            gebied=pl.lit(NL_NAME), rol=pl.lit("nl"), significant=pl.lit(None, pl.String)
+        ),
+    )
 
 
 def region_vs_nl(
@@ -148,18 +163,15 @@ def region_vs_nl(
 ) -> pl.DataFrame:
     """Shown rows of the region and of NL (or only NL), with `gebied`, `rol` and `categorie`.
 
-    NL rows never carry a significance mark (NL is the reference).
+    NL rows never carry a significance mark (NL is the reference). A region's `gebied` is its
+    display name (`region_label`).
     """
-    nl = _region_rows(store, indicator, "nederland", NL_CODE).with_columns(
-        gebied=pl.lit(NL_NAME), rol=pl.lit("nl"), significant=pl.lit(None, pl.String)
-    )
+    nl = _nl_rows(store, indicator)
     if is_nl(region):
         frame = nl
     else:
         own = _region_rows(store, indicator, region.type, region.code)  # type: ignore[union-attr]
-        frame = pl.concat(
-            [own.with_columns(gebied=pl.lit(region_label(region)), rol=pl.lit("regio")), nl]
-        )
+        frame = pl.concat([own, nl])
     if year is not None and breakdowns is not None:
         return frame.filter((pl.col("year") == year) & pl.col("breakdown").is_in(breakdowns))
     if year is not None:
@@ -250,25 +262,18 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
     """The text alternative of a figure: counts, percentages, interval and difference with NL."""
     present = [c for c in ("gebied", "categorie", "year") if c in frame.columns]
     return frame.select(
-        *present,
-        "numerator",
-        "denominator",
-        (pl.col("rate") * 100).round(1).alias("pct"),
-        (pl.col("ci_low") * 100).round(1).alias("ci_low_pct"),
-        (pl.col("ci_high") * 100).round(1).alias("ci_high_pct"),
+        *(pl.col(c).alias(TABLE_COLUMNS[c]) for c in present),
+        pl.col("numerator").alias(TABLE_COLUMNS["numerator"]),
+        pl.col("denominator").alias(TABLE_COLUMNS["denominator"]),
+        (pl.col("rate") * 100).round(1).alias(TABLE_COLUMNS["pct"]),
+        (pl.col("ci_low") * 100).round(1).alias(TABLE_COLUMNS["ci_low_pct"]),
+        (pl.col("ci_high") * 100).round(1).alias(TABLE_COLUMNS["ci_high_pct"]),
         pl.when(pl.col("gebied") == NL_NAME)
         .then(pl.lit("referentie"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
         .otherwise(pl.col("significant").fill_null("niet significant"))
-        .alias("verschil"),
-    ).rename(
-        {
-            k: v
-            for k, v in TABLE_COLUMNS.items()
-            if k in frame.columns
-            or k in {"pct", "ci_low_pct", "ci_high_pct", "verschil", "numerator", "denominator"}
-        }
+        .alias(TABLE_COLUMNS["verschil"]),
     )
 
 
@@ -290,8 +295,12 @@ def summary(
     frame: pl.DataFrame, region: Region | None, *, what: str, breakdown: str = "all"
 ) -> str:
     """One sentence with count, percentage, interval and the comparison with NL (markdown)."""
+    # a handful of rows: picked in Python, cheaper than a polars filter on a small frame
     rows = {
-        r["rol"]: r for r in frame.filter(pl.col("breakdown") == breakdown).iter_rows(named=True)
+        r["rol"]: r
+        for r in (
+            frame.row(i, named=True) for i, b in enumerate(frame["breakdown"]) if b == breakdown
+        )
     }
     nl = rows.get("nl")
     if is_nl(region) or "regio" not in rows:
@@ -350,7 +359,7 @@ def source_line(
 
 def real_sources(frame: pl.DataFrame) -> list[str]:
     """The distinct sources of the non-simulated rows of a frame (each may list several, '; ')."""
-    if "source" not in frame.columns or not frame.height:
+    if "source" not in frame.columns or not frame.height or frame["is_simulated"].all():
         return []
     real = frame.filter(~pl.col("is_simulated"))["source"].drop_nulls()
     return sorted({part for text in real.to_list() for part in text.split("; ")})
@@ -409,4 +418,5 @@ def all_years(store: Store, indicator: str) -> list[int]:
 
 def categories(frame: pl.DataFrame) -> list[str]:
     """Category labels in breakdown order (the `sort` of the breakdown table)."""
-    return frame.sort("volgorde").unique("categorie", maintain_order=True)["categorie"].to_list()
+    ordered = sorted(zip(frame["volgorde"], frame["categorie"], strict=True), key=lambda r: r[0])
+    return list(dict.fromkeys(label for _, label in ordered))

@@ -80,7 +80,7 @@ def _by_age(
     what: str,
     verb: str,
 ) -> list[Figure]:
-    """Bars by age, the NL map and the trend by age for one risk factor."""
+    """Bars by age, the NL map, the trend by age and (for a gemeente) the strip of one risk factor."""
     return [
         figures.bars(
             store,
@@ -113,11 +113,12 @@ def _by_age(
             explanation=AGE_TREND_TEXT.format(what=what),
             series_title="Leeftijd",
         ),
+        *figures.strip(store, region, indicator=indicator),
     ]
 
 
 def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
-    """Three risk factors, each with bars, the NL map and the trend."""
+    """Three risk factors, each with bars, the NL map, the trend and for a gemeente the strip."""
     achterstand = "achterstandsleerlingen"
     return Section(
         key="eerder_signaleren",
@@ -182,6 +183,7 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                 ),
                 series_title="Leeftijd",
             ),
+            *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12"),
         ],
         outro=OUTRO,
     )

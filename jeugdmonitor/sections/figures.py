@@ -15,7 +15,13 @@ from jeugdmonitor.indicators import level_values
 from jeugdmonitor.regions import Region, members, regions_of_type
 from jeugdmonitor.sections import common as c
 from jeugdmonitor.sections.base import Figure
+from jeugdmonitor.sections.benchmark_strip import benchmark_figure
 from jeugdmonitor.store import Store
+
+
+def _in_sentence(title: str) -> str:
+    """A title inside a sentence: first letter lower case, names ('Nederland') kept."""
+    return title[:1].lower() + title[1:]
 
 
 def bars(
@@ -40,7 +46,7 @@ def bars(
         frame,
         width=210 if layout == "half" else 460,
         description=(
-            f"Staafdiagram: {title.lower()} in {name}"
+            f"Staafdiagram: {_in_sentence(title)} in {name}"
             + ("" if c.is_nl(region) else " vergeleken met Nederland")
             + f", {year}, per {', '.join(cats)}. Foutbalken tonen het 95%-betrouwbaarheidsinterval;"
             " ▲ of ▼ betekent significant hoger of lager dan Nederland."
@@ -88,20 +94,15 @@ def nl_map(
         geo=assets.geo(level, lambda: store.geo_text(level)),
         selected=frame.filter(pl.col("code") == selected) if selected else None,
         description=(
-            f"Kaart van Nederland per {plural[:-2] if plural.endswith('en') else plural}: "
-            f"{title.lower()}, {year}. Donkerder blauw is een hoger aandeel, lichtgrijs is "
+            f"Kaart van Nederland per {c.LEVEL_SINGULAR[level]}: "
+            f"{_in_sentence(title)}, {year}. Donkerder blauw is een hoger aandeel, lichtgrijs is "
             "onderdrukt (minder dan 10)."
             + (f" {c.region_label(region)} is oranje omlijnd." if selected else "")
         ),
     )
     shown = c.region_vs_nl(store, indicator, region, year=year, breakdowns=[breakdown])
-    valid = frame.filter(pl.col("rate").is_not_null())
-    lo, hi = valid.sort("rate").row(0, named=True), valid.sort("rate").row(-1, named=True)
-    spread = (
-        f"Laagste: {c.md_escape(lo['gebied'])} ({c.pct(lo['rate'])}); hoogste: "
-        f"{c.md_escape(hi['gebied'])} "
-        f"({c.pct(hi['rate'])}); {frame.height - valid.height} van {frame.height} {plural} "
-        "onderdrukt."
+    spread = store.cached(
+        ("map_spread", indicator, level, year, breakdown), lambda: _spread(frame, plural)
     )
     return c.make_figure(
         store,
@@ -115,6 +116,18 @@ def nl_map(
         year=year,
         summary_text=spread,
         layout=layout,
+    )
+
+
+def _spread(frame: pl.DataFrame, plural: str) -> str:
+    """The lowest and highest region on a map, and how many are suppressed (region-independent)."""
+    valid = frame.filter(pl.col("rate").is_not_null()).sort("rate")
+    lo, hi = valid.row(0, named=True), valid.row(-1, named=True)
+    return (
+        f"Laagste: {c.md_escape(lo['gebied'])} ({c.pct(lo['rate'])}); hoogste: "
+        f"{c.md_escape(hi['gebied'])} "
+        f"({c.pct(hi['rate'])}); {frame.height - valid.height} van {frame.height} {plural} "
+        "onderdrukt."
     )
 
 
@@ -133,7 +146,8 @@ def trend(
     for indicator in dict.fromkeys(p[0] for p in parts):
         labels = {b: label for i, b, label in parts if i == indicator}
         rows = c.region_vs_nl(store, indicator, region, breakdowns=list(labels))
-        frames.append(rows.with_columns(serie=pl.col("breakdown").replace_strict(labels)))
+        serie = pl.col("breakdown").replace_strict(labels)
+        frames.append(rows.with_columns(serie=serie, categorie=serie))  # table rows per series
     frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     indicators = list(dict.fromkeys(p[0] for p in parts))
     span = c.all_years(store, indicators[0])
@@ -144,13 +158,19 @@ def trend(
         series=series,
         series_title=series_title,
         description=(
-            f"Lijndiagram: {title.lower()} van {span[0]} tot en met {span[-1]} voor {name}"
+            f"Lijndiagram: {_in_sentence(title)} van {span[0]} tot en met {span[-1]} voor {name}"
             + ("" if c.is_nl(region) else " (doorgetrokken) en Nederland (gestreept)")
             + f", per {series_title.lower()}: {', '.join(series)}. {c.LEGEND_HELP}"
         ),
     )
-    table = c.figure_table(frame.with_columns(categorie=pl.col("serie")))
-    last = frame.filter(pl.col("year") == span[-1]).with_columns(breakdown=pl.col("serie"))
+    table = c.figure_table(frame)
+    last = frame[
+        [
+            i
+            for i, (y, s) in enumerate(zip(frame["year"], frame["serie"], strict=True))
+            if y == span[-1] and s == series[0]
+        ]
+    ]
     return c.make_figure(
         store,
         key=key,
@@ -162,9 +182,18 @@ def trend(
         region=region,
         year=span,
         summary_text=f"{span[-1]}, {series[0].lower()}: "
-        + c.summary(last, region, what="", breakdown=series[0]),
+        + c.summary(last, region, what="", breakdown=parts[0][1]),
         table=table,
     )
+
+
+def strip(
+    store: Store, region: Region | None, *, indicator: str, breakdown: str = "all"
+) -> list[Figure]:
+    """For a gemeente: the benchmark strip of an indicator (F14); other regions have no peers."""
+    if region is None or region.type != "gemeente":
+        return []
+    return [benchmark_figure(store, region.code, indicator, breakdown)]
 
 
 def _problem_members(store: Store, region: Region | None, year: int) -> tuple[pl.DataFrame, str]:

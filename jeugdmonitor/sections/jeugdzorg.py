@@ -45,7 +45,7 @@ FORMS = [
 
 
 def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
-    """Bars by age, the NL map and the trend per care form."""
+    """Bars by age, the NL map, the trend per care form and (for a gemeente) the benchmark strip."""
     return Section(
         key="jeugdzorg",
         title=TITLE,
@@ -79,5 +79,6 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                 explanation=TREND_TEXT,
                 series_title="Vorm van jeugdzorg",
             ),
+            *figures.strip(store, region, indicator="jeugdzorg"),
         ],
     )

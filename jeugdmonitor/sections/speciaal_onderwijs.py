@@ -67,7 +67,8 @@ TYPES = ["all", "type=sbo", "type=so", "type=vso"]
 
 
 def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
-    """Bars per type (latest year), the NL map of the total share and the trend per type."""
+    """Bars per type (latest year), the NL map of the total share, the trend per type and (for a
+    gemeente) the benchmark strip of the total share."""
     labels = {"all": "Speciaal onderwijs totaal"} | {
         b: label
         for b, label in store.breakdowns.select("breakdown", "label_nl").iter_rows()
@@ -106,6 +107,7 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                 explanation=TREND_TEXT,
                 series_title="Soort",
             ),
+            *figures.strip(store, region, indicator=INDICATOR),
         ],
         outro=OUTRO,
     )
