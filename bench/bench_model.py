@@ -135,7 +135,7 @@ def main() -> None:
 
     def warm_fit_all():
         s = fresh()
-        model.background(s)  # predictors and map areas already prepared
+        model.background(s)  # predictors already prepared
         start = time.perf_counter()
         model.fit_all(s)
         return time.perf_counter() - start
@@ -163,7 +163,7 @@ def main() -> None:
     )
     rows = [
         ("fit all forms, predictors ready", warm),
-        ("fit all forms, cold (incl. map areas)", cold),
+        ("fit all forms, cold (incl. predictors)", cold),
         ("cold: fits + expected for 6 levels", everywhere),
         ("section Amsterdam, model cached", sec),
     ]

@@ -12,9 +12,10 @@ Predictor set, and why:
 - `achterstandsleerlingen` (share of po pupils with low-educated parents): parental education, the
   third classic predictor; it also carries the school-side signal (lvb, onderwijs-related care).
 - `stedelijkheid` = log(youths per km²): urban gemeenten have more specialised supply (jeugd-ggz,
-  jeugdzorgplus) and more jeugdreclassering at equal risk. It uses the land area measured from the
-  bundled 2024 map. Youths, not all inhabitants, per km²: with the bundled data (national age
-  shares) the two differ by a constant factor only, so standardised they are identical.
+  jeugdzorgplus) and more jeugdreclassering at equal risk. It uses the gemeente's area on the
+  bundled 2024 map (`regions.area_km2`, measured by the build). Youths, not all inhabitants, per
+  km²: with the bundled data (national age shares) the two differ by a constant factor only, so
+  standardised they are identical.
 - `aandeel_12_18` (share of 12-17 year olds among 0-17): age structure. Care use rises with age,
   so an older youth population needs more care. It is only used when the population by age is real
   (not `is_estimate`) and varies between gemeenten: the bundled population is split into age groups
@@ -48,7 +49,6 @@ The actual share's own interval (ci_low/ci_high) is Wilson, as everywhere in the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,7 +58,6 @@ import statsmodels.api as sm
 from scipy.stats import norm
 
 from jeugdmonitor.regions import REGION_TYPES
-from jeugdmonitor.sources import geo
 from jeugdmonitor.stats import (
     MIN_COUNT,
     N_VENTILES,
@@ -211,20 +210,6 @@ def vif(design: pl.DataFrame) -> dict[str, float]:
 # ------------------------------------------------------------------------------- the background
 
 
-def _gemeente_areas(store: Store) -> pl.DataFrame:
-    """Land area (km²) per gemeente, measured from the bundled map (slim TopoJSON: id + name)."""
-
-    def compute() -> pl.DataFrame:
-        topo = json.loads(store.geo_text("gemeente"))
-        for g in topo["objects"]["gemeente"]["geometries"]:
-            g["properties"] = {"statcode": g["id"], "statnaam": g["properties"].get("name", "")}
-        return geo.features(topo, "gemeente").select(
-            pl.col("code").alias("gemeente_code"), "area_km2"
-        )
-
-    return store.cached("model_areas", compute)
-
-
 def model_year(store: Store, year: int | None = None) -> int:
     """The year to model: the given one, else the latest year with every outcome and predictor."""
     needed = [(f.indicator, f.breakdown) for f in CARE_FORMS] + list(RISK_SOURCES.values())
@@ -274,9 +259,9 @@ def background(store: Store, year: int | None = None) -> pl.DataFrame:
             pl.col("is_estimate").any().alias("age_is_estimate"),
         )
         frame = store.regions.filter(pl.col("type") == "gemeente").select(
-            pl.col("code").alias("gemeente_code"), "name"
+            pl.col("code").alias("gemeente_code"), "name", "area_km2"
         )
-        for part in (*risk, pop, _gemeente_areas(store)):
+        for part in (*risk, pop):
             frame = frame.join(part, on="gemeente_code", how="left")
         return frame.with_columns(
             stedelijkheid=pl.when(pl.col("area_km2") > 0).then(

@@ -7,6 +7,7 @@ sum to 1 per type. Region values are weighted sums of member counts (see `indica
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,9 @@ def build_tables(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (regions, membership) from the map features, derived parents and SWV weights.
 
-    `parents` has gm_code, pv_code, jz_code (one row per gemeente); `swv` has gemeente_code,
-    region_code, weight, type.
+    `gemeenten` has code, name, area_km2; `parents` has gm_code, pv_code, jz_code (one row per
+    gemeente); `swv` has gemeente_code, region_code, weight, type. Every region gets its land
+    area (`region_areas`).
     """
 
     def named(frame: pl.DataFrame, kind: str, prefix: str) -> pl.DataFrame:
@@ -140,7 +142,32 @@ def build_tables(
             codes.with_columns(region_code=pl.lit(NL_CODE), weight=one),
         ]
     ).sort("region_code", "gemeente_code")
-    return regions, membership
+    areas = region_areas(membership, gemeenten.select("code", "area_km2"))
+    return regions.join(areas, on="code", how="left", maintain_order="left"), membership
+
+
+AREA_DIGITS = 3  # km² to 1,000 m²: far below the map's generalisation, and keeps builds byte-stable
+
+
+def region_areas(membership: pl.DataFrame, gemeente_areas: pl.DataFrame) -> pl.DataFrame:
+    """Land area (km²) of every region: Σ weight × area of its member gemeenten (NL = all).
+
+    `gemeente_areas` has code, area_km2. Summed with `math.fsum` (exactly rounded, so the result
+    does not depend on summation order) and rounded to AREA_DIGITS, so builds stay byte-identical.
+    """
+    area = dict(gemeente_areas.select("code", "area_km2").iter_rows())
+    parts: dict[str, list[float]] = {}
+    for gemeente, region, weight in membership.select(
+        "gemeente_code", "region_code", "weight"
+    ).iter_rows():
+        parts.setdefault(region, []).append(weight * area[gemeente])
+    return pl.DataFrame(
+        {
+            "code": list(parts),
+            "area_km2": [round(math.fsum(v), AREA_DIGITS) for v in parts.values()],
+        },
+        schema={"code": pl.String, "area_km2": pl.Float64},
+    )
 
 
 def dominant_swv(membership: pl.DataFrame, kind: str) -> dict[str, str]:

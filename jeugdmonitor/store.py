@@ -24,7 +24,13 @@ GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie")
 WEIGHT_TOLERANCE = 1e-6
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "regions": {"code": pl.String, "type": pl.String, "name": pl.String, "display_name": pl.String},
+    "regions": {
+        "code": pl.String,
+        "type": pl.String,
+        "name": pl.String,
+        "display_name": pl.String,
+        "area_km2": pl.Float64,  # land area: Σ weight × member gemeente area (build)
+    },
     "membership": {"gemeente_code": pl.String, "region_code": pl.String, "weight": pl.Float64},
     "indicators": {
         "indicator": pl.String,
@@ -113,7 +119,7 @@ class Store:
     catalogue: pl.DataFrame
     breakdowns: pl.DataFrame
     population: pl.DataFrame
-    region_index: dict[str, dict[str, str]] = field(repr=False)
+    region_index: dict[str, dict[str, Any]] = field(repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

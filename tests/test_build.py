@@ -290,6 +290,32 @@ def test_dissolved_swv_rings_are_closed_and_cover_members(data_dir, store):
     assert abs(total - gm_area) / gm_area < 1e-6
 
 
+def test_region_areas_are_weighted_sums_of_member_gemeente_areas(raw_dir, store):
+    """area_km2: each gemeente measured from the raw 2024 map, every other region (and NL) the
+    membership-weighted sum of its gemeenten, to 0.001 km²."""
+    raw = geo.read_topology(raw_dir / build.RAW_FILES["gemeente"])
+    measured = geo.features(raw, geo.LAYERS["gemeente"]).select("code", measured="area_km2")
+    gm = store.regions.filter(pl.col("type") == "gemeente").join(measured, on="code")
+    assert gm.height == 342
+    assert (gm["area_km2"] - gm["measured"]).abs().max() <= 0.0005 + 1e-9
+    expected = (
+        store.membership.join(
+            gm.select(pl.col("code").alias("gemeente_code"), "measured"), on="gemeente_code"
+        )
+        .group_by("region_code")
+        .agg((pl.col("weight") * pl.col("measured")).sum().alias("expected"))
+    )
+    check = store.regions.join(expected, left_on="code", right_on="region_code", how="left")
+    assert check["expected"].null_count() == 0 and store.regions["area_km2"].null_count() == 0
+    assert (check["area_km2"] - check["expected"]).abs().max() < 0.002
+    nl = check.filter(pl.col("type") == "nederland")["area_km2"][0]
+    assert nl == pytest.approx(gm["measured"].sum(), abs=0.002)
+    # every level tiles the country: its areas add up to NL's
+    for level in ("swv_po", "swv_vo", "jeugdregio", "provincie"):
+        total = check.filter(pl.col("type") == level)["area_km2"].sum()
+        assert total == pytest.approx(nl, abs=0.01 * check.height), level
+
+
 def test_failed_build_leaves_output_untouched(tmp_path, raw_dir, data_dir):
     out = tmp_path / "out"
     build.build(raw_dir, out)
