@@ -194,6 +194,7 @@ class Region:
     type: str
     name: str
     display_name: str
+    area_km2: float | None = None  # on the bundled map (regions.area_km2)
 
     @property
     def type_label(self) -> str:
