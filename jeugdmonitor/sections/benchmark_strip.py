@@ -113,18 +113,14 @@ def benchmark_figure(
         if rate is not None
         else f"{year}: aantal kleiner dan 10, niet getoond"
     )
-    shown = [
-        (kind, md_escape(n), r)
+    others = [
+        f"{md_escape(n).lower() if kind == 'peers' else md_escape(n)} {percent_text(r)}"
         for kind, n, r in zip(rows["kind"], rows["name"], rows["rate"], strict=True)
-        if kind not in ("peer", "previous")
+        if kind in ("peers", "jeugdregio", "provincie", "nederland")
     ]
-    summary = "; ".join(
-        f"**{n}: {percent_text(r)}**" if kind == "gemeente" else f"{n}: {percent_text(r)}"
-        for kind, n, r in shown
-    ) + (
-        f" ({year}; – = aantal kleiner dan 10)."
-        if any(r is None for *_, r in shown)
-        else f" ({year})."
+    summary = (
+        f"**{name}: {percent_text(rate)}** ({year}). Ter vergelijking: {', '.join(others)}."
+        + (" – = aantal kleiner dan 10." if "–" in percent_text(rate) + "".join(others) else "")
     )
     explanation = (
         f"{name} ({own}) naast de {k} gemeenten die er het meest op lijken, de eigen "
