@@ -897,6 +897,9 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> Spec:
     return Spec(_ratio_template(), {"rows": data, "one": _ONE}, description)
 
 
+COEFFICIENT_PANEL = 185  # px per predictor: its Dutch label and axis title fit in browser fonts
+
+
 @functools.lru_cache(maxsize=8)
 def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> str:
     ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0) if low <= t <= high]
@@ -909,7 +912,8 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             "or_ci_low:Q",
             scale=scale,
             title="Odds ratio per SD (log-schaal)",
-            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=10),  # 7 ticks in 150 px
+            # 7 ticks and a title in one narrow panel: smaller type than the shared look
+            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=10, titleFontSize=11),
         ),
         x2="or_ci_high:Q",
     )
@@ -927,10 +931,13 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
     one = alt.Chart().mark_rule(color=REFERENCE, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
     chart = (
         alt.layer(one, interval, point, data=_rows())
-        .properties(width=150, height=alt.Step(20))
+        .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
         .facet(
             column=alt.Column(
-                "label:N", title=None, sort=list(panels), header=alt.Header(labelFontSize=11)
+                "label:N",
+                title=None,
+                sort=list(panels),
+                header=alt.Header(labelFontSize=11, labelLimit=COEFFICIENT_PANEL),
             )
         )
     )
