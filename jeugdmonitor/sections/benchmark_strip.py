@@ -16,7 +16,13 @@ from jeugdmonitor.benchmark import (
 )
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, latest_year
 from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.sections.common import md_escape, real_sources, source_line
+from jeugdmonitor.sections.common import (
+    csv_flag_columns,
+    csv_rate_columns,
+    md_escape,
+    real_sources,
+    source_line,
+)
 from jeugdmonitor.stats import percent_text, rounded
 from jeugdmonitor.store import Store
 
@@ -81,13 +87,9 @@ def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: st
         pl.col("year").alias("jaar"),
         rounded("numerator").alias("aantal"),
         rounded("denominator").alias("totaal"),
-        (pl.col("rate") * 100).round(1).alias("percentage"),
-        (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
-        (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+        *csv_rate_columns(),
         *extra,
-        pl.col("suppressed").alias("onderdrukt"),
-        pl.col("is_simulated").alias("gesimuleerd"),
-        pl.col("source").alias("bron"),
+        *csv_flag_columns(),
     )
 
 

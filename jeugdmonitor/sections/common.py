@@ -218,6 +218,24 @@ def level_map_json(store: Store, indicator: str, level: str, year: int, breakdow
     )
 
 
+def csv_rate_columns() -> list[pl.Expr]:
+    """A rate in every CSV download: `percentage` and its 95% interval, one decimal."""
+    return [
+        (pl.col("rate") * 100).round(1).alias("percentage"),
+        (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
+        (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+    ]
+
+
+def csv_flag_columns() -> list[pl.Expr]:
+    """The last columns of every CSV download: suppressed, simulated and the source."""
+    return [
+        pl.col("suppressed").alias("onderdrukt"),
+        pl.col("is_simulated").alias("gesimuleerd"),
+        pl.col("source").alias("bron"),
+    ]
+
+
 def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, str]:
     """The CSV download: one indicator for every region of a level, all years and breakdowns.
 
@@ -237,14 +255,10 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
             pl.col("categorie").alias("uitsplitsing_label"),
             pl.col("numerator").alias("aantal"),
             pl.col("denominator").alias("totaal"),
-            (pl.col("rate") * 100).round(1).alias("percentage"),
-            (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
-            (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+            *csv_rate_columns(),
             (pl.col("nl_rate") * 100).round(1).alias("percentage_nederland"),
             pl.col("significant").alias("verschil_met_nl"),
-            pl.col("suppressed").alias("onderdrukt"),
-            pl.col("is_simulated").alias("gesimuleerd"),
-            pl.col("source").alias("bron"),
+            *csv_flag_columns(),
         )
         span = years(store, indicator)
         name = f"{indicator}_{LEVEL_PLURAL[level].replace(' ', '_')}_{span[0]}-{span[-1]}.csv"
