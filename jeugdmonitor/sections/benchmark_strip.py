@@ -110,11 +110,6 @@ def benchmark_figure(
     part = "" if breakdown == "all" else f", {breakdown_labels(store).get(breakdown, breakdown)}"
     what = f"{entry['title_nl']}{part}"
     rate = dict(zip(rows["kind"], rows["rate"], strict=True)).get("gemeente")
-    own = (
-        f"{percent_text(rate)} in {year}"
-        if rate is not None
-        else f"{year}: aantal kleiner dan 10, niet getoond"
-    )
     others = [
         f"{md_escape(n).lower() if kind == 'peers' else md_escape(n)} {percent_text(r)}"
         for kind, n, r in zip(rows["kind"], rows["name"], rows["rate"], strict=True)
@@ -125,7 +120,9 @@ def benchmark_figure(
         + (" – = aantal kleiner dan 10." if "–" in percent_text(rate) + "".join(others) else "")
     )
     explanation = (
-        f"{name} ({own}) naast de {k} gemeenten die er het meest op lijken, de eigen "
+        # the same text for every strip of a gemeente (the numbers are in the summary line),
+        # so the app renders its markdown once per gemeente
+        f"{name} naast de {k} gemeenten die er het meest op lijken, de eigen "
         f"jeugdregio, de provincie, Nederland en eerdere jaren. Vergelijkbaar betekent: het "
         f"dichtst bij {name} op {FEATURES_TEXT} (gestandaardiseerd, even zwaar). "
         f"De vergelijkbare gemeenten zijn: {', '.join(md_escape(n) for n in peers['name'])}. "
