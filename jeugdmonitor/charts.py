@@ -179,6 +179,16 @@ def _compile(chart: alt.TopLevelMixin) -> str:
     return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
 
 
+def _two_lines(longer_than: int, within: int) -> str:
+    """Vega expression: a label longer than `longer_than` characters breaks at its last space in
+    the first `within` characters (two lines)."""
+    cut = f"lastindexof(substring(datum.label, 0, {within}), ' ')"
+    return (
+        f"length(datum.label) > {longer_than} && {cut} > 0 ? "
+        f"[substring(datum.label, 0, {cut}), substring(datum.label, {cut} + 1)] : datum.label"
+    )
+
+
 def _rows(name: str = "rows") -> alt.NamedData:
     return alt.NamedData(name=name)
 
@@ -231,13 +241,7 @@ def _bars_template(x_title: str, width: int) -> str:
             labelLimit=240,
             labelFontSize=12,
             labelPadding=6,
-            # labels longer than 28 characters break at the last space in their first 26
-            labelExpr=(
-                "length(datum.label) > 28 && lastindexof(substring(datum.label, 0, 26), ' ') > 0 ? "
-                "[substring(datum.label, 0, lastindexof(substring(datum.label, 0, 26), ' ')), "
-                "substring(datum.label, lastindexof(substring(datum.label, 0, 26), ' ') + 1)] "
-                ": datum.label"
-            ),
+            labelExpr=_two_lines(28, 26),
         ),
     )
     base = alt.Chart(_rows()).encode(y=y, yOffset=alt.YOffset("gebied:N", sort=_BY_ROLE))
@@ -937,7 +941,9 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
                 "label:N",
                 title=None,
                 sort=list(panels),
-                header=alt.Header(labelFontSize=11, labelLimit=COEFFICIENT_PANEL),
+                header=alt.Header(
+                    labelFontSize=11, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
+                ),
             )
         )
     )
