@@ -11,7 +11,8 @@ tables by URL as in the app. Baselines measured in the same run:
 This machine's speed drifts (the same render of one gemeente takes 120-210 ms in phases of a few
 seconds), so every region of the warm sample is rendered in three interleaved passes: the first
 pass gives the plain single-render figures, the best of three the undisturbed cost. Gemeenten,
-the heaviest regions (benchmark strips), are also summarised on their own.
+the heaviest regions (benchmark strips), are also summarised on their own, and so is what the
+static report needs per region (sections and chart JSON with inline maps, no marimo layout).
 
 Usage: python bench/bench_sections.py [--regions N] [--seed S]
 """
@@ -63,6 +64,15 @@ def render(store, code: str | None) -> int:
     for section in sections.values():
         ui.section_view(section)
     return size
+
+
+def build_only(store, code: str | None) -> int:
+    """What the static report needs per region: sections and chart JSON, no marimo layout."""
+    region = get_region(store, code) if code else None
+    sections = build_sections(store, region)
+    return sum(
+        len(f.chart.to_json()) for s in sections.values() for f in s.figures if f.chart is not None
+    )
 
 
 def timed(fn) -> float:
@@ -117,6 +127,8 @@ def main() -> None:
     print(f"uncached templates, median of 10:        {baseline:8.1f} ms")
     line(f"warm, {len(sample)} regions, single render", single)
     line(f"warm, {len(sample)} regions, best of 3", best)
+    builds = [min(timed(lambda c=c: build_only(store, c)) for _ in range(3)) for c in sample]
+    line("sections + JSON only (report), best of 3", builds)
     line(f"warm, {len(gemeente)} gemeenten, single render", gemeente_single)
     median = line(f"warm, {len(gemeente)} gemeenten, best of 3", gemeente)
     print(f"ratio cold / gemeente median:            {cold_ms / median:8.1f}x")
