@@ -35,6 +35,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from jeugdmonitor import report
+    from jeugdmonitor.store import load
+
+    try:
+        if args.all:
+            paths = report.write_all(args.out, data_dir=args.data, jobs=args.jobs)
+            print(f"wrote {len(paths)} reports and index.html to {args.out}")
+        else:
+            path = report.write_report(load(args.data), args.region, args.out)
+            print(f"wrote {path}")
+    except report.ReportError as exc:
+        print(f"jeugdmonitor report: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     ap = argparse.ArgumentParser(prog="jeugdmonitor", description=__doc__)
@@ -48,6 +65,17 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data folder; exit 1 when a check fails")
     v.add_argument("dir", nargs="?", help="data folder (default: the bundled data/)")
     v.set_defaults(func=_cmd_validate)
+
+    r = sub.add_parser("report", help="static HTML report(s) that open offline")
+    which = r.add_mutually_exclusive_group(required=True)
+    which.add_argument("--region", help="region code, e.g. GM0363, PO2707, JZ01, PV27, NL01")
+    which.add_argument("--all", action="store_true", help="every region, plus index.html")
+    r.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
+    r.add_argument("--data", type=Path, default=None, help="data folder (default: bundled data/)")
+    r.add_argument(
+        "--jobs", type=int, default=None, help="worker processes for --all (default: cores)"
+    )
+    r.set_defaults(func=_cmd_report)
 
     from jeugdmonitor import update
 

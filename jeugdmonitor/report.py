@@ -1,0 +1,522 @@
+"""Static HTML reports per region: the app's sections, offline, print-friendly, fast.
+
+A report renders the same `Section` objects as the app (`jeugdmonitor.sections.build_sections`),
+so the two cannot disagree. The Vega, Vega-Lite and vega-embed JavaScript comes from the
+vl-convert package (no download). Big region-independent data (TopoJSON, map tables) is referred
+to by `jm:` URLs that a small custom Vega loader resolves from `window.JM`:
+
+- one report (`--region`): the bundle and the data are inlined, so the single file opens offline;
+- all reports (`--all`): the bundle and every data item are written once under `assets/` and each
+  report links them with relative `<script src>` tags (which, unlike fetch, work over file://).
+
+Every file is written to a temporary sibling and renamed into place, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import html
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from jeugdmonitor import charts, markup
+from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
+from jeugdmonitor.sections import build_sections
+from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.store import Store, load
+
+ASSET_DIR = "assets"
+BUNDLE_NAME = "vega-bundle.js"
+DATA_SOURCES = (
+    "Kaarten, gemeente-, jeugdregio- en provinciecodes 2024: CBS / PDOK (CBS gebiedsindelingen, "
+    "via cartomap/nl).",
+    "Samenwerkingsverbanden passend onderwijs: Regeling regio-indeling samenwerkingsverbanden "
+    "passend onderwijs PO en VO (BWBR0032324, OCW, stand 2015), postcodetabel.",
+    "Bevolking per gemeente: CBS (ca. 2020, via mzelst/covid-19), verdeeld over leeftijdsgroepen "
+    "met landelijke aandelen (schatting).",
+)
+
+
+class ReportError(RuntimeError):
+    """A report cannot be made: unknown region, or an output folder that cannot be written."""
+
+
+# --------------------------------------------------------------------------------- assets
+
+
+class ReportAssets(charts.Assets):
+    """Collect big chart data once per page; charts refer to it by a `jm:` URL."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Callable[[], str]] = {}
+
+    def _register(self, name: str, text: Callable[[], str]) -> str:
+        self.items.setdefault(name, text)
+        return f"jm:{name}"
+
+    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+        """TopoJSON of a map level, by reference."""
+        return charts.topojson_url(self._register(f"geo-{level}", text), level)
+
+    def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
+        """A region-independent map table, by reference (name derived from its key)."""
+        digest = hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:16]
+        return {"url": self._register(f"table-{digest}", text), "format": {"type": "json"}}
+
+
+def asset_script(name: str, text: str) -> str:
+    """JavaScript that puts one data item (JSON text) into `window.JM` under its name."""
+    return f"(window.JM=window.JM||{{}})[{json.dumps(name)}]={_script_safe(text)};\n"
+
+
+def _script_safe(text: str) -> str:
+    """JSON text that can sit inside a <script> element (no `</script>` can end it early)."""
+    return text.replace("</", "<\\/")
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, from vl-convert (no network)."""
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle()
+
+
+# ------------------------------------------------------------------------------- rendering
+
+CSS = """
+:root { --ink:#1f1f1f; --muted:#525252; --line:#e5e5e5; --accent:#08519c; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: var(--ink);
+  margin: 0 auto; max-width: 1240px; padding: 1.5rem 2rem 4rem; line-height: 1.45; }
+h1 { font-size: 1.8rem; margin: 0 0 .25rem; } h2 { font-size: 1.45rem; margin-top: 2.5rem;
+  border-bottom: 2px solid var(--accent); padding-bottom: .2rem; } h3 { font-size: 1.1rem; margin: 0 0 .3rem; }
+.meta { color: var(--muted); font-size: .9rem; }
+.banner { background: #fdb863; color: #3b2000; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }
+.badge { display:inline-block; background:#fdb863; color:#3b2000; border-radius:4px; padding:0 6px;
+  font-size:.75rem; font-weight:600; vertical-align:middle; margin-left:6px; }
+nav.toc { background:#f5f7fa; border-radius:6px; padding:.6rem 1rem; margin:1rem 0; }
+nav.toc ol { margin:.3rem 0 0 1.2rem; padding:0; }
+.row { display:grid; grid-template-columns: minmax(0,1fr); gap: 2rem; margin: 1.5rem 0; }
+.row.two { grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
+figure { margin: 0; break-inside: avoid; }
+.chart { overflow-x: auto; max-width: 100%; margin: .5rem 0; }
+.chart svg { max-width: 100%; height: auto; }
+.source { color: var(--muted); font-size: .85rem; }
+.download { font-size: .85rem; margin-left: .8rem; }
+details { margin-top: .4rem; font-size: .85rem; }
+table.jm-table { border-collapse: collapse; font-size: .8rem; margin-top: .4rem; }
+.jm-table th, .jm-table td { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: right; }
+.jm-table th:first-child, .jm-table td:first-child, .jm-table th:nth-child(2), .jm-table td:nth-child(2)
+  { text-align: left; }
+footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  section.report-section { break-before: page; }
+  .row.two { grid-template-columns: minmax(0,1fr); }
+  .download, nav.toc a::after { display: none; }
+  details { display: none; }
+  details.print-open { display: block; }
+  .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  h2, h3 { break-after: avoid; }
+}
+"""
+
+LOADER_JS = """
+(function () {
+  var base = vega.loader();
+  var loader = Object.create(base);
+  loader.sanitize = function (uri, opt) {
+    return uri.indexOf('jm:') === 0 ? Promise.resolve({href: uri}) : base.sanitize(uri, opt);
+  };
+  loader.load = function (uri, opt) {
+    if (uri.indexOf('jm:') !== 0) return base.load(uri, opt);
+    var item = (window.JM || {})[uri.slice(3)];
+    return item === undefined ? Promise.reject(new Error('missing ' + uri))
+                              : Promise.resolve(JSON.stringify(item));
+  };
+  var specs = JSON.parse(document.getElementById('jm-specs').textContent);
+  var locale = JSON.parse(document.getElementById('jm-locale').textContent);
+  Object.keys(specs).forEach(function (id) {
+    vegaEmbed('#' + id, specs[id], {renderer: 'svg', actions: false, loader: loader,
+                                    formatLocale: locale})
+      .catch(function (err) {
+        var el = document.getElementById(id);
+        el.textContent = 'Grafiek kon niet worden getekend: ' + err.message;
+        el.className += ' chart-error';
+      });
+  });
+})();
+"""
+
+
+def _csv_link(figure: Figure, href: str | None) -> str:
+    if figure.download is None or href is None:
+        return ""
+    name = html.escape(figure.download_name or f"{figure.key}.csv")
+    return (
+        f'<a class="download" href="{html.escape(href)}" download="{name}">'
+        "Download .csv (alle regio's)</a>"
+    )
+
+
+def _figure_html(figure: Figure, chart_id: str | None, csv_href: str | None) -> str:
+    badge = '<span class="badge">gesimuleerd</span>' if figure.simulated else ""
+    parts = [
+        f'<figure id="fig-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
+        f"<h3>{html.escape(figure.title)}{badge}</h3>",
+        markup.markdown_html(figure.explanation),
+    ]
+    if figure.summary:
+        parts.append(f'<div class="summary">{markup.markdown_html(figure.summary)}</div>')
+    if chart_id is not None:
+        parts.append(f'<div class="chart" id="{chart_id}" role="img"></div>')
+    parts.append(
+        f'<figcaption><span class="source">{html.escape(figure.source)}</span>'
+        f"{_csv_link(figure, csv_href)}</figcaption>"
+    )
+    parts.append(
+        "<details><summary>Tabel met aantallen, percentages en intervallen</summary>"
+        f"{markup.table_html(figure.table)}</details>"
+    )
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def _rows(figures: list[Figure]) -> Iterator[list[Figure]]:
+    """Consecutive 'half' figures side by side, like the app."""
+    row: list[Figure] = []
+    for fig in figures:
+        if fig.layout == "half" and len(row) == 1 and row[0].layout == "half":
+            yield [row[0], fig]
+            row = []
+            continue
+        if row:
+            yield row
+        row = [fig]
+    if row:
+        yield row
+
+
+@dataclass
+class Page:
+    """One report being rendered: its specs and the data items and CSVs it refers to."""
+
+    specs: dict[str, str] = field(default_factory=dict)
+    csv: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+def _section_html(section: Section, page: Page, csv_href: Callable[[Figure], str]) -> str:
+    parts = [
+        f'<section class="report-section" id="{html.escape(section.key)}">',
+        f"<h2>{html.escape(section.title)}</h2>",
+        markup.markdown_html(section.intro),
+    ]
+    for row in _rows(section.figures):
+        cells = []
+        for fig in row:
+            chart_id = None
+            if fig.chart is not None:
+                chart_id = f"c{len(page.specs)}"
+                page.specs[chart_id] = _spec_json(fig.chart)
+            href = None
+            if fig.download is not None:
+                page.csv[fig.download_name or f"{fig.key}.csv"] = fig.download
+                href = csv_href(fig)
+            cells.append(_figure_html(fig, chart_id, href))
+        parts.append(f'<div class="row{" two" if len(row) == 2 else ""}">{"".join(cells)}</div>')
+    if section.outro:
+        parts.append(markup.markdown_html(section.outro))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _spec_json(chart: Any) -> str:
+    if isinstance(chart, charts.Spec):
+        return chart.to_json()
+    return json.dumps(chart.to_dict(validate=False), ensure_ascii=False, separators=(",", ":"))
+
+
+def region_title(region: Region | None) -> str:
+    """'Amsterdam (gemeente)' or 'Nederland'."""
+    if region is None or region.type == "nederland":
+        return "Nederland"
+    return f"{region.display_name} ({TYPE_LABELS[region.type].lower()})"
+
+
+def render(
+    store: Store,
+    region: Region | None,
+    *,
+    shared_assets: bool = False,
+    asset_prefix: str = ASSET_DIR,
+    generated: dt.date | None = None,
+) -> tuple[str, dict[str, str], dict[str, pl.DataFrame]]:
+    """HTML of one report, plus the data items and CSVs it refers to (for the shared mode).
+
+    Inline mode (default): the bundle, every data item and every CSV (as a data: URL) are in the
+    page. Shared mode: the page links `<asset_prefix>/…` files that `write_all` writes once.
+    """
+    assets = ReportAssets()
+    built = build_sections(store, region, assets=assets)
+    page = Page()
+
+    def csv_href(fig: Figure) -> str:
+        name = fig.download_name or f"{fig.key}.csv"
+        if shared_assets:
+            return f"{asset_prefix}/csv/{name}"
+        payload = base64.b64encode(markup.csv_bytes(fig.download)).decode("ascii")
+        return f"data:text/csv;base64,{payload}"
+
+    body = "".join(_section_html(s, page, csv_href) for s in built.values())
+    items = {name: text() for name, text in assets.items.items()}
+    simulated = any(s.simulated for s in built.values())
+    title = region_title(region)
+    when = (generated or dt.date.today()).isoformat()
+    toc = "".join(
+        f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
+        for s in built.values()
+    )
+    banner = (
+        f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
+        if simulated
+        else ""
+    )
+    if shared_assets:
+        scripts = f'<script src="{asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
+            f'<script src="{asset_prefix}/data/{name}.js"></script>' for name in items
+        )
+    else:
+        scripts = (
+            f"<script>{vega_bundle()}</script><script>"
+            + "".join(asset_script(name, text) for name, text in items.items())
+            + "</script>"
+        )
+    specs = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in page.specs.items()) + "}"
+    sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
+    doc = f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Jeugdmonitor – {html.escape(title)}</title>
+<style>{CSS}</style>
+</head><body>
+<header><p class="meta">Jeugdmonitor · Monitor aansluiting onderwijs en jeugdhulp</p>
+<h1>{html.escape(title)}</h1>
+<p class="meta">Rapport gemaakt op {when}{
+        f" · regiocode {html.escape(region.code)}" if region else ""
+    }</p></header>
+{banner}
+<nav class="toc" aria-label="Inhoud"><strong>Inhoud</strong><ol>{toc}</ol></nav>
+{body}
+<footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{
+        "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+    }{"".join(f"<li>{html.escape(s)}</li>" for s in DATA_SOURCES)}</ul>
+<p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
+<p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
+{scripts}
+<script type="application/json" id="jm-specs">{_script_safe(specs)}</script>
+<script type="application/json" id="jm-locale">{json.dumps(markup.format_locale())}</script>
+<script>{LOADER_JS}</script>
+</body></html>
+"""
+    return doc, items, page.csv
+
+
+# -------------------------------------------------------------------------------- writing
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary sibling, then rename: readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_writable(out: Path) -> None:
+    """Fail early, with a clear message, when `out` cannot be created or written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".write-test.", dir=out)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ReportError(f"cannot write reports to {out}: {exc.strerror or exc}") from exc
+
+
+def resolve_region(store: Store, code: str) -> Region:
+    """The region for a code, or a ReportError that says what codes look like."""
+    region = get_region(store, code)
+    if region is None:
+        raise ReportError(
+            f"unknown region code {code!r}: use a code from data/regions.parquet, e.g. GM0363 "
+            "(gemeente), PO2707 / VO2708 (SWV po/vo), JZ01 (jeugdregio), PV27 (provincie), NL01"
+        )
+    return region
+
+
+def write_report(store: Store, code: str, out: Path) -> Path:
+    """One self-contained report `<out>/<code>.html` (everything inlined)."""
+    region = resolve_region(store, code)
+    check_writable(out)
+    doc, _, _ = render(store, region)
+    path = out / f"{region.code}.html"
+    _atomic_write(path, doc.encode("utf-8"))
+    return path
+
+
+# --------------------------------------------------------------------------- all regions
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(data_dir: str, out: str, date: str) -> None:
+    _WORKER.update(store=load(data_dir), out=Path(out), date=dt.date.fromisoformat(date))
+
+
+def _write_once(path: Path, data: Callable[[], bytes]) -> None:
+    """Write a shared asset unless it exists (same name → same content, so races are harmless)."""
+    if not path.exists():
+        _atomic_write(path, data())
+
+
+def write_shared(out: Path, items: dict[str, str], csvs: dict[str, pl.DataFrame]) -> None:
+    """The data items and CSVs one shared-mode report refers to, each written once."""
+    for name, text in items.items():
+        _write_once(
+            out / ASSET_DIR / "data" / f"{name}.js",
+            lambda n=name, t=text: asset_script(n, t).encode("utf-8"),
+        )
+    for name, frame in csvs.items():
+        _write_once(out / ASSET_DIR / "csv" / name, lambda f=frame: markup.csv_bytes(f))
+
+
+def _render_one(code: str) -> str:
+    """Worker: write one shared-asset report and the assets it needs that are not there yet."""
+    store, out = _WORKER["store"], _WORKER["out"]
+    doc, items, csvs = render(
+        store, get_region(store, code), shared_assets=True, generated=_WORKER["date"]
+    )
+    write_shared(out, items, csvs)
+    _atomic_write(out / f"{code}.html", doc.encode("utf-8"))
+    return code
+
+
+def _progress(done: int, total: int, started: float, stream: Any) -> None:
+    width = 30
+    filled = int(width * done / total)
+    elapsed = time.perf_counter() - started
+    stream.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rapporten  {elapsed:5.1f} s"
+    )
+    stream.flush()
+
+
+def index_html(store: Store, generated: dt.date) -> str:
+    """A page that lists every report, with a search box and a filter by region type."""
+    ordered = store.regions.with_columns(
+        order=pl.col("type").replace_strict(
+            {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
+        )
+    ).sort("order", "display_name")
+    rows = "".join(
+        f'<tr data-type="{t}"><td><a href="{html.escape(c)}.html">{html.escape(n)}</a></td>'
+        f"<td>{html.escape(TYPE_LABELS[t])}</td><td>{html.escape(c)}</td></tr>"
+        for c, t, n in ordered.select("code", "type", "display_name").iter_rows()
+    )
+    options = "".join(
+        f'<option value="{t}">{html.escape(TYPE_LABELS[t])}</option>' for t in REGION_TYPES
+    )
+    banner = (
+        f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
+        if store.is_simulated
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>Jeugdmonitor – alle rapporten</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}
+.filters {{ display:flex; gap:1rem; margin:1rem 0; }} input, select {{ font-size:1rem; padding:.3rem .5rem; }}
+table.index {{ border-collapse: collapse; width: 100%; }}
+table.index td, table.index th {{ border-bottom: 1px solid var(--line); padding: 4px 8px; text-align:left; }}
+</style></head><body>
+<h1>Jeugdmonitor – rapporten per regio</h1>
+<p class="meta">Gemaakt op {generated.isoformat()} · {store.regions.height} regio's</p>
+{banner}
+<div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code"></label>
+<label>Soort regio <select id="t"><option value="">alle</option>{options}</select></label>
+<span id="n" class="meta"></span></div>
+<table class="index"><thead><tr><th>Regio</th><th>Soort</th><th>Code</th></tr></thead>
+<tbody id="rows">{rows}</tbody></table>
+<script>
+(function () {{
+  var q = document.getElementById('q'), t = document.getElementById('t');
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#rows tr'));
+  function apply() {{
+    var text = q.value.trim().toLowerCase(), type = t.value, shown = 0;
+    rows.forEach(function (r) {{
+      var ok = (!type || r.dataset.type === type) && (!text || r.textContent.toLowerCase().indexOf(text) >= 0);
+      r.style.display = ok ? '' : 'none'; shown += ok ? 1 : 0;
+    }});
+    document.getElementById('n').textContent = shown + ' van ' + rows.length;
+  }}
+  q.addEventListener('input', apply); t.addEventListener('change', apply); apply();
+}})();
+</script></body></html>
+"""
+
+
+def write_all(
+    out: Path,
+    *,
+    data_dir: Path | None = None,
+    jobs: int | None = None,
+    codes: Iterable[str] | None = None,
+    progress: Any = sys.stderr,
+) -> list[Path]:
+    """Every region's report, the shared assets once, and `index.html`; returns report paths.
+
+    Reports are rendered by `jobs` worker processes (default: every core), each loading the
+    store once. Shared data items and CSVs are written by the parent, each once.
+    """
+    store = load(data_dir)
+    check_writable(out)
+    wanted = list(codes) if codes is not None else store.regions["code"].to_list()
+    for code in wanted:
+        resolve_region(store, code)
+    today = dt.date.today()
+    _atomic_write(out / ASSET_DIR / BUNDLE_NAME, vega_bundle().encode("utf-8"))
+    started = time.perf_counter()
+    paths = []
+    with ProcessPoolExecutor(
+        max_workers=jobs or os.cpu_count() or 1,
+        initializer=_init_worker,
+        initargs=(str(store.data_dir), str(out), today.isoformat()),
+    ) as pool:
+        for done, code in enumerate(pool.map(_render_one, wanted, chunksize=4), start=1):
+            paths.append(out / f"{code}.html")
+            if progress is not None:
+                _progress(done, len(wanted), started, progress)
+    if progress is not None:
+        progress.write("\n")
+    _atomic_write(out / "index.html", index_html(store, today).encode("utf-8"))
+    return paths
