@@ -17,9 +17,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -115,6 +117,9 @@ nav.toc ol { margin:.3rem 0 0 1.2rem; padding:0; }
 figure { margin: 0; break-inside: avoid; }
 .chart { overflow-x: auto; max-width: 100%; margin: .5rem 0; }
 .chart svg { max-width: 100%; height: auto; }
+.chart .vega-actions, .chart details { display: none; }
+.text p:last-child { margin-bottom: .3rem; }
+.print-ribbon { display: none; }
 .source { color: var(--muted); font-size: .85rem; }
 .download { font-size: .85rem; margin-left: .8rem; }
 details { margin-top: .4rem; font-size: .85rem; }
@@ -127,67 +132,97 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   section.report-section { break-before: page; }
-  .row.two { grid-template-columns: minmax(0,1fr); }
   .download, nav.toc a::after { display: none; }
   details { display: none; }
   details.print-open { display: block; }
   .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   h2, h3 { break-after: avoid; }
+  .print-ribbon { display: block; position: fixed; bottom: 0; left: 0; right: 0; text-align: center;
+    font-size: 8pt; color: #3b2000; background: #fdb863; print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
 }
 """
 
-LOADER_JS = """
-(function () {
-  var base = vega.loader();
-  var loader = Object.create(base);
-  loader.sanitize = function (uri, opt) {
-    return uri.indexOf('jm:') === 0 ? Promise.resolve({href: uri}) : base.sanitize(uri, opt);
-  };
-  loader.load = function (uri, opt) {
-    if (uri.indexOf('jm:') !== 0) return base.load(uri, opt);
-    var item = (window.JM || {})[uri.slice(3)];
-    return item === undefined ? Promise.reject(new Error('missing ' + uri))
-                              : Promise.resolve(JSON.stringify(item));
+# Draws every chart once Vega and the data items are present. `jm:` URLs resolve from window.JM.
+EMBED_JS = """
+window.jmDraw = function () {
+  // A minimal Vega loader: only `jm:` data items exist in a report (no network, no files).
+  function item(uri) {
+    var value = uri.indexOf('jm:') === 0 ? (window.JM || {})[uri.slice(3)] : undefined;
+    return value === undefined ? Promise.reject(new Error('ontbrekende gegevens ' + uri))
+                               : Promise.resolve(JSON.stringify(value));
+  }
+  var loader = {
+    load: item,
+    sanitize: function (uri) { return Promise.resolve({href: uri}); },
+    http: item,
+    file: item
   };
   var specs = JSON.parse(document.getElementById('jm-specs').textContent);
   var locale = JSON.parse(document.getElementById('jm-locale').textContent);
-  Object.keys(specs).forEach(function (id) {
-    vegaEmbed('#' + id, specs[id], {renderer: 'svg', actions: false, loader: loader,
-                                    formatLocale: locale})
+  return Promise.all(Object.keys(specs).map(function (id) {
+    return vegaEmbed('#' + id, specs[id], {renderer: 'svg', actions: false, loader: loader,
+                                           formatLocale: locale})
       .catch(function (err) {
         var el = document.getElementById(id);
         el.textContent = 'Grafiek kon niet worden getekend: ' + err.message;
         el.className += ' chart-error';
       });
+  })).then(function () { document.body.setAttribute('data-charts', 'done'); });
+};
+"""
+
+# Single-file mode: the bundle and the data items are gzip + base64 inside the page
+# (a third of their size) and unpacked with the browser's DecompressionStream; no network.
+UNPACK_JS = """
+(function () {
+  function unpack(id) {
+    var b64 = document.getElementById(id).textContent.trim();
+    var bytes = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text();
+  }
+  window.jmUnpack = unpack;
+  if (typeof DecompressionStream === 'undefined') {
+    document.body.setAttribute('data-charts', 'unsupported');
+    return;
+  }
+  unpack('jm-bundle').then(function (code) {
+    var s = document.createElement('script');
+    s.textContent = code;
+    document.head.appendChild(s);
+    return unpack('jm-data');
+  }).then(function (text) {
+    window.JM = JSON.parse(text);
+    return window.jmDraw();
   });
 })();
 """
 
 
-def _csv_link(figure: Figure, href: str | None) -> str:
-    if figure.download is None or href is None:
-        return ""
-    name = html.escape(figure.download_name or f"{figure.key}.csv")
-    return (
-        f'<a class="download" href="{html.escape(href)}" download="{name}">'
-        "Download .csv (alle regio's)</a>"
-    )
+def packed(data: bytes) -> str:
+    """gzip (deterministic: no timestamp) then base64, for a <script type="text/plain"> block."""
+    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def _figure_html(figure: Figure, chart_id: str | None, csv_href: str | None) -> str:
+def _csv_name(figure: Figure) -> str:
+    return figure.download_name or f"{figure.key}.csv"
+
+
+def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
     badge = '<span class="badge">gesimuleerd</span>' if figure.simulated else ""
     parts = [
         f'<figure id="fig-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
         f"<h3>{html.escape(figure.title)}{badge}</h3>",
-        markup.markdown_html(figure.explanation),
+        f'<div class="text">{markup.markdown_html(figure.explanation)}</div>',
     ]
     if figure.summary:
-        parts.append(f'<div class="summary">{markup.markdown_html(figure.summary)}</div>')
+        parts.append(f'<div class="text summary">{markup.markdown_html(figure.summary)}</div>')
     if chart_id is not None:
         parts.append(f'<div class="chart" id="{chart_id}" role="img"></div>')
     parts.append(
-        f'<figcaption><span class="source">{html.escape(figure.source)}</span>'
-        f"{_csv_link(figure, csv_href)}</figcaption>"
+        f'<figcaption><span class="source">{html.escape(figure.source)}</span>{csv_link}'
+        "</figcaption>"
     )
     parts.append(
         "<details><summary>Tabel met aantallen, percentages en intervallen</summary>"
@@ -212,43 +247,54 @@ def _rows(figures: list[Figure]) -> Iterator[list[Figure]]:
         yield row
 
 
-@dataclass
-class Page:
-    """One report being rendered: its specs and the data items and CSVs it refers to."""
-
-    specs: dict[str, str] = field(default_factory=dict)
-    csv: dict[str, pl.DataFrame] = field(default_factory=dict)
-
-
-def _section_html(section: Section, page: Page, csv_href: Callable[[Figure], str]) -> str:
-    parts = [
-        f'<section class="report-section" id="{html.escape(section.key)}">',
-        f"<h2>{html.escape(section.title)}</h2>",
-        markup.markdown_html(section.intro),
-    ]
-    for row in _rows(section.figures):
-        cells = []
-        for fig in row:
-            chart_id = None
-            if fig.chart is not None:
-                chart_id = f"c{len(page.specs)}"
-                page.specs[chart_id] = _spec_json(fig.chart)
-            href = None
-            if fig.download is not None:
-                page.csv[fig.download_name or f"{fig.key}.csv"] = fig.download
-                href = csv_href(fig)
-            cells.append(_figure_html(fig, chart_id, href))
-        parts.append(f'<div class="row{" two" if len(row) == 2 else ""}">{"".join(cells)}</div>')
-    if section.outro:
-        parts.append(markup.markdown_html(section.outro))
-    parts.append("</section>")
-    return "".join(parts)
-
-
 def _spec_json(chart: Any) -> str:
     if isinstance(chart, charts.Spec):
         return chart.to_json()
     return json.dumps(chart.to_dict(validate=False), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Page:
+    """One report being rendered: its chart specs and the CSVs it offers."""
+
+    shared: bool
+    asset_prefix: str
+    csv_dir: str
+    specs: dict[str, str] = field(default_factory=dict)
+    csv: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def chart(self, figure: Figure) -> str | None:
+        if figure.chart is None:
+            return None
+        chart_id = f"c{len(self.specs)}"
+        self.specs[chart_id] = _spec_json(figure.chart)
+        return chart_id
+
+    def csv_link(self, figure: Figure) -> str:
+        """A link to the CSV of the indicator for all regions of the level, in `csv_dir`."""
+        if figure.download is None:
+            return ""
+        name = _csv_name(figure)
+        self.csv[name] = figure.download
+        href = f"{self.csv_dir}/{name}"
+        return (
+            f'<a class="download" href="{html.escape(href)}" download="{html.escape(name)}">'
+            "Download .csv (alle regio's)</a>"
+        )
+
+    def section(self, section: Section) -> str:
+        parts = [
+            f'<section class="report-section" id="{html.escape(section.key)}">',
+            f"<h2>{html.escape(section.title)}</h2>",
+            f'<div class="text">{markup.markdown_html(section.intro)}</div>',
+        ]
+        for row in _rows(section.figures):
+            cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f)) for f in row)
+            parts.append(f'<div class="row{" two" if len(row) == 2 else ""}">{cells}</div>')
+        if section.outro:
+            parts.append(f'<div class="text">{markup.markdown_html(section.outro)}</div>')
+        parts.append("</section>")
+        return "".join(parts)
 
 
 def region_title(region: Region | None) -> str:
@@ -256,6 +302,25 @@ def region_title(region: Region | None) -> str:
     if region is None or region.type == "nederland":
         return "Nederland"
     return f"{region.display_name} ({TYPE_LABELS[region.type].lower()})"
+
+
+def _scripts(page: Page, items: dict[str, str]) -> str:
+    """The JavaScript of a page: linked shared assets, or packed blocks plus the unpacker."""
+    embed = f"<script>{EMBED_JS}</script>"
+    if page.shared:
+        links = f'<script src="{page.asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
+            f'<script src="{page.asset_prefix}/data/{name}.js"></script>' for name in items
+        )
+        return links + embed + "<script>window.jmDraw();</script>"
+    data = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in items.items()) + "}"
+    blocks = [
+        ("jm-bundle", vega_bundle().encode("utf-8")),
+        ("jm-data", data.encode("utf-8")),
+    ]
+    packed_blocks = "".join(
+        f'<script type="text/plain" id="{bid}">{packed(raw)}</script>' for bid, raw in blocks
+    )
+    return packed_blocks + embed + f"<script>{UNPACK_JS}</script>"
 
 
 def render(
@@ -268,21 +333,14 @@ def render(
 ) -> tuple[str, dict[str, str], dict[str, pl.DataFrame]]:
     """HTML of one report, plus the data items and CSVs it refers to (for the shared mode).
 
-    Inline mode (default): the bundle, every data item and every CSV (as a data: URL) are in the
-    page. Shared mode: the page links `<asset_prefix>/…` files that `write_all` writes once.
+    Single-file mode (default): bundle, data items and latest-year CSVs are packed in the page.
+    Shared mode: the page links `<asset_prefix>/…` files that `write_all` writes once.
     """
     assets = ReportAssets()
     built = build_sections(store, region, assets=assets)
-    page = Page()
-
-    def csv_href(fig: Figure) -> str:
-        name = fig.download_name or f"{fig.key}.csv"
-        if shared_assets:
-            return f"{asset_prefix}/csv/{name}"
-        payload = base64.b64encode(markup.csv_bytes(fig.download)).decode("ascii")
-        return f"data:text/csv;base64,{payload}"
-
-    body = "".join(_section_html(s, page, csv_href) for s in built.values())
+    csv_dir = f"{asset_prefix}/csv" if shared_assets else f"{region.code if region else 'NL01'}_csv"
+    page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir)
+    body = "".join(page.section(s) for s in built.values())
     items = {name: text() for name, text in assets.items.items()}
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
@@ -293,21 +351,14 @@ def render(
     )
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
+        '<div class="print-ribbon">Gesimuleerde cijfers (demo): niet voor beleid gebruiken</div>'
         if simulated
         else ""
     )
-    if shared_assets:
-        scripts = f'<script src="{asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
-            f'<script src="{asset_prefix}/data/{name}.js"></script>' for name in items
-        )
-    else:
-        scripts = (
-            f"<script>{vega_bundle()}</script><script>"
-            + "".join(asset_script(name, text) for name, text in items.items())
-            + "</script>"
-        )
     specs = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in page.specs.items()) + "}"
     sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
+    code = f" · regiocode {html.escape(region.code)}" if region else ""
+    source_items = "".join(f"<li>{html.escape(x)}</li>" for x in (*sources, *DATA_SOURCES))
     doc = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -316,21 +367,19 @@ def render(
 </head><body>
 <header><p class="meta">Jeugdmonitor · Monitor aansluiting onderwijs en jeugdhulp</p>
 <h1>{html.escape(title)}</h1>
-<p class="meta">Rapport gemaakt op {when}{
-        f" · regiocode {html.escape(region.code)}" if region else ""
-    }</p></header>
+<p class="meta">Rapport gemaakt op {when}{code}</p></header>
 {banner}
-<nav class="toc" aria-label="Inhoud"><strong>Inhoud</strong><ol>{toc}</ol></nav>
+<noscript><p class="banner">Zet JavaScript aan om de grafieken te zien; de tabellen onder elke
+figuur bevatten dezelfde cijfers.</p></noscript>
+<nav class="toc" aria-label="Inhoud"><strong>Inhoud</strong><ol>{toc}
+<li><a href="#bronnen">Bronnen en verantwoording</a></li></ol></nav>
 {body}
-<footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{
-        "".join(f"<li>{html.escape(s)}</li>" for s in sources)
-    }{"".join(f"<li>{html.escape(s)}</li>" for s in DATA_SOURCES)}</ul>
+<footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{source_items}</ul>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
-{scripts}
 <script type="application/json" id="jm-specs">{_script_safe(specs)}</script>
 <script type="application/json" id="jm-locale">{json.dumps(markup.format_locale())}</script>
-<script>{LOADER_JS}</script>
+{_scripts(page, items)}
 </body></html>
 """
     return doc, items, page.csv
@@ -375,11 +424,20 @@ def resolve_region(store: Store, code: str) -> Region:
     return region
 
 
+def write_csvs(folder: Path, csvs: dict[str, pl.DataFrame], *, once: bool = False) -> None:
+    """The CSV downloads a report links to (semicolons, decimal commas, BOM for Dutch Excel)."""
+    for name, frame in csvs.items():
+        path = folder / name
+        if not (once and path.exists()):
+            _atomic_write(path, markup.csv_bytes(frame))
+
+
 def write_report(store: Store, code: str, out: Path) -> Path:
-    """One self-contained report `<out>/<code>.html` (everything inlined)."""
+    """`<out>/<code>.html`, which opens offline on its own, and its CSVs in `<out>/<code>_csv/`."""
     region = resolve_region(store, code)
     check_writable(out)
-    doc, _, _ = render(store, region)
+    doc, _, csvs = render(store, region)
+    write_csvs(out / f"{region.code}_csv", csvs)
     path = out / f"{region.code}.html"
     _atomic_write(path, doc.encode("utf-8"))
     return path
@@ -407,8 +465,7 @@ def write_shared(out: Path, items: dict[str, str], csvs: dict[str, pl.DataFrame]
             out / ASSET_DIR / "data" / f"{name}.js",
             lambda n=name, t=text: asset_script(n, t).encode("utf-8"),
         )
-    for name, frame in csvs.items():
-        _write_once(out / ASSET_DIR / "csv" / name, lambda f=frame: markup.csv_bytes(f))
+    write_csvs(out / ASSET_DIR / "csv", csvs, once=True)
 
 
 def _render_one(code: str) -> str:
@@ -507,8 +564,10 @@ def write_all(
     _atomic_write(out / ASSET_DIR / BUNDLE_NAME, vega_bundle().encode("utf-8"))
     started = time.perf_counter()
     paths = []
+    # spawn, not fork: forking a process whose polars thread pool is running can deadlock
     with ProcessPoolExecutor(
         max_workers=jobs or os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
         initargs=(str(store.data_dir), str(out), today.isoformat()),
     ) as pool:
