@@ -15,6 +15,7 @@ Every file is written to a temporary sibling and renamed into place, so nothing 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import gzip
@@ -89,12 +90,34 @@ def _script_safe(text: str) -> str:
     return text.replace("</", "<\\/")
 
 
-@functools.cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script, from vl-convert (no network)."""
+def _bundle_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     import vl_convert as vlc
 
-    return vlc.javascript_bundle()
+    version = (
+        f"{vlc.get_vega_version()}-{vlc.get_vegalite_versions()[-1]}-{vlc.get_vega_embed_version()}"
+    )
+    return Path(base) / "jeugdmonitor" / f"vega-bundle-{version}.js"
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, from vl-convert (no network).
+
+    vl-convert bundles it in about 1.4 s, so the result is kept in the user's cache folder,
+    keyed by the library versions; a cache that cannot be written is simply skipped.
+    """
+    path = _bundle_cache()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import vl_convert as vlc
+
+    text = vlc.javascript_bundle()
+    with contextlib.suppress(OSError):
+        _atomic_write(path, text.encode("utf-8"))
+    return text
 
 
 # ------------------------------------------------------------------------------- rendering
@@ -158,10 +181,14 @@ window.jmDraw = function () {
     http: item,
     file: item
   };
-  var specs = JSON.parse(document.getElementById('jm-specs').textContent);
+  var JM = window.JM || {};
+  var specs = JM.__specs || JSON.parse(document.getElementById('jm-specs').textContent);
   var locale = JSON.parse(document.getElementById('jm-locale').textContent);
   return Promise.all(Object.keys(specs).map(function (id) {
-    return vegaEmbed('#' + id, specs[id], {renderer: 'svg', actions: false, loader: loader,
+    // a spec is either complete, or {t: shared template, datasets, description}
+    var spec = specs[id].t ? Object.assign({}, JM[specs[id].t],
+      {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
+    return vegaEmbed('#' + id, spec, {renderer: 'svg', actions: false, loader: loader,
                                            formatLocale: locale})
       .catch(function (err) {
         var el = document.getElementById(id);
@@ -261,13 +288,27 @@ class Page:
     asset_prefix: str
     csv_dir: str
     specs: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)
     csv: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def chart(self, figure: Figure) -> str | None:
+        """Record the figure's spec; in shared mode its region-independent template is an asset."""
         if figure.chart is None:
             return None
         chart_id = f"c{len(self.specs)}"
-        self.specs[chart_id] = _spec_json(figure.chart)
+        if not self.shared:
+            self.specs[chart_id] = _spec_json(figure.chart)
+            return chart_id
+        spec = json.loads(_spec_json(figure.chart))
+        datasets, description = spec.pop("datasets", {}), spec.pop("description", "")
+        template = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        name = "tpl-" + hashlib.sha1(template.encode("utf-8")).hexdigest()[:16]
+        self.templates[name] = template
+        self.specs[chart_id] = json.dumps(
+            {"t": name, "datasets": datasets, "description": description},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         return chart_id
 
     def csv_link(self, figure: Figure) -> str:
@@ -304,21 +345,25 @@ def region_title(region: Region | None) -> str:
     return f"{region.display_name} ({TYPE_LABELS[region.type].lower()})"
 
 
+def _json_object(pairs: dict[str, str]) -> str:
+    """A JSON object from names and already serialised JSON values."""
+    return "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs.items()) + "}"
+
+
 def _scripts(page: Page, items: dict[str, str]) -> str:
-    """The JavaScript of a page: linked shared assets, or packed blocks plus the unpacker."""
+    """The page's data and JavaScript: linked shared assets, or packed blocks plus the unpacker."""
     embed = f"<script>{EMBED_JS}</script>"
     if page.shared:
         links = f'<script src="{page.asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
             f'<script src="{page.asset_prefix}/data/{name}.js"></script>' for name in items
         )
-        return links + embed + "<script>window.jmDraw();</script>"
-    data = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in items.items()) + "}"
-    blocks = [
-        ("jm-bundle", vega_bundle().encode("utf-8")),
-        ("jm-data", data.encode("utf-8")),
-    ]
+        specs = f'<script type="application/json" id="jm-specs">{_script_safe(_json_object(page.specs))}</script>'
+        return specs + links + embed + "<script>window.jmDraw();</script>"
+    data = _json_object({**items, "__specs": _json_object(page.specs)})
+    blocks = {"jm-bundle": vega_bundle().encode("utf-8"), "jm-data": data.encode("utf-8")}
     packed_blocks = "".join(
-        f'<script type="text/plain" id="{bid}">{packed(raw)}</script>' for bid, raw in blocks
+        f'<script type="text/plain" id="{bid}">{packed(raw)}</script>'
+        for bid, raw in blocks.items()
     )
     return packed_blocks + embed + f"<script>{UNPACK_JS}</script>"
 
@@ -341,7 +386,7 @@ def render(
     csv_dir = f"{asset_prefix}/csv" if shared_assets else f"{region.code if region else 'NL01'}_csv"
     page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir)
     body = "".join(page.section(s) for s in built.values())
-    items = {name: text() for name, text in assets.items.items()}
+    items = {name: text() for name, text in assets.items.items()} | page.templates
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
     when = (generated or dt.date.today()).isoformat()
@@ -355,7 +400,6 @@ def render(
         if simulated
         else ""
     )
-    specs = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in page.specs.items()) + "}"
     sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
     code = f" · regiocode {html.escape(region.code)}" if region else ""
     source_items = "".join(f"<li>{html.escape(x)}</li>" for x in (*sources, *DATA_SOURCES))
@@ -377,7 +421,6 @@ figuur bevatten dezelfde cijfers.</p></noscript>
 <footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{source_items}</ul>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
-<script type="application/json" id="jm-specs">{_script_safe(specs)}</script>
 <script type="application/json" id="jm-locale">{json.dumps(markup.format_locale())}</script>
 {_scripts(page, items)}
 </body></html>

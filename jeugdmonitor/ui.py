@@ -6,7 +6,6 @@ number; it lays out what `jeugdmonitor.sections` produced.
 
 from __future__ import annotations
 
-import functools
 import html
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -15,7 +14,7 @@ from typing import Any
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts
+from jeugdmonitor import charts, markup
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
@@ -24,15 +23,9 @@ from jeugdmonitor.store import Store
 PLACEHOLDER = "— kies een regio (landelijk overzicht) —"
 
 
-@functools.lru_cache(maxsize=1024)
-def _markdown(text: str) -> str:
-    """Markdown → HTML, memoised: section texts are the same for every region (~1 ms each)."""
-    return mo.md(text).text
-
-
 def md(text: str) -> mo.Html:
     """`mo.md` with the rendering cached per text."""
-    return mo.Html(_markdown(text))
+    return mo.Html(markup.markdown_html(text))
 
 
 CSS = """
@@ -159,16 +152,11 @@ def banner(sections: Iterable[Section]) -> mo.Html:
     """
     if not any(s.simulated for s in sections):
         return mo.md("")
-    text = (
-        "**Let op: gesimuleerde cijfers.** De cijfers in deze figuren zijn gesimuleerd (demo), "
-        "gekalibreerd op landelijke niveaus; ze zijn niet echt en niet geschikt voor beleid. "
-        "Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
-    )
     ribbon = mo.Html(
         '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '
         "gebruiken</div>"
     )
-    return mo.vstack([mo.callout(mo.md(text), kind="warn"), ribbon])
+    return mo.vstack([mo.callout(md(markup.SIMULATED_TEXT), kind="warn"), ribbon])
 
 
 # ---------------------------------------------------------------------------------- assets
@@ -210,30 +198,9 @@ class SessionAssets(charts.Assets):
 # ------------------------------------------------------------------------------ figure layout
 
 
-def _cell(value: Any, column: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        digits = 2 if column.startswith("Verhouding") else 1
-        return f"{value:.{digits}f}".replace(".", ",")
-    if isinstance(value, int) and column != "Jaar":
-        return f"{value:,}".replace(",", ".")
-    return html.escape(str(value))
-
-
 def table_html(table: pl.DataFrame, caption: str = "") -> mo.Html:
     """The figure's text alternative as an accessible HTML table (Dutch number format)."""
-    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{_cell(v, c)}</td>" for c, v in zip(table.columns, row, strict=True))
-        + "</tr>"
-        for row in table.iter_rows()
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return mo.Html(
-        f"<table class='jm-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
+    return mo.Html(markup.table_html(table, caption))
 
 
 def download_button(figure: Figure) -> mo.Html:

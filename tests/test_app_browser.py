@@ -6,8 +6,6 @@ Skipped when /usr/bin/chromium is missing and CI is not set; with CI set a missi
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import get_region
@@ -24,39 +23,15 @@ from jeugdmonitor.store import load
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHARTS = ".vega-embed canvas, .vega-embed svg.marks"
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("CI is set but /usr/bin/chromium is missing: browser tests cannot run")
-    pytest.skip("no /usr/bin/chromium (set CI to make this a failure)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url():
     """Serve monitor.py read-only on a free port for the tests of this module."""
-    _require_browser()
-    port = _free_port()
+    require_browser()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -100,7 +75,7 @@ def app_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
 from linkage_support import KEY
 
 from jeugdmonitor.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "school_linkage.py"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def environment(with_key: bool) -> dict[str, str]:
@@ -80,18 +79,9 @@ def test_without_a_key_the_notebook_stops_with_a_message(tmp_path: Path):
     assert "Grafiek 2: jeugdhulpcli" not in html
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.browser
 def test_the_served_notebook_draws_its_charts_in_chromium(tmp_path: Path):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI=true but /usr/bin/chromium is missing")
-        pytest.skip("no /usr/bin/chromium")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -122,12 +112,8 @@ def test_the_served_notebook_draws_its_charts_in_chromium(tmp_path: Path):
                 time.sleep(0.2)
         with sync_playwright() as p:
             browser = p.chromium.launch(
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                      "--disable-background-networking", "--disable-component-update",
-                      "--disable-sync", "--no-first-run"],
-            )  # fmt: skip
+                executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 7000})
             page.goto(f"http://127.0.0.1:{port}/")
             page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=90_000)
