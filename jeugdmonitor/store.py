@@ -254,56 +254,31 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
     for name, frame in frames.items():
         problems += _check_table(name, paths[name], frame)
     regions, membership = frames["regions"], frames["membership"]
-    indicators, population = frames["indicators"], frames["population"]
+    indicators = frames["indicators"]
     gemeente_codes = regions.filter(pl.col("type") == "gemeente")["code"]
     ind_keys = KEYS["indicators"]
 
-    problems += _check_known(
-        paths["regions"], regions, "type", pl.Series(REGION_TYPES), "region type", ["code"]
-    )
-    problems += _check_known(
-        paths["membership"],
-        membership,
-        "gemeente_code",
-        gemeente_codes,
-        "gemeente code",
-        ["gemeente_code", "region_code"],
-    )
-    problems += _check_known(
-        paths["membership"],
-        membership,
-        "region_code",
-        regions["code"],
-        "region code",
-        ["gemeente_code", "region_code"],
-    )
-    problems += _check_known(
-        paths["indicators"], indicators, "gemeente_code", gemeente_codes, "gemeente code", ind_keys
-    )
-    problems += _check_known(
-        paths["indicators"],
-        indicators,
-        "indicator",
-        frames["catalogue"]["indicator"],
-        "indicator (not in catalogue)",
-        ind_keys,
-    )
-    problems += _check_known(
-        paths["indicators"],
-        indicators,
-        "breakdown",
-        frames["breakdowns"]["breakdown"],
-        "breakdown",
-        ind_keys,
-    )
-    problems += _check_known(
-        paths["population"],
-        population,
-        "gemeente_code",
-        gemeente_codes,
-        "gemeente code",
-        ["gemeente_code", "age_group"],
-    )
+    known = {
+        "gemeente code": gemeente_codes,
+        "region code": regions["code"],
+        "region type": pl.Series(REGION_TYPES),
+        "indicator (not in catalogue)": frames["catalogue"]["indicator"],
+        "breakdown": frames["breakdowns"]["breakdown"],
+    }
+    # (table, column, what it must be): every code a table refers to must exist
+    references = [
+        ("regions", "type", "region type"),
+        ("membership", "gemeente_code", "gemeente code"),
+        ("membership", "region_code", "region code"),
+        ("indicators", "gemeente_code", "gemeente code"),
+        ("indicators", "indicator", "indicator (not in catalogue)"),
+        ("indicators", "breakdown", "breakdown"),
+        ("population", "gemeente_code", "gemeente code"),
+    ]
+    for table, column, what in references:
+        problems += _check_known(
+            paths[table], frames[table], column, known[what], what, KEYS[table]
+        )
 
     indexed = indicators.with_row_index("__row")
     for column in ("numerator", "denominator"):

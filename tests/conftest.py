@@ -37,3 +37,17 @@ def data_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "data"
     shutil.copytree(DATA, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian chromium for all browser tests (skips, or fails under CI, without it)."""
+    from browser_support import CHROMIUM, LAUNCH_ARGS, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()

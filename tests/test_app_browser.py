@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
+from browser_support import free_port, require_browser
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import get_region
@@ -74,17 +74,6 @@ def app_url():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def expected():
     """Chart count and the jeugdzorg key figure per region, from the same section functions."""
     store = load()
@@ -115,8 +104,8 @@ def wait_for_charts(page, count: int, timeout_s: float = 90) -> None:
         assert marker not in body
 
 
-def test_app_renders_every_chart_and_switches_region(browser, app_url, expected):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_app_renders_every_chart_and_switches_region(chromium, app_url, expected):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     frames: list[str] = []
@@ -174,8 +163,8 @@ def test_app_renders_every_chart_and_switches_region(browser, app_url, expected)
     page.close()
 
 
-def test_opens_an_swv_from_the_url(browser, app_url, expected):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_opens_an_swv_from_the_url(chromium, app_url, expected):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{app_url}/?region=PO2707")
     wait_for_charts(page, expected["figures"]("PO2707"))
     page.get_by_text("code PO2707", exact=False).first.wait_for()
@@ -183,8 +172,8 @@ def test_opens_an_swv_from_the_url(browser, app_url, expected):
     page.close()
 
 
-def test_unknown_code_gives_a_message_and_the_nl_overview(browser, app_url, expected):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_unknown_code_gives_a_message_and_the_nl_overview(chromium, app_url, expected):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{app_url}/?region=XX0000")
     wait_for_charts(page, expected["figures"](None))
     page.get_by_text("bestaat niet", exact=False).first.wait_for()
@@ -192,7 +181,7 @@ def test_unknown_code_gives_a_message_and_the_nl_overview(browser, app_url, expe
     page.close()
 
 
-def test_trend_legend_click_shows_only_that_line(browser, tmp_path):
+def test_trend_legend_click_shows_only_that_line(chromium, tmp_path):
     """The legend selection in a real Vega runtime: the y axis rescales to the chosen line."""
     import polars as pl
     import vl_convert as vlc
@@ -221,7 +210,7 @@ def test_trend_legend_click_shows_only_that_line(browser, tmp_path):
         ".then(r => window.view = r.view);</script></body></html>",
         encoding="utf-8",
     )
-    page = browser.new_page()
+    page = chromium.new_page()
     page.goto(page_file.as_uri())
     page.wait_for_function("window.view !== undefined")
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, require_browser
 
 from jeugdmonitor import markup, report
 from jeugdmonitor.regions import get_region
@@ -235,17 +234,6 @@ def _open_offline(browser, url: str):
     page.goto(url)
     page.wait_for_function("document.body.getAttribute('data-charts') !== null", timeout=60_000)
     return page, asked, errors
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

@@ -24,56 +24,43 @@ def load_crosswalk() -> pl.DataFrame:
         return pl.read_csv(p, schema=CROSSWALK_SCHEMA)
 
 
-def resolve_names(
-    names: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+def _resolve(
+    old: pl.Series, key: str, current: str, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
 ) -> pl.DataFrame:
-    """Map old gemeente names to (gm_code, share); names that still exist map to themselves.
+    """Map old keys (`old_name` or `old_code`) to (gm_code, share).
 
-    Raises ValueError naming every name that neither the 2024 map nor the crosswalk knows.
+    The crosswalk wins; otherwise a key that matches the 2024 map's `current` column (name or
+    code) maps to that gemeente with share 1. Raises ValueError naming every unknown key.
     """
-    old = pl.DataFrame({"old_name": names.unique().sort()})
-    via_crosswalk = old.join(
-        crosswalk.select("old_name", "gm_code", "share"), on="old_name", how="inner"
+    keys = pl.DataFrame({key: old.unique().sort()})
+    via_crosswalk = keys.join(
+        crosswalk.filter(pl.col(key).is_not_null()).select(key, "gm_code", "share"), on=key
     )
     direct = (
-        old.join(via_crosswalk.select("old_name").unique(), on="old_name", how="anti")
-        .join(
-            gemeenten.select(pl.col("name").alias("old_name"), pl.col("code").alias("gm_code")),
-            on="old_name",
-            how="inner",
-        )
+        keys.join(via_crosswalk.select(key).unique(), on=key, how="anti")
+        .join(gemeenten.select(pl.col(current).alias(key), pl.col("code").alias("gm_code")), on=key)
         .with_columns(share=pl.lit(1.0))
     )
     resolved = pl.concat([via_crosswalk, direct])
-    unknown = old.join(resolved, on="old_name", how="anti")
+    unknown = keys.join(resolved, on=key, how="anti")
     if unknown.height:
+        what = key.removeprefix("old_") + "s"
         raise ValueError(
-            "gemeente names not in the 2024 map nor in reference/gemeente_crosswalk.csv: "
-            + ", ".join(unknown["old_name"].to_list())
+            f"gemeente {what} not in the 2024 map nor in reference/gemeente_crosswalk.csv: "
+            + ", ".join(unknown[key].to_list())
         )
-    return resolved.sort("old_name", "gm_code")
+    return resolved.sort(key, "gm_code")
+
+
+def resolve_names(
+    names: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
+    """Old gemeente names (e.g. in the 2015 SWV table) → (old_name, gm_code, share)."""
+    return _resolve(names, "old_name", "name", gemeenten, crosswalk)
 
 
 def resolve_codes(
     codes: pl.Series, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
 ) -> pl.DataFrame:
-    """Map old gemeente codes to (gm_code, share); current codes map to themselves."""
-    old = pl.DataFrame({"old_code": codes.unique().sort()})
-    via_crosswalk = old.join(
-        crosswalk.filter(pl.col("old_code").is_not_null()).select("old_code", "gm_code", "share"),
-        on="old_code",
-        how="inner",
-    )
-    direct = (
-        old.join(via_crosswalk.select("old_code").unique(), on="old_code", how="anti")
-        .join(gemeenten.select(pl.col("code").alias("old_code")), on="old_code", how="inner")
-        .with_columns(gm_code=pl.col("old_code"), share=pl.lit(1.0))
-    )
-    resolved = pl.concat([via_crosswalk, direct])
-    unknown = old.join(resolved, on="old_code", how="anti")
-    if unknown.height:
-        raise ValueError(
-            "gemeente codes not in the 2024 map nor in reference/gemeente_crosswalk.csv: "
-            + ", ".join(unknown["old_code"].to_list())
-        )
-    return resolved.sort("old_code", "gm_code")
+    """Old gemeente codes (e.g. in the ≈2020 population file) → (old_code, gm_code, share)."""
+    return _resolve(codes, "old_code", "code", gemeenten, crosswalk)
