@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
+from browser_support import free_port
 from linkage_support import KEY
 
 from jeugdmonitor.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
@@ -80,10 +80,7 @@ def test_without_a_key_the_notebook_stops_with_a_message(tmp_path: Path):
 
 
 @pytest.mark.browser
-def test_the_served_notebook_draws_its_charts_in_chromium(tmp_path: Path):
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_the_served_notebook_draws_its_charts_in_chromium(tmp_path: Path, chromium):
     port = free_port()
     copy = tmp_path / NOTEBOOK.name
     shutil.copy(NOTEBOOK, copy)
@@ -110,20 +107,16 @@ def test_the_served_notebook_draws_its_charts_in_chromium(tmp_path: Path):
                 break
             except OSError:
                 time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 7000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=90_000)
-            deadline = time.time() + 60
-            while page.locator(".vega-embed").count() < 7 and time.time() < deadline:
-                page.wait_for_timeout(500)
-            assert page.locator(".vega-embed").count() >= 7  # Grafiek 1, 2, benchmark, 4 mixes
-            assert page.get_by_text("Grafiek 2: trend per school").count() >= 1
-            assert page.get_by_text("raised an exception").count() == 0
-            browser.close()
+        page = chromium.new_page(viewport={"width": 1400, "height": 7000})
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=90_000)
+        deadline = time.time() + 60
+        while page.locator(".vega-embed").count() < 7 and time.time() < deadline:
+            page.wait_for_timeout(500)
+        assert page.locator(".vega-embed").count() >= 7  # Grafiek 1, 2, benchmark, 4 mixes
+        assert page.get_by_text("Grafiek 2: trend per school").count() >= 1
+        assert page.get_by_text("raised an exception").count() == 0
+        page.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
