@@ -227,9 +227,15 @@ UNPACK_JS = """
 """
 
 
+@functools.cache
+def _packed_bundle() -> str:
+    """The packed bundle is the same for every report: compress it once per process."""
+    return packed(vega_bundle().encode("utf-8"))
+
+
 def packed(data: bytes) -> str:
     """gzip (deterministic: no timestamp) then base64, for a <script type="text/plain"> block."""
-    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(data, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _csv_name(figure: Figure) -> str:
@@ -360,10 +366,9 @@ def _scripts(page: Page, items: dict[str, str]) -> str:
         specs = f'<script type="application/json" id="jm-specs">{_script_safe(_json_object(page.specs))}</script>'
         return specs + links + embed + "<script>window.jmDraw();</script>"
     data = _json_object({**items, "__specs": _json_object(page.specs)})
-    blocks = {"jm-bundle": vega_bundle().encode("utf-8"), "jm-data": data.encode("utf-8")}
+    blocks = {"jm-bundle": _packed_bundle(), "jm-data": packed(data.encode("utf-8"))}
     packed_blocks = "".join(
-        f'<script type="text/plain" id="{bid}">{packed(raw)}</script>'
-        for bid, raw in blocks.items()
+        f'<script type="text/plain" id="{bid}">{text}</script>' for bid, text in blocks.items()
     )
     return packed_blocks + embed + f"<script>{UNPACK_JS}</script>"
 
