@@ -54,8 +54,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-import statsmodels.api as sm
 from scipy.stats import norm
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from jeugdmonitor.regions import REGION_TYPES
 from jeugdmonitor.stats import (
@@ -169,7 +170,7 @@ def fit_binomial(successes: np.ndarray, trials: np.ndarray, design: pl.DataFrame
     trials = np.asarray(trials, dtype=float)
     share = np.asarray(successes, dtype=float) / trials
     exog = np.column_stack([np.ones(len(trials)), design.to_numpy().astype(float)])
-    result = sm.GLM(share, exog, family=sm.families.Binomial(), var_weights=trials).fit()
+    result = GLM(share, exog, family=Binomial(), var_weights=trials).fit()
     return GlmResult(
         terms=[INTERCEPT, *design.columns],
         params=np.asarray(result.params),

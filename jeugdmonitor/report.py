@@ -326,7 +326,7 @@ class Page:
         href = f"{self.csv_dir}/{name}"
         return (
             f'<a class="download" href="{html.escape(href)}" download="{html.escape(name)}">'
-            "Download .csv (alle regio's)</a>"
+            f"Download .csv ({html.escape(figure.download_label)})</a>"
         )
 
     def section(self, section: Section) -> str:

@@ -215,7 +215,7 @@ def download_button(figure: Figure) -> mo.Html:
         data=lambda: csv_bytes(frame),
         filename=figure.download_name,
         mimetype="text/csv",
-        label="Download .csv (alle regio's)",
+        label=f"Download .csv ({figure.download_label})",
     )
 
 

@@ -28,6 +28,7 @@ class Figure:
     table: pl.DataFrame  # text alternative: counts and percentages, CI, significance; suppressed
     download: pl.DataFrame | None = None  # the indicator for all regions of the level; suppressed
     download_name: str = ""  # file name for the CSV download, e.g. "jeugdzorg_gemeenten_2024.csv"
+    download_label: str = "alle regio's"  # what the CSV holds, shown on the download button
     simulated: bool = False  # True when any value shown is simulated
     summary: str = ""  # markdown: the region's count, percentage, interval and verdict vs NL
     layout: str = "full"  # "full" or "half": two consecutive halves may be shown side by side

@@ -139,6 +139,7 @@ def benchmark_figure(
         table=_display_table(rows),
         download=_download(store, rows, code, k, indicator),
         download_name=f"vergelijking_{indicator}_{part_key}_{code}_{year}.csv",
+        download_label="deze vergelijking",
         simulated=simulated,
         summary=summary,
     )

@@ -397,6 +397,7 @@ def _coefficient_figure(store: Store, region: Region | None, year: int) -> Figur
         table=table,
         download=download,
         download_name=f"verwacht_model_{year}.csv",
+        download_label="modelcoëfficiënten en fit",
         simulated=store.is_simulated,
     )
 
@@ -420,6 +421,7 @@ def _nl_figure(store: Store, year: int) -> Figure:
         table=table,
         download=_download_all(store, "nederland", year),
         download_name=f"verwacht_werkelijk_nederland_{year}.csv",
+        download_label="Nederland per zorgvorm",
         simulated=bool(rows["is_simulated"].any()),
     )
 
