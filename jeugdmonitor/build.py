@@ -8,18 +8,16 @@ renamed into place only when every step has succeeded, so a failed build changes
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
 from jeugdmonitor import demo, regions
+from jeugdmonitor.files import atomic_writes, reference_csv
 from jeugdmonitor.sources import geo, population, swv
 from jeugdmonitor.sources.crosswalk import load_crosswalk
-from jeugdmonitor.store import SCHEMAS
+from jeugdmonitor.store import SCHEMAS, conform
 
 RAW_FILES = {
     "gemeente": "cartomap/gemeente_2024.topojson",
@@ -29,13 +27,6 @@ RAW_FILES = {
     "population": "population/mzelst_municipalities-population.csv",
     "swv": "swv/swv_regio_indeling_pc4_2015.csv",
 }
-
-
-def reference_csv(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """A reviewed reference table shipped with the package (catalogue, breakdowns)."""
-    path = resources.files("jeugdmonitor") / "reference" / f"{name}.csv"
-    with resources.as_file(path) as p:
-        return pl.read_csv(p, schema=schema)
 
 
 def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
@@ -72,15 +63,11 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "regions": region_table,
         "membership": membership,
         "indicators": indicators,
-        "catalogue": reference_csv("catalogue", SCHEMAS["catalogue"]),
-        "breakdowns": reference_csv("breakdowns", SCHEMAS["breakdowns"]),
+        "catalogue": reference_csv("catalogue", schema=SCHEMAS["catalogue"]),
+        "breakdowns": reference_csv("breakdowns", schema=SCHEMAS["breakdowns"]),
         "population": youth,
     }
-    tables = {
-        name: frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
-        for name, frame in tables.items()
-    }
-
+    tables = {name: conform(name, frame) for name, frame in tables.items()}
     return tables, render_maps(topo, geo.LAYERS, membership, region_table)
 
 
@@ -106,25 +93,6 @@ def render_maps(
     return maps
 
 
-def _atomic_writes(writers: dict[Path, Callable[[Path], None]]) -> None:
-    """Write every file to a temporary sibling, then rename all into place (all or nothing)."""
-    temps: dict[Path, Path] = {}
-    try:
-        for target, write in writers.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            os.close(fd)
-            temps[target] = Path(tmp)
-            write(Path(tmp))
-    except BaseException:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
-        raise
-    for target, tmp in temps.items():
-        tmp.chmod(0o644)  # mkstemp creates 0600; data files are meant to be readable
-        os.replace(tmp, target)
-
-
 def write_outputs(tables: dict[str, pl.DataFrame], maps: dict[str, str], out: Path) -> list[Path]:
     """Write parquet tables and TopoJSON maps into `out` atomically; returns the written paths."""
     writers: dict[Path, Callable[[Path], None]] = {}
@@ -136,7 +104,7 @@ def write_outputs(tables: dict[str, pl.DataFrame], maps: dict[str, str], out: Pa
         writers[out / "geo" / f"{level}.topojson"] = lambda p, t=text: p.write_text(
             t, encoding="utf-8"
         )
-    _atomic_writes(writers)
+    atomic_writes(writers)
     return sorted(writers)
 
 

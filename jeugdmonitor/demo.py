@@ -15,10 +15,10 @@ the documented target in `reference/demo_targets.csv`. Between gemeenten it vari
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import polars as pl
+
+from jeugdmonitor.files import reference_csv
 
 SEED = 20_240_101
 YEARS = tuple(range(2020, 2025))
@@ -34,11 +34,9 @@ NATIONAL_TOLERANCE = 0.002
 
 def load_targets() -> pl.DataFrame:
     """The documented national targets (percentages) per indicator and breakdown, 2020 + change/yr."""
-    path = resources.files("jeugdmonitor") / "reference" / "demo_targets.csv"
-    with resources.as_file(path) as p:
-        return pl.read_csv(
-            p, schema_overrides={"target_2020": pl.Float64, "change_per_year": pl.Float64}
-        )
+    return reference_csv(
+        "demo_targets", schema_overrides={"target_2020": pl.Float64, "change_per_year": pl.Float64}
+    )
 
 
 def target_table(targets: pl.DataFrame) -> pl.DataFrame:

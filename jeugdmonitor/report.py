@@ -36,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from jeugdmonitor import charts, markup
+from jeugdmonitor.files import atomic_write
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -116,7 +117,7 @@ def vega_bundle() -> str:
 
     text = vlc.javascript_bundle()
     with contextlib.suppress(OSError):
-        _atomic_write(path, text.encode("utf-8"))
+        atomic_write(path, text.encode("utf-8"))
     return text
 
 
@@ -436,20 +437,6 @@ figuur bevatten dezelfde cijfers.</p></noscript>
 # -------------------------------------------------------------------------------- writing
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, then rename: readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check_writable(out: Path) -> None:
     """Fail early, with a clear message, when `out` cannot be created or written."""
     try:
@@ -477,7 +464,7 @@ def write_csvs(folder: Path, csvs: dict[str, pl.DataFrame], *, once: bool = Fals
     for name, frame in csvs.items():
         path = folder / name
         if not (once and path.exists()):
-            _atomic_write(path, markup.csv_bytes(frame))
+            atomic_write(path, markup.csv_bytes(frame))
 
 
 def write_report(store: Store, code: str, out: Path) -> Path:
@@ -487,7 +474,7 @@ def write_report(store: Store, code: str, out: Path) -> Path:
     doc, _, csvs = render(store, region)
     write_csvs(out / f"{region.code}_csv", csvs)
     path = out / f"{region.code}.html"
-    _atomic_write(path, doc.encode("utf-8"))
+    atomic_write(path, doc.encode("utf-8"))
     return path
 
 
@@ -503,7 +490,7 @@ def _init_worker(data_dir: str, out: str, date: str) -> None:
 def _write_once(path: Path, data: Callable[[], bytes]) -> None:
     """Write a shared asset unless it exists (same name → same content, so races are harmless)."""
     if not path.exists():
-        _atomic_write(path, data())
+        atomic_write(path, data())
 
 
 def write_shared(out: Path, items: dict[str, str], csvs: dict[str, pl.DataFrame]) -> None:
@@ -523,7 +510,7 @@ def _render_one(code: str) -> str:
         store, get_region(store, code), shared_assets=True, generated=_WORKER["date"]
     )
     write_shared(out, items, csvs)
-    _atomic_write(out / f"{code}.html", doc.encode("utf-8"))
+    atomic_write(out / f"{code}.html", doc.encode("utf-8"))
     return code
 
 
@@ -609,7 +596,7 @@ def write_all(
     for code in wanted:
         resolve_region(store, code)
     today = dt.date.today()
-    _atomic_write(out / ASSET_DIR / BUNDLE_NAME, vega_bundle().encode("utf-8"))
+    atomic_write(out / ASSET_DIR / BUNDLE_NAME, vega_bundle().encode("utf-8"))
     started = time.perf_counter()
     paths = []
     # spawn, not fork: forking a process whose polars thread pool is running can deadlock
@@ -625,5 +612,5 @@ def write_all(
                 _progress(done, len(wanted), started, progress)
     if progress is not None:
         progress.write("\n")
-    _atomic_write(out / "index.html", index_html(store, today).encode("utf-8"))
+    atomic_write(out / "index.html", index_html(store, today).encode("utf-8"))
     return paths

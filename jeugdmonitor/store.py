@@ -76,6 +76,11 @@ KEYS = {
 }
 
 
+def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table's columns, in schema order and cast to the schema's types (before writing)."""
+    return frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+
+
 def default_data_dir() -> Path:
     """`$JEUGDMONITOR_DATA`, else the repository's `data/` next to the package."""
     env = os.environ.get(DATA_ENV)

@@ -29,10 +29,6 @@ Progress = Callable[[str], None]
 # --------------------------------------------------------------------------------- the swap
 
 
-def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(c).cast(t) for c, t in store.SCHEMAS[name].items()])
-
-
 def stage_and_swap(
     data_dir: Path, tables: dict[str, pl.DataFrame], map_text: dict[str, str] | None = None
 ) -> list[Path]:
@@ -43,7 +39,7 @@ def stage_and_swap(
     tmp = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-update-", dir=data_dir.parent))
     try:
         shutil.copytree(data_dir, tmp, dirs_exist_ok=True)
-        typed = {name: _typed(name, frame) for name, frame in tables.items()}
+        typed = {name: store.conform(name, frame) for name, frame in tables.items()}
         written = build.write_outputs(typed, map_text or {}, tmp)
         problems = store.validate(tmp)
         if problems:
@@ -73,7 +69,7 @@ def merge_rows(current: pl.DataFrame, new: pl.DataFrame, name: str) -> pl.DataFr
     """Replace the rows of `current` whose key is in `new`, and add the new keys."""
     keys = store.KEYS[name]
     kept = current.join(new.select(keys), on=keys, how="anti")
-    return pl.concat([kept, _typed(name, new).select(current.columns)]).sort(keys)
+    return pl.concat([kept, store.conform(name, new).select(current.columns)]).sort(keys)
 
 
 def status(indicators: pl.DataFrame) -> pl.DataFrame:

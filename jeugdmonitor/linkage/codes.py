@@ -6,20 +6,23 @@ They live in `reference/linkage_codes.csv` so a gemeente with other codes edits 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 
-CODES_CSV = Path(__file__).resolve().parents[1] / "reference" / "linkage_codes.csv"
+from jeugdmonitor.files import reference_csv
+
 DIMENSIONS = ("zorgvorm", "verwijzer", "leeftijd", "aanbieder")  # the mixes published per school
 OTHER_PROVIDERS = "Overige aanbieders"  # the category that collects all but the largest providers
 TOP_PROVIDERS = 5  # "grootste aanbieders": the largest per school type and year
-AGE_BREAKS = (6, 9, 12, 15, 18)  # upper bounds (exclusive) of the age bands in CODES_CSV
+# upper bounds (exclusive) of the age bands in reference/linkage_codes.csv
+AGE_BREAKS = (6, 9, 12, 15, 18)
 
 
 @cache
 def _table() -> pl.DataFrame:
-    return pl.read_csv(CODES_CSV, schema_overrides={"code": pl.String}).sort("dimension", "sort")
+    return reference_csv("linkage_codes", schema_overrides={"code": pl.String}).sort(
+        "dimension", "sort"
+    )
 
 
 def codes(dimension: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jeugdmonitor.build import _atomic_writes
+from jeugdmonitor.files import atomic_writes
 from jeugdmonitor.linkage.codes import labels
 
 KEY_COLUMNS = ["gesimuleerd", "schooljaar", "onderwijssoort", "niveau", "school_id", "schoolnaam"]
@@ -97,5 +97,5 @@ def export(tables: dict[str, pl.DataFrame], out: Path | str) -> list[Path]:
     for name, frame in tables.items():
         writers[folder / f"{name}.csv"] = lambda p, f=frame: f.write_csv(p)
         writers[folder / f"{name}.parquet"] = lambda p, f=frame: f.write_parquet(p)
-    _atomic_writes(writers)
+    atomic_writes(writers)
     return sorted(writers)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from jeugdmonitor.build import _atomic_writes
+from jeugdmonitor.files import atomic_writes
 from jeugdmonitor.linkage.codes import codes
 from jeugdmonitor.linkage.pipeline import SYNTHETIC_MARKER
 
@@ -559,5 +559,5 @@ def generate(
             writers[folder / f"{name}.csv"] = lambda p, f=frame: _csv(f, p)
         if "parquet" in formats:
             writers[folder / f"{name}.parquet"] = lambda p, f=frame: typed(f).write_parquet(p)
-    _atomic_writes(writers)
+    atomic_writes(writers)
     return manifest

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urljoin
 
 import polars as pl
 
+from jeugdmonitor.files import atomic_write, reference_path
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 from jeugdmonitor.sources.download import TIMEOUT_S, DownloadError, http_get, parse_json
 
@@ -75,7 +75,7 @@ class Spec:
 
 def default_mapping() -> Path:
     """Path of the bundled `reference/cbs_sources.csv`."""
-    return Path(str(resources.files("jeugdmonitor") / "reference" / "cbs_sources.csv"))
+    return reference_path("cbs_sources.csv")
 
 
 def parse_filters(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -236,9 +236,10 @@ class HttpOData:
             nxt = doc.get("odata.nextLink")
             url = urljoin(url, nxt) if nxt else None
         if self.save_to is not None:
-            target = Path(self.save_to) / "cbs" / table / f"{endpoint}.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps({"value": out}, ensure_ascii=False), encoding="utf-8")
+            atomic_write(
+                Path(self.save_to) / "cbs" / table / f"{endpoint}.json",
+                json.dumps({"value": out}, ensure_ascii=False).encode("utf-8"),
+            )
         return out
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 import polars as pl
+
+from jeugdmonitor.files import reference_csv
 
 CROSSWALK_SCHEMA = {
     "old_name": pl.String,
@@ -19,9 +19,7 @@ CROSSWALK_SCHEMA = {
 
 def load_crosswalk() -> pl.DataFrame:
     """Read `reference/gemeente_crosswalk.csv` (one row per old gemeente × successor, with share)."""
-    path = resources.files("jeugdmonitor") / "reference" / "gemeente_crosswalk.csv"
-    with resources.as_file(path) as p:
-        return pl.read_csv(p, schema=CROSSWALK_SCHEMA)
+    return reference_csv("gemeente_crosswalk", schema=CROSSWALK_SCHEMA)
 
 
 def _resolve(

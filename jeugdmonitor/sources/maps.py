@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from jeugdmonitor.files import atomic_write
 from jeugdmonitor.sources import geo
 from jeugdmonitor.sources.download import DownloadError, http_get
 
@@ -53,9 +54,7 @@ def fetch_topologies(
         if layer not in topo["objects"]:
             raise DownloadError(f"{where}: no object '{layer}' (has {', '.join(topo['objects'])})")
         if save_to is not None:
-            target = Path(save_to) / "cartomap" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
+            atomic_write(Path(save_to) / "cartomap" / name, body)
         topos[level] = topo
     return topos
 
