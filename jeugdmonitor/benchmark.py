@@ -15,6 +15,7 @@ from jeugdmonitor import model
 from jeugdmonitor.indicators import latest_year, level_values, years
 from jeugdmonitor.stats import (
     MIN_COUNT,
+    count_labels,
     count_text,
     is_small,
     nearest,
@@ -123,11 +124,7 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
             with_rate_ci(values).with_columns(
                 exact_numerator=pl.col("numerator"), exact_denominator=pl.col("denominator")
             )
-        ).with_columns(
-            count_label=pl.col("numerator").map_elements(
-                count_text, return_dtype=pl.String, skip_nulls=False
-            )
-        )
+        ).with_columns(count_label=count_labels("numerator"))
         columns = ["region_code", "year", "exact_numerator", "exact_denominator", *STRIP_COLUMNS]
         return {(r[0], r[1]): r[2:] for r in shown.select(columns).iter_rows()}
 

@@ -60,10 +60,10 @@ from statsmodels.genmod.generalized_linear_model import GLM
 
 from jeugdmonitor.regions import REGION_TYPES
 from jeugdmonitor.stats import (
-    MIN_COUNT,
     N_VENTILES,
     Z95,
-    count_text,
+    count_labels,
+    small,
     suppress,
     ventile_groups,
     ventile_means,
@@ -554,7 +554,7 @@ def ventiles(
     values = expected_values(store, form_key, region["type"], year)
 
     def compute() -> tuple[pl.DataFrame, pl.DataFrame, int]:
-        shown = values.filter(pl.col("numerator") >= MIN_COUNT)
+        shown = values.filter(~small())
         grouped = ventile_groups(shown, "difference_pp", "region_code", n_groups)
         means = ventile_means(shown, "difference_pp", "region_code", n_groups)
         return grouped.select("region_code", "group"), means, values.height - shown.height
@@ -595,9 +595,7 @@ def shown_values(
             signal_label=pl.when(pl.col("suppressed"))
             .then(pl.lit(None, dtype=pl.String))
             .otherwise(pl.col("signal").fill_null(pl.lit(NO_SIGNAL))),
-            count_label=pl.col("numerator").map_elements(
-                count_text, return_dtype=pl.String, skip_nulls=False
-            ),
+            count_label=count_labels("numerator"),
         )
 
     return store.cached(("model_shown", form_key, region_type, values["year"][0]), compute)

@@ -43,6 +43,11 @@ def is_small(num: float | None, den: float | None) -> bool:
     return num is None or den is None or num < MIN_COUNT or den < MIN_COUNT
 
 
+def small(num: str = "numerator", den: str = "denominator") -> pl.Expr:
+    """`suppress`'s rule as an expression: numerator or denominator below MIN_COUNT (or missing)."""
+    return ((pl.col(num) < MIN_COUNT) | (pl.col(den) < MIN_COUNT)).fill_null(True)
+
+
 def with_rate_ci(
     frame: pl.DataFrame, num: str = "numerator", den: str = "denominator", prefix: str = ""
 ) -> pl.DataFrame:
@@ -77,14 +82,12 @@ def suppress(
 
     A denominator below MIN_COUNT suppresses the numerator too (the rate would reveal it).
     """
-    small = (pl.col(num) < MIN_COUNT) | (pl.col(den) < MIN_COUNT)
+    hidden = small(num, den)
     blank = [
-        pl.when(~small).then(pl.col(c)).alias(c) for c in (num, *derived) if c in frame.columns
+        pl.when(~hidden).then(pl.col(c)).alias(c) for c in (num, *derived) if c in frame.columns
     ]
     den_blank = pl.when(pl.col(den) >= MIN_COUNT).then(pl.col(den)).alias(den)
-    return frame.with_columns(small.fill_null(True).alias("suppressed")).with_columns(
-        *blank, den_blank
-    )
+    return frame.with_columns(hidden.alias("suppressed")).with_columns(*blank, den_blank)
 
 
 def round_count(value: float | None) -> int | None:
@@ -173,6 +176,11 @@ def count_text(value: float | None) -> str:
     if value is None or value < MIN_COUNT:
         return f"< {MIN_COUNT}"
     return f"{round_count(value):,}".replace(",", ".")
+
+
+def count_labels(column: str = "numerator") -> pl.Expr:
+    """`count_text` of every value of a column (e.g. after `suppress`: null → '< 10')."""
+    return pl.col(column).map_elements(count_text, return_dtype=pl.String, skip_nulls=False)
 
 
 def percent_text(rate: float | None, digits: int = 1) -> str:

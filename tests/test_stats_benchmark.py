@@ -10,7 +10,17 @@ import pytest
 from jeugdmonitor import benchmark
 from jeugdmonitor.indicators import level_values
 from jeugdmonitor.sections import benchmark_strip
-from jeugdmonitor.stats import count_text, nearest, rounded, ventile_groups, ventile_means
+from jeugdmonitor.stats import (
+    count_labels,
+    count_text,
+    is_small,
+    nearest,
+    rounded,
+    small,
+    suppress,
+    ventile_groups,
+    ventile_means,
+)
 from jeugdmonitor.store import load
 
 
@@ -59,6 +69,21 @@ def test_count_text_suppresses_and_rounds():
     assert count_text(7) == "< 10"
     assert count_text(12) == "10"
     assert count_text(37703) == "37.705"
+
+
+def test_one_suppression_rule_for_rows_expressions_and_labels():
+    frame = pl.DataFrame(
+        {
+            "numerator": [9.6, 10.0, 12.0, 0.0, None, 25.0, 1234.0],
+            "denominator": [40.0, 9.0, 80.0, 0.0, 50.0, None, 5000.0],
+        }
+    )
+    expected = [is_small(n, d) for n, d in frame.iter_rows()]
+    assert expected == [True, True, False, True, True, True, False]
+    assert frame.select(small())["numerator"].to_list() == expected
+    shown = suppress(frame).with_columns(label=count_labels("numerator"))
+    assert shown["suppressed"].to_list() == expected
+    assert shown["label"].to_list() == ["< 10", "< 10", "10", "< 10", "< 10", "< 10", "1.235"]
 
 
 def test_rounded_counts_for_display():
