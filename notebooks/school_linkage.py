@@ -8,6 +8,7 @@ with app.setup:
 
     from jeugdmonitor import linkage_charts as charts
     from jeugdmonitor.linkage import publish, session, views
+    from jeugdmonitor.stats import decimal_text
 
 
 @app.cell
@@ -153,7 +154,7 @@ def _(drempel, helling, kern, soort):
             mo.md(
                 f"**{flags['boven_drempel'].sum()}** van de {flags.height} scholen zitten in hun laatste "
                 f"gepubliceerde jaar boven {drempel.value} per 100; **{flags['stijgend'].sum()}** stijgen "
-                f"met minstens {views.dutch_number(helling.value)} per 100 per jaar (kleinste-kwadratenlijn over ten minste "
+                f"met minstens {decimal_text(helling.value, 1)} per 100 per jaar (kleinste-kwadratenlijn over ten minste "
                 "drie gepubliceerde jaren)."
             ),
             mo.ui.table(views.flags_table(flags), selection=None, show_download=False),

@@ -9,9 +9,16 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor.linkage.codes import codes, labels
-from jeugdmonitor.stats import ROUND_TO, round_count
+from jeugdmonitor.stats import count_text, decimal_text, rounded
 
-YEAR_LABEL = pl.format("{}/{}", pl.col("schooljaar"), (pl.col("schooljaar") + 1) % 100)
+
+def year_labels(column: str = "schooljaar") -> pl.Expr:
+    """'2023/24' for school year 2023, '2008/09' for 2008: `year_label` as an expression."""
+    year = pl.col(column)
+    return pl.format("{}/{}", year, ((year + 1) % 100).cast(pl.String).str.zfill(2))
+
+
+YEAR_LABEL = year_labels()
 
 
 def year_label(year: int) -> str:
@@ -25,19 +32,9 @@ def type_order() -> pl.Expr:
     return pl.col("onderwijssoort").replace_strict(order, default=len(order))
 
 
-def dutch_number(value: float, decimals: int = 1) -> str:
-    """'2,5' for 2.5 (decimal comma)."""
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
 def type_label() -> pl.Expr:
     """Dutch name of the onderwijssoort."""
     return pl.col("onderwijssoort").replace_strict(labels("onderwijssoort"), default=None)
-
-
-def rounded(*columns: str) -> list[pl.Expr]:
-    """Counts rounded to a multiple of ROUND_TO for display (null stays null)."""
-    return [((pl.col(c) / ROUND_TO).round(0) * ROUND_TO).cast(pl.Int64).alias(c) for c in columns]
 
 
 def type_trend(kern: pl.DataFrame) -> pl.DataFrame:
@@ -53,7 +50,7 @@ def type_trend(kern: pl.DataFrame) -> pl.DataFrame:
             "clienten",
             "clienten_per_100",
         )
-        .with_columns(rounded("leerlingen", "clienten"))
+        .with_columns(rounded("leerlingen"), rounded("clienten"))
         .sort(type_order(), "schooljaar")
     )
 
@@ -77,7 +74,8 @@ def coverage_table(coverage: pl.DataFrame) -> pl.DataFrame:
     return coverage.select(
         YEAR_LABEL.alias("schooljaar"),
         ((100 * pl.col("gekoppeld") / pl.col("trajecten")).round(1)).alias("gekoppeld (%)"),
-        *rounded("trajecten", "gekoppeld"),
+        rounded("trajecten"),
+        rounded("gekoppeld"),
     )
 
 
@@ -86,9 +84,7 @@ def flags_table(flags: pl.DataFrame) -> pl.DataFrame:
     yes_no = {True: "ja", False: "nee"}
     return flags.select(
         pl.col("schoolnaam").alias("school"),
-        pl.format("{}/{}", pl.col("laatste_jaar"), (pl.col("laatste_jaar") + 1) % 100).alias(
-            "laatste jaar"
-        ),
+        year_labels("laatste_jaar").alias("laatste jaar"),
         pl.col("laatste_per_100").round(1).alias("per 100 leerlingen"),
         pl.col("helling").round(1).alias("trend per jaar"),
         pl.col("boven_drempel").replace_strict(yes_no).alias("boven drempel"),
@@ -166,7 +162,7 @@ def school_trend(kern: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
             "helling",
             status.alias("status"),
         )
-        .with_columns(rounded("leerlingen", "clienten"))
+        .with_columns(rounded("leerlingen"), rounded("clienten"))
         .sort("school_id", "schooljaar")
     )
 
@@ -186,7 +182,7 @@ def benchmark(kern: pl.DataFrame, school_id: str, year: int) -> pl.DataFrame:
         "clienten",
         "clienten_per_100",
         (pl.col("school_id") == school_id).fill_null(False).alias("gekozen"),
-    ).with_columns(rounded("leerlingen", "clienten"))
+    ).with_columns(rounded("leerlingen"), rounded("clienten"))
 
 
 INDICATORS = (
@@ -226,10 +222,10 @@ def _show(value: float | None, unit: str) -> str:
     if value is None:
         return "• (onderdrukt)"
     if unit == "aantal":
-        return f"{round_count(value):,}".replace(",", ".")
+        return count_text(value)
     if unit == "euro":
         return "€ " + f"{value:,.0f}".replace(",", ".")
-    return f"{value:.1f}".replace(".", ",")
+    return decimal_text(value, 1)
 
 
 def mix(verdelingen: pl.DataFrame, school_id: str, year: int, dimension: str) -> pl.DataFrame:
@@ -245,7 +241,9 @@ def mix(verdelingen: pl.DataFrame, school_id: str, year: int, dimension: str) ->
             school.with_columns(pl.lit("deze school").alias("reeks")),
             typed.with_columns(pl.lit("alle scholen van dit type").alias("reeks")),
         ]
-    ).with_columns(pl.col("aandeel").is_null().alias("onderdrukt"), *rounded("aantal", "basis"))
+    ).with_columns(
+        pl.col("aandeel").is_null().alias("onderdrukt"), rounded("aantal"), rounded("basis")
+    )
 
 
 def schools_of(kern: pl.DataFrame, soort: str) -> dict[str, str]:
