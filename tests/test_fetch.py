@@ -184,10 +184,12 @@ def test_mirror_fetch_acceptance_via_cli(tmp_path, data_copy, odata, capsys):
         ).read_bytes()
 
 
-def test_crosswalk_adds_merged_gemeenten_to_their_successor(http, data_copy, odata):
-    """2023 rows of Eemsdelta published as its three predecessors are summed with --crosswalk."""
+EEMSDELTA_PARTS = {"GM0003": 0.5, "GM0010": 0.3, "GM0024": 0.2}
+
+
+def eemsdelta_as_predecessors(odata: dict) -> dict:
+    """The tables with Eemsdelta's 2023 rows published as its three predecessors (2021 merger)."""
     tables = copy.deepcopy(odata)
-    parts = {"GM0003": 0.5, "GM0010": 0.3, "GM0024": 0.2}
     for table in ("03759ned", "85098NED"):
         rows = tables[table]["TypedDataSet"]
         keep = [
@@ -195,12 +197,19 @@ def test_crosswalk_adds_merged_gemeenten_to_their_successor(http, data_copy, oda
         ]
         for r in rows:
             if r["RegioS"].strip() == "GM1979" and r["Perioden"] == "2023JJ00":
-                for code, share in parts.items():
+                for code, share in EEMSDELTA_PARTS.items():
                     new = dict(r, RegioS=code.ljust(8), ID=len(keep))
                     if table == "03759ned":
                         new["BevolkingOp1Januari_1"] = round(r["BevolkingOp1Januari_1"] * share)
                     keep.append(new)
         tables[table]["TypedDataSet"] = keep
+    return tables
+
+
+def test_crosswalk_adds_merged_gemeenten_to_their_successor(http, data_copy, odata):
+    """2023 rows of Eemsdelta published as its three predecessors are summed with --crosswalk."""
+    tables = eemsdelta_as_predecessors(odata)
+    parts = EEMSDELTA_PARTS
     serve(http, tables)
     before = snapshot(data_copy)
     with pytest.raises(cbs.CbsError) as err:
@@ -236,6 +245,28 @@ def test_crosswalk_adds_merged_gemeenten_to_their_successor(http, data_copy, oda
     )
     assert got["denominator"].item() == per_code["den"].sum()
     assert got["numerator"].item() == parts_num and not got["is_simulated"].item()
+    assert store.validate(data_copy) == []
+
+
+def test_crosswalk_drops_a_successor_year_when_a_predecessor_is_empty(http, data_copy, odata):
+    """One predecessor without a figure: no row for the 2024 gemeente (a partial sum undercounts)."""
+    tables = eemsdelta_as_predecessors(odata)
+    for r in tables["85098NED"]["TypedDataSet"]:
+        if r["RegioS"].strip() == "GM0010" and r["Perioden"] == "2023JJ00":
+            r["JongerenMetJeugdhulpInNatura_1"] = None
+    serve(http, tables)
+    summary = fetch_http(http, data_copy, use_crosswalk=True)
+    got = pl.read_parquet(data_copy / "indicators.parquet").filter(
+        (pl.col("gemeente_code") == "GM1979")
+        & (pl.col("breakdown") == "all")
+        & pl.col("year").is_in(YEARS)
+    )
+    jeugdhulp = got.filter(pl.col("indicator") == "jeugdhulp")
+    assert jeugdhulp["year"].to_list() == [2024]  # 2023 left out, not Appingedam + Delfzijl only
+    assert (~jeugdhulp["is_simulated"]).all()
+    assert got.filter(pl.col("indicator") == "jeugdbescherming", pl.col("year") == 2023).height == 1
+    # the empty CBS cell of the fixture (EMPTY_CELL) plus Eemsdelta 2023
+    assert "jeugdhulp all: 2" in summary
     assert store.validate(data_copy) == []
 
 

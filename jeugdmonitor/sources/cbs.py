@@ -592,10 +592,16 @@ def fetch(
             joined = joined.with_columns(numerator=(pl.col("value") / 100 * pl.col("denominator")))
         else:
             joined = joined.rename({"value": "numerator"})
-        complete = joined.filter(
-            pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()
+        # A 2024 gemeente-year is kept only when every code it is summed from (itself, or its
+        # predecessors with --crosswalk) has both counts: a partial sum would be a wrong count.
+        whole = (
+            (pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
+            .all()
+            .over("gm_code", "year")
         )
-        empty[(ind, brk)] = joined.height - complete.height
+        joined = joined.join(codes.select("code", "gm_code"), on="code", how="left")
+        complete = joined.filter(whole).drop("gm_code")
+        empty[(ind, brk)] = joined.filter(~whole).select("gm_code", "year").n_unique()
         counts = complete.with_columns(pl.col("numerator", "denominator").round(0))
         negative = counts.filter((pl.col("numerator") < 0) | (pl.col("denominator") <= 0))
         over = counts.filter(pl.col("numerator") > pl.col("denominator"))
