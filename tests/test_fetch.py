@@ -19,6 +19,7 @@ from pytest_httpserver import HTTPServer
 
 from jeugdmonitor import cli, indicators, store
 from jeugdmonitor.sources import cbs
+from jeugdmonitor.sources import crosswalk as cw
 from jeugdmonitor.sources.download import DownloadError
 from jeugdmonitor.update import run_fetch
 
@@ -514,3 +515,23 @@ def test_unpinned_dimension_and_unknown_filter_value(http, tmp_path, data_copy, 
     with pytest.raises(cbs.CbsError, match=r"no rows with Leeftijd=99999 \(cbs_sources.csv row 2"):
         fetch_http(http, data_copy, mapping=wrong_age)
     assert_untouched(data_copy, before)
+
+
+def test_population_of_a_successor_needs_every_predecessor():
+    """Latest CBS population: Eemsdelta from its predecessors only when none of them is empty."""
+    codes = cbs.code_map(["GM1979", "GM0014"], cw.load_crosswalk())
+    pop_raw = pl.DataFrame(
+        {
+            "code": ["GM0003", "GM0010", "GM0024", "GM0003", "GM0010", "GM0024", "GM0014"],
+            "year": [2020] * 7,
+            "value": [100.0, 200.0, 300.0, 10.0, None, 30.0, 5000.0],
+            "age_group": ["0-4"] * 3 + ["4-12"] * 3 + ["0-4"],
+        },
+        schema_overrides={"year": pl.Int32},
+    )
+    population, year = cbs._latest_population(pop_raw, codes)
+    assert year == 2020
+    assert population.select("gemeente_code", "age_group", "population").rows() == [
+        ("GM0014", "0-4", 5000),
+        ("GM1979", "0-4", 600),
+    ]

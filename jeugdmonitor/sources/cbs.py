@@ -651,7 +651,10 @@ def _latest_population(
     if not known.height:
         return pl.DataFrame(), None
     year = int(known["year"].max())
-    latest = _to_2024(known.filter(pl.col("year") == year), codes, ["age_group"], ["value"])
+    rows = pop_raw.filter(pl.col("year") == year).join(codes.select("code", "gm_code"), on="code")
+    # as for indicators: a 2024 gemeente is only summed when none of its parts is missing
+    whole = rows.filter(pl.col("value").is_not_null().all().over("gm_code", "age_group"))
+    latest = _to_2024(whole.drop("gm_code"), codes, ["age_group"], ["value"])
     return (
         latest.select(
             "gemeente_code",
