@@ -39,9 +39,21 @@ TYPE_PREFIX = {
 # --------------------------------------------------------------------------------------- build
 
 
-def swv_label(code: str) -> str:
+def type_order(column: str = "type") -> pl.Expr:
+    """Position of a region type in REGION_TYPES (gemeente first, nederland last), for sorting."""
+    return pl.col(column).replace_strict(
+        {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
+    )
+
+
+def swv_label(code: pl.Expr) -> pl.Expr:
     """'PO2707' → 'SWV po 27-07' (the official notation of the regeling)."""
-    return f"SWV {code[:2].lower()} {code[2:4]}-{code[4:]}"
+    return pl.format(
+        "SWV {} {}-{}",
+        code.str.slice(0, 2).str.to_lowercase(),
+        code.str.slice(2, 2),
+        code.str.slice(4),
+    )
 
 
 def swv_display_names(
@@ -59,15 +71,16 @@ def swv_display_names(
         .group_by("region_code", maintain_order=True)
         .agg(pl.col("name").head(2).alias("top"), pl.len().alias("n"))
     )
+    label = swv_label(pl.col("region_code"))
     return ranked.select(
         pl.col("region_code").alias("code"),
         (
-            pl.col("region_code").map_elements(swv_label, return_dtype=pl.String)
+            label
             + pl.lit(" ")
             + pl.col("top").list.join(", ")
             + pl.when(pl.col("n") > 2).then(pl.lit(" e.o.")).otherwise(pl.lit(""))
         ).alias("display_name"),
-        pl.col("region_code").map_elements(swv_label, return_dtype=pl.String).alias("name"),
+        label.alias("name"),
     )
 
 
@@ -116,12 +129,7 @@ def build_tables(
                 }
             ),
         ]
-    ).with_columns(
-        type_order=pl.col("type").replace_strict(
-            {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
-        )
-    )
-    regions = regions.sort("type_order", "code").drop("type_order")
+    ).sort(type_order(), "code")
 
     codes = gemeenten.select(pl.col("code").alias("gemeente_code"))
     one = pl.lit(1.0)
@@ -244,11 +252,7 @@ def parents(store: Store, gemeente_code: str) -> dict[str, str]:
 
 def dropdown_options(store: Store) -> dict[str, str]:
     """Label → code for the region dropdown, grouped by type in the label ('Gemeente · Amsterdam')."""
-    ordered = store.regions.with_columns(
-        order=pl.col("type").replace_strict(
-            {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
-        )
-    ).sort("order", "display_name")
+    ordered = store.regions.sort(type_order(), "display_name")
     return {
         (name if t == "nederland" else f"{TYPE_LABELS[t]} · {name}"): code
         for t, name, code in ordered.select("type", "display_name", "code").iter_rows()

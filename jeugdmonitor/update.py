@@ -102,6 +102,11 @@ def format_status(indicators: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _gemeente_names(regions: pl.DataFrame) -> dict[str, str]:
+    """2024 gemeente code → name: what fetched and imported rows are checked against."""
+    return dict(regions.filter(pl.col("type") == "gemeente").select("code", "name").iter_rows())
+
+
 # ------------------------------------------------------------------------------------ fetch
 
 
@@ -134,9 +139,7 @@ def run_fetch(
     """Download the mapped CBS figures (and maps), merge them into data/, return a summary."""
     frames, _ = store.read_tables(Path(data_dir))
     regions = frames["regions"]
-    gemeenten = dict(
-        regions.filter(pl.col("type") == "gemeente").select("code", "name").iter_rows()
-    )
+    gemeenten = _gemeente_names(regions)
     specs = cbs.load_mapping(
         mapping, set(frames["catalogue"]["indicator"]), set(frames["breakdowns"]["breakdown"])
     )
@@ -206,11 +209,8 @@ def run_import(
 ) -> str:
     """Check one CSV file, merge its rows into data/indicators.parquet, return a summary."""
     frames, _ = store.read_tables(Path(data_dir))
-    gemeenten = dict(
-        frames["regions"].filter(pl.col("type") == "gemeente").select("code", "name").iter_rows()
-    )
     context = csv_import.Context(
-        gemeenten,
+        _gemeente_names(frames["regions"]),
         frozenset(frames["catalogue"]["indicator"]),
         frozenset(frames["breakdowns"]["breakdown"]),
         load_crosswalk(),
