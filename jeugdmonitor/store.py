@@ -373,12 +373,12 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]
 
 def validate(data_dir: Path | str | None = None) -> list[Problem]:
     """All problems in a data folder (empty list when it is valid). Used by `jeugdmonitor validate`."""
+    data = Path(data_dir) if data_dir else default_data_dir()
     try:
-        frames, paths = read_tables(Path(data_dir) if data_dir else default_data_dir())
+        frames, paths = read_tables(data)
     except DataValidationError as exc:
         return exc.problems
     problems = validate_frames(frames, paths)
-    data = Path(data_dir) if data_dir else default_data_dir()
     for level in GEO_LEVELS:
         path = data / "geo" / f"{level}.topojson"
         if not path.exists():
