@@ -6,7 +6,7 @@ app = marimo.App(width="medium")
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import linkage_charts as charts
+    from jeugdmonitor import charts
     from jeugdmonitor.linkage import publish, session, views
 
 
@@ -116,7 +116,7 @@ def _(kern):
     mo.vstack(
         [
             mo.md("## Grafiek 1: trend per schooltype"),
-            charts.trend_per_type(views.type_trend(kern)),
+            charts.school_type_trend(views.type_trend(kern)),
             mo.md(
                 "Per 100 leerlingen, zodat verschillen in leerlingaantallen tussen scholen en jaren "
                 "geen rol spelen. Ontbrekende punten zijn onderdrukt (minder dan 10 leerlingen of cliënten)."
@@ -149,7 +149,7 @@ def _(drempel, helling, kern, soort):
     type_name = soort.selected_key
     mo.vstack(
         [
-            charts.trend_per_school(views.school_trend(kern, flags), drempel.value, type_name),
+            charts.school_trend(views.school_trend(kern, flags), drempel.value, type_name),
             mo.md(
                 f"**{flags['boven_drempel'].sum()}** van de {flags.height} scholen zitten in hun laatste "
                 f"gepubliceerde jaar boven {drempel.value} per 100; **{flags['stijgend'].sum()}** stijgen "
@@ -182,7 +182,7 @@ def _(kern, soort):
 def _(jaar, kern, school, type_name):
     mo.hstack(
         [
-            charts.benchmark(
+            charts.school_benchmark(
                 views.benchmark(kern, school.value, jaar.value), type_name, jaar.selected_key
             ),
             mo.ui.table(
@@ -210,14 +210,14 @@ def _(jaar, school, verdelingen):
             mo.md(f"### Verdelingen: {school.selected_key}, {jaar.selected_key}"),
             mo.hstack(
                 [
-                    charts.mix(views.mix(verdelingen, school.value, jaar.value, d), t)
+                    charts.school_mix(views.mix(verdelingen, school.value, jaar.value, d), t)
                     for d, t in titles.items()
                 ][:2],
                 justify="start",
             ),
             mo.hstack(
                 [
-                    charts.mix(views.mix(verdelingen, school.value, jaar.value, d), t)
+                    charts.school_mix(views.mix(verdelingen, school.value, jaar.value, d), t)
                     for d, t in titles.items()
                 ][2:],
                 justify="start",
