@@ -236,7 +236,7 @@ def chart_html(chart: Any) -> str:
 def figure_view(figure: Figure) -> mo.Html:
     """Title, explanation, key numbers, chart, source line, download and the table."""
     badge = " <span class='jm-badge'>gesimuleerd</span>" if figure.simulated else ""
-    parts: list[Any] = [md(f"### {figure.title}{badge}"), md(figure.explanation)]
+    parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
         parts.append(mo.md(figure.summary))
     if figure.chart is not None:

@@ -217,7 +217,7 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
         store,
         year,
         key="verwacht_overzicht",
-        title=f"Werkelijk gedeeld door verwacht jeugdzorggebruik, {name}",
+        title=f"Werkelijk gedeeld door verwacht jeugdzorggebruik, {region.display_name}",
         explanation=explanation,
         chart=charts.ratio_chart(rows, region.display_name),
         table=_region_table(rows),
