@@ -168,12 +168,18 @@ class Spec:
 
 
 @functools.cache
-def _embed_options() -> dict[str, Any]:
-    """vega-embed options: the Dutch number format (from vl-convert, so no network)."""
+def format_locale() -> dict[str, Any]:
+    """d3 number format for nl-NL (decimal comma), from vl-convert: no network needed."""
     import vl_convert as vlc
 
+    return dict(vlc.get_format_locale("nl-NL"))
+
+
+@functools.cache
+def _embed_options() -> dict[str, Any]:
+    """vega-embed options: the Dutch number format and the export menu only."""
     return {
-        "formatLocale": dict(vlc.get_format_locale("nl-NL")),
+        "formatLocale": format_locale(),
         "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     }
 
