@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import SECTIONS, build_sections
 from jeugdmonitor.sections import common as c
+from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import load
 
 EXPECTED_KEYS = [
@@ -116,7 +117,7 @@ def test_bar_numbers_equal_independent_computation(store, raw, code):
     )
     assert table["Percentage"].item() == pytest.approx(round(ref["rate"] * 100, 1))
     assert table["Aantal"].item() == 5 * round(ref["num"] / 5)
-    assert c.pct(ref["rate"]) in fig.summary  # '12,3%' in the key-figures line
+    assert percent_text(ref["rate"]) in fig.summary  # '12,3%' in the key-figures line
     word = {"▲": "hoger", "▼": "lager", "": "niet significant"}[expected_sig]
     assert word in fig.summary
 
