@@ -1056,7 +1056,7 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
     kinds, names, rates = rows["kind"].to_list(), rows["name"].to_list(), rows["rate"].to_list()
     me = kinds.index("gemeente") if "gemeente" in kinds else None
     description = (
-        f"Puntdiagram van {title_value}: de gemeente ({names[me] if me is not None else ''}) "
+        f"Puntdiagram van {title_value[:1].lower()}{title_value[1:]}: de gemeente ({names[me] if me is not None else ''}) "
         "naast vergelijkbare gemeenten, de eigen jeugdregio, de provincie, Nederland en eerdere "
         "jaren, elk met een 95%-interval."
     )

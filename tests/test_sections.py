@@ -7,6 +7,7 @@ The reference values here are computed straight from `data/*.parquet` with polar
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -370,3 +371,24 @@ def test_names_are_escaped_before_markdown(store):
     built = build_sections(store, get_region(store, "GM0796"))  # 's-Hertogenbosch
     fig = figure(built, "jeugdzorg_leeftijd")
     assert "'s-Hertogenbosch" in fig.summary
+
+
+def test_map_summary_when_every_region_is_suppressed():
+    from jeugdmonitor.sections.figures import _spread
+
+    frame = pl.DataFrame(
+        {"gebied": ["A", "B"], "rate": [None, None]},
+        schema={"gebied": pl.String, "rate": pl.Float64},
+    )
+    assert _spread(frame, "gemeenten") == "Alle 2 gemeenten onderdrukt (aantallen kleiner dan 10)."
+    shown = frame.with_columns(rate=pl.Series([0.25, None]))
+    assert _spread(shown, "gemeenten").startswith("Laagste: A (25,0%); hoogste: A (25,0%); 1 van 2")
+
+
+@pytest.mark.parametrize("code", ["GM0363", "PO2707", None])
+def test_summaries_and_texts_have_no_doubled_spaces_or_brackets(store, code):
+    built = build_sections(store, get_region(store, code) if code else None)
+    for fig in (f for s in built.values() for f in s.figures):
+        for text in (fig.summary, fig.explanation):
+            assert not re.search(r"\S {2,}\S", text), (fig.key, text)
+            assert ") (" not in text, (fig.key, text)

@@ -303,11 +303,12 @@ def summary(
         )
     }
     nl = rows.get("nl")
+    what = f" {what}" if what else ""  # e.g. the trend's line gives no 'what'
     if is_nl(region) or "regio" not in rows:
         if nl is None:
             return ""
         return (
-            f"**Nederland: {percent_text(nl['rate'])}** {what} ({count_text(nl['numerator'])} van "
+            f"**Nederland: {percent_text(nl['rate'])}**{what} ({count_text(nl['numerator'])} van "
             f"{count_text(nl['denominator'])})."
         )
     r = rows["regio"]
@@ -322,7 +323,7 @@ def summary(
         "lager": "significant **lager** dan",
     }.get(r["significant"] or "", "niet significant verschillend van")
     return (
-        f"**{name}: {percent_text(r['rate'])}** {what} ({count_text(r['numerator'])} van "
+        f"**{name}: {percent_text(r['rate'])}**{what} ({count_text(r['numerator'])} van "
         f"{count_text(r['denominator'])}; 95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])}), "
         f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'})."
     )

@@ -123,6 +123,8 @@ def nl_map(
 def _spread(frame: pl.DataFrame, plural: str) -> str:
     """The lowest and highest region on a map, and how many are suppressed (region-independent)."""
     valid = frame.filter(pl.col("rate").is_not_null()).sort("rate")
+    if not valid.height:
+        return f"Alle {frame.height} {plural} onderdrukt (aantallen kleiner dan 10)."
     lo, hi = valid.row(0, named=True), valid.row(-1, named=True)
     return (
         f"Laagste: {c.md_escape(lo['gebied'])} ({percent_text(lo['rate'])}); hoogste: "
