@@ -8,6 +8,7 @@ with app.setup:
 
     from jeugdmonitor import charts
     from jeugdmonitor.linkage import publish, session, views
+    from jeugdmonitor.sections.common import md_escape
 
 
 @app.cell
@@ -207,7 +208,7 @@ def _(jaar, school, verdelingen):
     }
     mo.vstack(
         [
-            mo.md(f"### Verdelingen: {school.selected_key}, {jaar.selected_key}"),
+            mo.md(f"### Verdelingen: {md_escape(school.selected_key)}, {jaar.selected_key}"),
             mo.hstack(
                 [
                     charts.school_mix(views.mix(verdelingen, school.value, jaar.value, d), t)
