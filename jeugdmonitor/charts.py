@@ -32,15 +32,28 @@ import polars as pl
 import polars.selectors as cs
 
 NL_LABEL = "Nederland"
-REGION_COLOR = "#08519c"  # dark blue
-NL_COLOR = "#a3a3a3"  # neutral grey: differs from the region in lightness, not only in hue
-MEMBER_COLOR = "#6baed6"  # mid blue for member gemeenten in the radar
-HIGHLIGHT_COLOR = "#e66101"  # orange outline of the chosen region: distinct from blues for all CVD
+# One palette for every chart. Okabe & Ito (2008): colours that stay distinguishable with every
+# colour-vision deficiency (their yellow is left out: too little contrast on white).
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+SKY_BLUE = "#56B4E9"
+VERMILLION = "#D55E00"
+BLACK = "#000000"
+CATEGORY_COLORS = (BLUE, ORANGE, GREEN, PURPLE, SKY_BLUE, VERMILLION, BLACK)
+# Roles, the same in every chart:
+REGION_COLOR = BLUE  # the chosen region's own values (bars, radar line, earlier years)
+OTHER_COLOR = SKY_BLUE  # other regions beside it: member gemeenten, comparable gemeenten
+# NL and other context: grey, which differs from the blues in lightness, not only in hue
+CONTEXT_COLOR = "#999999"
+HIGHLIGHT_COLOR = VERMILLION  # the chosen region among all others: map outline, ventile bar
+REFERENCE_COLOR = BLACK  # reference lines: 0, 1 = as expected, NL in the benchmark strip
 SUPPRESSED_COLOR = "#e5e5e5"
 TEXT_COLOR = "#262626"
-# Okabe & Ito (2008): a categorical palette that stays distinguishable with every colour-vision
-# deficiency; its yellow is replaced by black, which has too little contrast on white.
-CATEGORY_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+MUTED_TEXT_COLOR = "#525252"  # notes inside a chart (4.5:1 or more on white)
+GRID_COLOR = "#d4d4d4"  # the radar's rings and spokes
+FADED_COLOR = "#bbbbbb"  # many background lines (the other schools)
 MAP_SCHEME = "blues"  # sequential light → dark blue (ColorBrewer), colour-blind safe
 SIG_SYMBOL = {"hoger": "▲", "lager": "▼"}
 SIG_NOTE = "▲ / ▼: significant hoger / lager dan Nederland (95%-betrouwbaarheidsinterval)."
@@ -155,12 +168,18 @@ class Spec:
 
 
 @functools.cache
-def _embed_options() -> dict[str, Any]:
-    """vega-embed options: the Dutch number format (from vl-convert, so no network)."""
+def format_locale() -> dict[str, Any]:
+    """d3 number format for nl-NL (decimal comma), from vl-convert: no network needed."""
     import vl_convert as vlc
 
+    return dict(vlc.get_format_locale("nl-NL"))
+
+
+@functools.cache
+def _embed_options() -> dict[str, Any]:
+    """vega-embed options: the Dutch number format and the export menu only."""
     return {
-        "formatLocale": dict(vlc.get_format_locale("nl-NL")),
+        "formatLocale": format_locale(),
         "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     }
 
@@ -177,6 +196,13 @@ def _compile(chart: alt.TopLevelMixin) -> str:
     spec = chart.to_dict(validate=False)
     spec.pop("datasets", None)
     return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+
+
+def _dutch(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
+    """A plain Altair chart with a description, the shared font and the Dutch number format."""
+    return chart.properties(
+        description=description, usermeta={"embedOptions": _embed_options()}
+    ).configure(font=FONT)
 
 
 def _two_lines(longer_than: int, within: int) -> str:
@@ -251,7 +277,7 @@ def _bars_template(x_title: str, width: int) -> str:
         color=alt.Color(
             "gebied:N",
             sort=_BY_ROLE,
-            scale=alt.Scale(range=[REGION_COLOR, NL_COLOR]),
+            scale=alt.Scale(range=[REGION_COLOR, CONTEXT_COLOR]),
             legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400),
         ),
         tooltip=_tooltip(),
@@ -267,7 +293,7 @@ def _bars_template(x_title: str, width: int) -> str:
     sig = base.mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOR).encode(
         x="ci_high:Q", text="sig:N"
     )
-    note = base.mark_text(align="left", dx=3, fontSize=11, color="#525252").encode(
+    note = base.mark_text(align="left", dx=3, fontSize=11, color=MUTED_TEXT_COLOR).encode(
         x=alt.datum(0), text="note:N"
     )
     chart = alt.layer(room, bars, errors, sig, note).properties(
@@ -466,19 +492,19 @@ def _radar_template(size: int) -> str:
             y=y,
             order="k:Q",
             detail="ring:Q",
-            color=alt.condition("datum.nl", alt.value("#404040"), alt.value("#d4d4d4")),
+            color=alt.condition("datum.nl", alt.value(TEXT_COLOR), alt.value(GRID_COLOR)),
             strokeDash=alt.condition("datum.nl", alt.value([5, 3]), alt.value([1, 0])),
             size=alt.condition("datum.nl", alt.value(1.5), alt.value(1)),
         )
     )
     spokes = (
         alt.Chart(_rows("spokes"))
-        .mark_line(color="#d4d4d4", strokeWidth=1)
+        .mark_line(color=GRID_COLOR, strokeWidth=1)
         .encode(x=x, y=y, order="k:Q", detail="categorie:N")
     )
     ring_text = (
         alt.Chart(_rows("ringlabels"))
-        .mark_text(align="center", baseline="middle", fontSize=10, color="#595959")
+        .mark_text(align="center", baseline="middle", fontSize=10, color=MUTED_TEXT_COLOR)
         .encode(x=x, y=y, text="text:N")
     )
     labels = [
@@ -505,7 +531,7 @@ def _radar_template(size: int) -> str:
         "color": alt.Color(
             "legend:N",
             sort=_BY_ROLE,
-            scale=alt.Scale(range=[REGION_COLOR, MEMBER_COLOR]),
+            scale=alt.Scale(range=[REGION_COLOR, OTHER_COLOR]),
             legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
         ),
         "tooltip": tooltip,
@@ -718,29 +744,23 @@ def choropleth(
 
 # ============================================================================================
 # Expected use (model) and benchmarks (issue 5): ventiles, ratios, coefficients, the benchmark
-# strip; templates like the charts above. Colours are Okabe-Ito. The scatter and the residual
+# strip; templates like the charts above, in the same palette. The scatter and the residual
 # map at the end are drawn only in notebooks/expected_use.py and stay plain Altair charts.
 # ============================================================================================
 
-# Okabe-Ito
-HIGHLIGHT = "#D55E00"  # vermillion: the chosen region
-PRIMARY = "#0072B2"  # blue: the region's own values
-SECONDARY = "#56B4E9"  # sky blue: other regions / peers
-NEUTRAL = "#999999"  # grey: context
-REFERENCE = "#000000"  # black: Nederland / expected
 SIGNAL_COLOURS = {
-    "hoger dan verwacht": HIGHLIGHT,
-    "lager dan verwacht": PRIMARY,
-    "niet duidelijk anders": NEUTRAL,
+    "hoger dan verwacht": HIGHLIGHT_COLOR,
+    "lager dan verwacht": REGION_COLOR,
+    "niet duidelijk anders": CONTEXT_COLOR,
 }
 STRIP_KINDS = {  # benchmark strip: kind of row → colour
-    "gemeente": HIGHLIGHT,
-    "previous": PRIMARY,
-    "peer": SECONDARY,
-    "peers": SECONDARY,
-    "jeugdregio": NEUTRAL,
-    "provincie": NEUTRAL,
-    "nederland": REFERENCE,
+    "gemeente": HIGHLIGHT_COLOR,
+    "previous": REGION_COLOR,
+    "peer": OTHER_COLOR,
+    "peers": OTHER_COLOR,
+    "jeugdregio": CONTEXT_COLOR,
+    "provincie": CONTEXT_COLOR,
+    "nederland": REFERENCE_COLOR,
 }
 _ZERO = '[{"v":0}]'  # one-row dataset for reference rules (inline data would not survive _compile)
 _ONE = '[{"v":1}]'
@@ -781,7 +801,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
             ],
         )
     )
-    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE).encode(y="v:Q")
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR).encode(y="v:Q")
     layers = [bar, zero]
     if label_side != "none":
         # Long names must not run off the chart: on the right half the text ends at the bar.
@@ -793,7 +813,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
                 dx=8 if right else -8,
                 fontSize=12,
                 fontWeight="bold",
-                color=HIGHLIGHT,
+                color=HIGHLIGHT_COLOR,
                 align="right" if right else "left",
                 baseline="bottom",
             )
@@ -826,7 +846,9 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
         "group",
         _short("mean", "min", "max"),
         "n_regions",
-        fill=pl.when(pl.col("highlight")).then(pl.lit(HIGHLIGHT)).otherwise(pl.lit(SECONDARY)),
+        fill=pl.when(pl.col("highlight"))
+        .then(pl.lit(HIGHLIGHT_COLOR))
+        .otherwise(pl.lit(OTHER_COLOR)),
     ).write_json()
     datasets: dict[str, pl.DataFrame | str] = {"rows": rows, "zero": _ZERO}
     side = "none"
@@ -867,7 +889,7 @@ def _ratio_template() -> str:
     )
     one = (
         alt.Chart(_rows("one"))
-        .mark_rule(color=REFERENCE, strokeDash=[4, 3])
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3])
         .encode(x=alt.X("v:Q", scale=scale))
     )
     return _compile(
@@ -911,7 +933,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
     base = alt.Chart().encode(
         y=alt.Y("short:N", sort=alt.EncodingSortField(field="volgorde", op="min"), title=None)
     )
-    interval = base.mark_rule(color=PRIMARY, strokeWidth=2).encode(
+    interval = base.mark_rule(color=REGION_COLOR, strokeWidth=2).encode(
         x=alt.X(
             "or_ci_low:Q",
             scale=scale,
@@ -921,7 +943,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
         ),
         x2="or_ci_high:Q",
     )
-    point = base.mark_point(filled=True, size=50, color=PRIMARY).encode(
+    point = base.mark_point(filled=True, size=50, color=REGION_COLOR).encode(
         x=alt.X("odds_ratio:Q", scale=scale),
         tooltip=[
             alt.Tooltip("short:N", title="Zorgvorm"),
@@ -932,7 +954,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             alt.Tooltip("sd:Q", title="1 SD van het kenmerk", format=".2f"),
         ],
     )
-    one = alt.Chart().mark_rule(color=REFERENCE, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
+    one = alt.Chart().mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
     chart = (
         alt.layer(one, interval, point, data=_rows())
         .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
@@ -1007,7 +1029,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
         layers.append(
             alt.Chart(_rows())
             .transform_filter("datum.kind === 'gemeente' && isValid(datum.rate)")
-            .mark_rule(color=HIGHLIGHT, strokeDash=[4, 3], opacity=0.7)
+            .mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3], opacity=0.7)
             .encode(x=alt.X("rate:Q"))
         )
     layers += [
@@ -1019,7 +1041,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
     if with_notes:
         layers.append(
             alt.Chart(_rows("notes"))
-            .mark_text(align="right", fontSize=11, color=NEUTRAL, fontStyle="italic")
+            .mark_text(align="right", fontSize=11, color=MUTED_TEXT_COLOR, fontStyle="italic")
             .encode(y=y, x=alt.value(416), text="note:N")
         )
     return _compile(alt.layer(*layers).properties(width=420, height=alt.Step(22)))
@@ -1034,7 +1056,7 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
     kinds, names, rates = rows["kind"].to_list(), rows["name"].to_list(), rows["rate"].to_list()
     me = kinds.index("gemeente") if "gemeente" in kinds else None
     description = (
-        f"Puntdiagram van {title_value}: de gemeente ({names[me] if me is not None else ''}) "
+        f"Puntdiagram van {title_value[:1].lower()}{title_value[1:]}: de gemeente ({names[me] if me is not None else ''}) "
         "naast vergelijkbare gemeenten, de eigen jeugdregio, de provincie, Nederland en eerdere "
         "jaren, elk met een 95%-interval."
     )
@@ -1065,7 +1087,7 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
     return Spec(_strip_template(title_value, with_own_line, bool(notes)), datasets, description)
 
 
-def observed_expected_scatter(points: pl.DataFrame, title_value: str) -> alt.Chart:
+def observed_expected_scatter(points: pl.DataFrame, title_value: str) -> alt.LayerChart:
     """Actual against expected share per gemeente, with the line actual = expected.
 
     `points` has name, expected_rate, rate, signal_label (suppressed rows have a null rate).
@@ -1096,10 +1118,10 @@ def observed_expected_scatter(points: pl.DataFrame, title_value: str) -> alt.Cha
     )
     diagonal = (
         alt.Chart(pl.DataFrame({"v": [0.0, top]}))
-        .mark_line(color=REFERENCE, strokeDash=[4, 3])
+        .mark_line(color=REFERENCE_COLOR, strokeDash=[4, 3])
         .encode(x=alt.X("v:Q", scale=scale), y=alt.Y("v:Q", scale=scale))
     )
-    return alt.layer(diagonal, dots).properties(width=380, height=380, description=description)
+    return _dutch(alt.layer(diagonal, dots).properties(width=380, height=380), description)
 
 
 def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: str) -> alt.Chart:
@@ -1124,9 +1146,9 @@ def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: s
             ),
             legend=alt.Legend(format=".2~f", values=[0.5, 0.67, 1, 1.5, 2]),
         ),
-        alt.value("#dddddd"),
+        alt.value(SUPPRESSED_COLOR),
     )
-    return (
+    chart = (
         alt.Chart(shapes)
         .mark_geoshape(stroke="white", strokeWidth=0.3)
         .transform_calculate(code="datum.id")
@@ -1140,5 +1162,237 @@ def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: s
             ],
         )
         .project("mercator")
-        .properties(width=420, height=480, description=description)
+        .properties(width=420, height=480)
     )
+    return _dutch(chart, description)
+
+
+# ============================================================================================
+# School linkage (issue 6, notebooks/school_linkage.py): Grafiek 1 and 2, the school benchmark
+# and the category mix. Builders take the frames of `jeugdmonitor.linkage.views` (suppressed and
+# rounded) and return plain Altair charts: the notebook draws each once per choice.
+# ============================================================================================
+
+SCHOOL_STATUS = {  # Grafiek 2: a school's mark → colour (the last one recedes)
+    "stijgend en boven drempel": HIGHLIGHT_COLOR,
+    "stijgend": PURPLE,
+    "boven drempel": REGION_COLOR,
+    "overige scholen": FADED_COLOR,
+}
+SCHOOL_RATE_TITLE = "Jeugdhulpcliënten per 100 leerlingen"
+SCHOOL_WIDTH = 560
+_OTHER_SCHOOLS = "overige scholen"
+
+
+def _number_text(value: float) -> str:
+    """'20' or '2,5': a number for a chart description."""
+    return f"{value:g}".replace(".", ",")
+
+
+def school_type_trend(data: pl.DataFrame) -> alt.Chart:
+    """Grafiek 1: trend of clients per 100 pupils per school type (click the legend to filter)."""
+    order = data.unique("onderwijssoort", maintain_order=True).get_column("schooltype").to_list()
+    pick = alt.selection_point(fields=["schooltype"], bind="legend")
+    description = (
+        "Lijndiagram: jeugdhulpcliënten per 100 leerlingen per schooljaar, één lijn per "
+        f"schooltype ({', '.join(order)}). Klik in de legenda op een schooltype om dat uit te "
+        "lichten; ontbrekende punten zijn onderdrukt."
+    )
+    chart = (
+        alt.Chart(data, title="Grafiek 1: jeugdhulpcliënten per 100 leerlingen naar schooltype")
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("jaar:O", title="Schooljaar", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("clienten_per_100:Q", title=SCHOOL_RATE_TITLE),
+            color=alt.Color(
+                "schooltype:N",
+                sort=order,
+                scale=alt.Scale(domain=order, range=list(CATEGORY_COLORS)),
+                legend=alt.Legend(title="Schooltype (klik om te filteren)", labelLimit=260),
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=[
+                alt.Tooltip("schooltype:N", title="Schooltype"),
+                alt.Tooltip("jaar:O", title="Schooljaar"),
+                alt.Tooltip("clienten_per_100:Q", title="Per 100 leerlingen", format=".1f"),
+                alt.Tooltip("clienten:Q", title="Cliënten (afgerond op 5)"),
+                alt.Tooltip("leerlingen:Q", title="Leerlingen (afgerond op 5)"),
+            ],
+        )
+        .add_params(pick)
+        .properties(width=SCHOOL_WIDTH, height=320)
+    )
+    return _dutch(chart, description)
+
+
+def school_trend(data: pl.DataFrame, threshold: float, type_name: str) -> alt.LayerChart:
+    """Grafiek 2: trend per school of one type; schools above the threshold or rising stand out."""
+    tooltip = [
+        alt.Tooltip("schoolnaam:N", title="School"),
+        alt.Tooltip("jaar:O", title="Schooljaar"),
+        alt.Tooltip("clienten_per_100:Q", title="Per 100 leerlingen", format=".1f"),
+        alt.Tooltip("clienten:Q", title="Cliënten (afgerond op 5)"),
+        alt.Tooltip("helling:Q", title="Trend per jaar", format="+.1f"),
+        alt.Tooltip("status:N", title="Markering"),
+    ]
+    status = alt.Scale(domain=list(SCHOOL_STATUS), range=list(SCHOOL_STATUS.values()))
+    base = alt.Chart(data).encode(
+        x=alt.X("jaar:O", title="Schooljaar", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("clienten_per_100:Q", title=SCHOOL_RATE_TITLE),
+        color=alt.Color(
+            "status:N",
+            scale=status,
+            legend=alt.Legend(title="Markering", orient="bottom", direction="horizontal"),
+        ),
+        detail="school_id:N",
+        tooltip=tooltip,
+    )
+    lines = base.mark_line(point=True).encode(
+        strokeWidth=alt.condition(
+            alt.datum.status == _OTHER_SCHOOLS, alt.value(1.2), alt.value(2.5)
+        ),
+        order=alt.Order("schooljaar:O"),
+    )
+    last_year = (
+        data.drop_nulls("clienten_per_100")
+        .group_by("school_id")
+        .agg(pl.col("schooljaar").max().alias("laatste"))
+    )
+    flagged = data.join(last_year, on="school_id").filter(
+        pl.col("schooljaar") == pl.col("laatste"), pl.col("status") != _OTHER_SCHOOLS
+    )
+    top = float(data.get_column("clienten_per_100").max() or 1.0)
+    names = (
+        alt.Chart(_spread_labels(flagged, "clienten_per_100", gap=top * 0.05))
+        .mark_text(align="left", dx=7, fontSize=11)
+        .encode(
+            x="jaar:O",
+            y=alt.Y("label_y:Q", title=SCHOOL_RATE_TITLE),
+            text="schoolnaam:N",
+            color=alt.Color("status:N", scale=status),
+        )
+    )
+    rule = (
+        alt.Chart(pl.DataFrame({"drempel": [threshold]}))
+        .mark_rule(strokeDash=[5, 4], color=MUTED_TEXT_COLOR)
+        .encode(y="drempel:Q", tooltip=[alt.Tooltip("drempel:Q", title="Drempel per 100")])
+    )
+    title = f"Grafiek 2: jeugdhulpcliënten per 100 leerlingen per school ({type_name})"
+    description = (
+        f"Lijndiagram: jeugdhulpcliënten per 100 leerlingen per schooljaar, één lijn per school "
+        f"({type_name}). Gekleurd en met naam: {flagged.height} scholen die stijgen of in hun "
+        f"laatste jaar boven de drempel van {_number_text(threshold)} per 100 zitten (de "
+        "stippellijn); grijs: de overige scholen."
+    )
+    chart = (
+        alt.layer(lines, names, rule, title=title)
+        .properties(width=SCHOOL_WIDTH, height=340, padding={"right": 190})
+        .configure_view(strokeWidth=0)
+        .configure_axis(labelFontSize=11)
+    )
+    return _dutch(chart, description)
+
+
+def _spread_labels(frame: pl.DataFrame, column: str, gap: float) -> pl.DataFrame:
+    """Add `label_y`: the values pushed apart by at least `gap`, so end labels do not overlap."""
+    ordered = frame.sort(column)
+    placed: list[float] = []
+    for value in ordered.get_column(column).to_list():
+        placed.append(value if not placed else max(value, placed[-1] + gap))
+    return ordered.with_columns(pl.Series("label_y", placed, dtype=pl.Float64))
+
+
+def school_benchmark(data: pl.DataFrame, type_name: str, year_text: str) -> alt.LayerChart:
+    """Benchmark: the chosen school against the other schools of its type (and the type rate)."""
+    schools = data.filter(pl.col("niveau") == "school", pl.col("clienten_per_100").is_not_null())
+    type_rate = data.filter(pl.col("niveau") == "schooltype").select("clienten_per_100")
+    height = max(120, 16 * schools.height)
+    chosen = schools.filter(pl.col("gekozen")).get_column("schoolnaam").to_list()
+    where = (
+        f"De gekozen school ({chosen[0]}) is oranje."
+        if chosen
+        else "De gekozen school ontbreekt: haar aantallen zijn te klein om te tonen."
+    )
+    bars = (
+        alt.Chart(schools)
+        .mark_bar()
+        .encode(
+            y=alt.Y("schoolnaam:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+            x=alt.X("clienten_per_100:Q", title=SCHOOL_RATE_TITLE),
+            color=alt.condition(
+                alt.datum.gekozen, alt.value(HIGHLIGHT_COLOR), alt.value(OTHER_COLOR)
+            ),
+            tooltip=[
+                alt.Tooltip("schoolnaam:N", title="School"),
+                alt.Tooltip("clienten_per_100:Q", title="Per 100 leerlingen", format=".1f"),
+                alt.Tooltip("clienten:Q", title="Cliënten (afgerond op 5)"),
+                alt.Tooltip("leerlingen:Q", title="Leerlingen (afgerond op 5)"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(type_rate)
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(
+            x="clienten_per_100:Q",
+            tooltip=[
+                alt.Tooltip("clienten_per_100:Q", title="Alle scholen van dit type", format=".1f")
+            ],
+        )
+    )
+    title = alt.Title(
+        f"Benchmark {type_name}, {year_text}",
+        subtitle=(
+            "Oranje: gekozen school. "
+            if chosen
+            else "Gekozen school onderdrukt (te kleine aantallen). "
+        )
+        + "Stippellijn: alle scholen van dit type samen.",
+    )
+    description = (
+        f"Staafdiagram: jeugdhulpcliënten per 100 leerlingen voor {schools.height} scholen "
+        f"({type_name}, {year_text}), van hoog naar laag. {where} De stippellijn is alle scholen "
+        "van dit type samen."
+    )
+    chart = alt.layer(bars, rule, title=title).properties(width=SCHOOL_WIDTH - 160, height=height)
+    return _dutch(chart, description)
+
+
+def school_mix(data: pl.DataFrame, title: str) -> alt.Chart:
+    """Category mix (share in %) of one school next to its school type; suppressed bars marked."""
+    shown = data.with_columns(pl.col("aandeel").fill_null(0.0).alias("balk"))
+    base = alt.Chart(shown).encode(
+        y=alt.Y(
+            "label:N",
+            sort=alt.EncodingSortField("volgorde", op="min"),
+            title=None,
+            axis=alt.Axis(labelLimit=260),
+        ),
+        yOffset=alt.YOffset("reeks:N", sort=["deze school", "alle scholen van dit type"]),
+        tooltip=[
+            alt.Tooltip("reeks:N", title="Reeks"),
+            alt.Tooltip("label:N", title="Categorie"),
+            alt.Tooltip("aandeel:Q", title="Aandeel (%)", format=".1f"),
+            alt.Tooltip("aantal:Q", title="Aantal (afgerond op 5)"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("balk:Q", title="Aandeel (%)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(
+            "reeks:N",
+            sort=["deze school", "alle scholen van dit type"],
+            scale=alt.Scale(range=[HIGHLIGHT_COLOR, REGION_COLOR]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+    marks = (
+        base.transform_filter(alt.datum.onderdrukt)
+        .mark_text(align="left", baseline="middle", dx=3, fontSize=9, color=MUTED_TEXT_COLOR)
+        .encode(x=alt.value(0), text=alt.value("• onderdrukt"))
+    )
+    description = (
+        f"Staafdiagram: {title[:1].lower()}{title[1:]}; het aandeel per categorie (%) van deze "
+        "school naast alle scholen van dit type. Te kleine aantallen zijn onderdrukt en gemarkeerd."
+    )
+    chart = alt.layer(bars, marks, title=title).properties(width=300, height=alt.Step(11))
+    return _dutch(chart, description)

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from jeugdmonitor.sections.base import Figure
 from jeugdmonitor.sections.common import csv_bytes
 
 SIMULATED_TEXT = (
@@ -24,7 +25,39 @@ SUPPRESSION_TEXT = (
     "significant hoger/lager dan Nederland."
 )
 
-__all__ = ["SIMULATED_TEXT", "SUPPRESSION_TEXT", "csv_bytes", "markdown_html", "table_html"]
+BADGE = " <span class='jm-badge'>gesimuleerd</span>"  # after the title of a simulated figure
+# The look both front ends give a figure's source line, badge and table.
+FIGURE_CSS = """
+.jm-source { color: #525252; font-size: 0.85rem; }
+.jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
+  padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
+.jm-table { border-collapse: collapse; font-size: 0.85rem; margin-top: 0.4rem; }
+.jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
+.jm-table th:first-child, .jm-table td:first-child,
+.jm-table th:nth-child(2), .jm-table td:nth-child(2) { text-align: left; }
+"""
+
+__all__ = [
+    "BADGE",
+    "FIGURE_CSS",
+    "SIMULATED_TEXT",
+    "SUPPRESSION_TEXT",
+    "csv_bytes",
+    "figure_rows",
+    "markdown_html",
+    "table_html",
+]
+
+
+def figure_rows(figures: list[Figure]) -> list[list[Figure]]:
+    """Figures in rows: two consecutive 'half' figures share a row, like the app and report."""
+    rows: list[list[Figure]] = []
+    for fig in figures:
+        if fig.layout == "half" and rows and len(rows[-1]) == 1 and rows[-1][0].layout == "half":
+            rows[-1].append(fig)
+        else:
+            rows.append([fig])
+    return rows
 
 
 @functools.lru_cache(maxsize=2048)
@@ -59,11 +92,3 @@ def table_html(table: pl.DataFrame, caption: str = "") -> str:
     return (
         f"<table class='jm-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-
-
-@functools.cache
-def format_locale() -> dict[str, Any]:
-    """d3 number format for nl-NL (decimal comma), from vl-convert: no network needed."""
-    import vl_convert as vlc
-
-    return dict(vlc.get_format_locale("nl-NL"))

@@ -27,7 +27,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,8 +132,6 @@ h1 { font-size: 1.8rem; margin: 0 0 .25rem; } h2 { font-size: 1.45rem; margin-to
   border-bottom: 2px solid var(--accent); padding-bottom: .2rem; } h3 { font-size: 1.1rem; margin: 0 0 .3rem; }
 .meta { color: var(--muted); font-size: .9rem; }
 .banner { background: #fdb863; color: #3b2000; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }
-.badge { display:inline-block; background:#fdb863; color:#3b2000; border-radius:4px; padding:0 6px;
-  font-size:.75rem; font-weight:600; vertical-align:middle; margin-left:6px; }
 nav.toc { background:#f5f7fa; border-radius:6px; padding:.6rem 1rem; margin:1rem 0; }
 nav.toc ol { margin:.3rem 0 0 1.2rem; padding:0; }
 .row { display:grid; grid-template-columns: minmax(0,1fr); gap: 2rem; margin: 1.5rem 0; }
@@ -144,13 +142,8 @@ figure { margin: 0; break-inside: avoid; }
 .chart .vega-actions, .chart details { display: none; }
 .text p:last-child { margin-bottom: .3rem; }
 .print-ribbon { display: none; }
-.source { color: var(--muted); font-size: .85rem; }
 .download { font-size: .85rem; margin-left: .8rem; }
 details { margin-top: .4rem; font-size: .85rem; }
-table.jm-table { border-collapse: collapse; font-size: .8rem; margin-top: .4rem; }
-.jm-table th, .jm-table td { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: right; }
-.jm-table th:first-child, .jm-table td:first-child, .jm-table th:nth-child(2), .jm-table td:nth-child(2)
-  { text-align: left; }
 footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -244,7 +237,7 @@ def _csv_name(figure: Figure) -> str:
 
 
 def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
-    badge = '<span class="badge">gesimuleerd</span>' if figure.simulated else ""
+    badge = markup.BADGE if figure.simulated else ""
     parts = [
         f'<figure id="fig-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
         f"<h3>{html.escape(figure.title)}{badge}</h3>",
@@ -255,7 +248,7 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
     if chart_id is not None:
         parts.append(f'<div class="chart" id="{chart_id}" role="img"></div>')
     parts.append(
-        f'<figcaption><span class="source">{html.escape(figure.source)}</span>{csv_link}'
+        f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
     )
     parts.append(
@@ -264,21 +257,6 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
     )
     parts.append("</figure>")
     return "".join(parts)
-
-
-def _rows(figures: list[Figure]) -> Iterator[list[Figure]]:
-    """Consecutive 'half' figures side by side, like the app."""
-    row: list[Figure] = []
-    for fig in figures:
-        if fig.layout == "half" and len(row) == 1 and row[0].layout == "half":
-            yield [row[0], fig]
-            row = []
-            continue
-        if row:
-            yield row
-        row = [fig]
-    if row:
-        yield row
 
 
 def _spec_json(chart: Any) -> str:
@@ -336,7 +314,7 @@ class Page:
             f"<h2>{html.escape(section.title)}</h2>",
             f'<div class="text">{markup.markdown_html(section.intro)}</div>',
         ]
-        for row in _rows(section.figures):
+        for row in markup.figure_rows(section.figures):
             cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f)) for f in row)
             parts.append(f'<div class="row{" two" if len(row) == 2 else ""}">{cells}</div>')
         if section.outro:
@@ -413,7 +391,7 @@ def render(
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Jeugdmonitor – {html.escape(title)}</title>
-<style>{CSS}</style>
+<style>{CSS}{markup.FIGURE_CSS}</style>
 </head><body>
 <header><p class="meta">Jeugdmonitor · Monitor aansluiting onderwijs en jeugdhulp</p>
 <h1>{html.escape(title)}</h1>
@@ -427,7 +405,7 @@ figuur bevatten dezelfde cijfers.</p></noscript>
 <footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{source_items}</ul>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
-<script type="application/json" id="jm-locale">{json.dumps(markup.format_locale())}</script>
+<script type="application/json" id="jm-locale">{json.dumps(charts.format_locale())}</script>
 {_scripts(page, items)}
 </body></html>
 """

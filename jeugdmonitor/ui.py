@@ -28,19 +28,15 @@ def md(text: str) -> mo.Html:
     return mo.Html(markup.markdown_html(text))
 
 
-CSS = """
-<style>
-.jm-source { color: #525252; font-size: 0.85rem; }
-.jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
-  padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
-.jm-table { border-collapse: collapse; font-size: 0.85rem; }
-.jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
-.jm-table th:first-child, .jm-table td:first-child,
-.jm-table th:nth-child(2), .jm-table td:nth-child(2) { text-align: left; }
+CSS = (
+    "<style>"
+    + markup.FIGURE_CSS
+    + """
 .jm-ribbon { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; background: #fdb863;
   color: #3b2000; text-align: center; font-size: 0.85rem; padding: 3px 8px; }
 </style>
 """
+)
 
 
 # ------------------------------------------------------------------------------ region choice
@@ -235,8 +231,8 @@ def chart_html(chart: Any) -> str:
 
 def figure_view(figure: Figure) -> mo.Html:
     """Title, explanation, key numbers, chart, source line, download and the table."""
-    badge = " <span class='jm-badge'>gesimuleerd</span>" if figure.simulated else ""
-    parts: list[Any] = [md(f"### {figure.title}{badge}"), md(figure.explanation)]
+    badge = markup.BADGE if figure.simulated else ""
+    parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
         parts.append(mo.md(figure.summary))
     if figure.chart is not None:
@@ -261,21 +257,10 @@ def figure_view(figure: Figure) -> mo.Html:
     return mo.vstack(parts, gap=0.6)
 
 
-def _rows_of(figures: list[Figure]) -> list[list[Figure]]:
-    """Pair consecutive 'half' figures so they sit side by side."""
-    rows: list[list[Figure]] = []
-    for fig in figures:
-        if fig.layout == "half" and rows and len(rows[-1]) == 1 and rows[-1][0].layout == "half":
-            rows[-1].append(fig)
-        else:
-            rows.append([fig])
-    return rows
-
-
 def section_view(section: Section) -> mo.Html:
     """A whole section: heading, introduction, figures (halves side by side) and closing text."""
     parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
-    for row in _rows_of(section.figures):
+    for row in markup.figure_rows(section.figures):
         views = [figure_view(f) for f in row]
         if len(views) == 1:
             parts.append(views[0])

@@ -6,8 +6,9 @@ app = marimo.App(width="medium")
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import linkage_charts as charts
+    from jeugdmonitor import charts
     from jeugdmonitor.linkage import publish, session, views
+    from jeugdmonitor.sections.common import md_escape
     from jeugdmonitor.stats import decimal_text
 
 
@@ -117,7 +118,7 @@ def _(kern):
     mo.vstack(
         [
             mo.md("## Grafiek 1: trend per schooltype"),
-            charts.trend_per_type(views.type_trend(kern)),
+            charts.school_type_trend(views.type_trend(kern)),
             mo.md(
                 "Per 100 leerlingen, zodat verschillen in leerlingaantallen tussen scholen en jaren "
                 "geen rol spelen. Ontbrekende punten zijn onderdrukt (minder dan 10 leerlingen of cliënten)."
@@ -150,7 +151,7 @@ def _(drempel, helling, kern, soort):
     type_name = soort.selected_key
     mo.vstack(
         [
-            charts.trend_per_school(views.school_trend(kern, flags), drempel.value, type_name),
+            charts.school_trend(views.school_trend(kern, flags), drempel.value, type_name),
             mo.md(
                 f"**{flags['boven_drempel'].sum()}** van de {flags.height} scholen zitten in hun laatste "
                 f"gepubliceerde jaar boven {drempel.value} per 100; **{flags['stijgend'].sum()}** stijgen "
@@ -183,7 +184,7 @@ def _(kern, soort):
 def _(jaar, kern, school, type_name):
     mo.hstack(
         [
-            charts.benchmark(
+            charts.school_benchmark(
                 views.benchmark(kern, school.value, jaar.value), type_name, jaar.selected_key
             ),
             mo.ui.table(
@@ -208,17 +209,17 @@ def _(jaar, school, verdelingen):
     }
     mo.vstack(
         [
-            mo.md(f"### Verdelingen: {school.selected_key}, {jaar.selected_key}"),
+            mo.md(f"### Verdelingen: {md_escape(school.selected_key)}, {jaar.selected_key}"),
             mo.hstack(
                 [
-                    charts.mix(views.mix(verdelingen, school.value, jaar.value, d), t)
+                    charts.school_mix(views.mix(verdelingen, school.value, jaar.value, d), t)
                     for d, t in titles.items()
                 ][:2],
                 justify="start",
             ),
             mo.hstack(
                 [
-                    charts.mix(views.mix(verdelingen, school.value, jaar.value, d), t)
+                    charts.school_mix(views.mix(verdelingen, school.value, jaar.value, d), t)
                     for d, t in titles.items()
                 ][2:],
                 justify="start",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -183,3 +184,94 @@ def test_to_altair_round_trips():
     spec = charts.bars_vs_nl(bars_frame(), description="x")
     chart = spec.to_altair()
     assert chart.to_dict(validate=True)["description"] == "x"
+
+
+PALETTE = {
+    c.lower()
+    for c in (
+        *charts.CATEGORY_COLORS,
+        charts.REGION_COLOR,
+        charts.OTHER_COLOR,
+        charts.CONTEXT_COLOR,
+        charts.HIGHLIGHT_COLOR,
+        charts.REFERENCE_COLOR,
+        charts.SUPPRESSED_COLOR,
+        charts.TEXT_COLOR,
+        charts.MUTED_TEXT_COLOR,
+        charts.GRID_COLOR,
+        charts.FADED_COLOR,
+    )
+}
+
+
+def hex_colours(spec: dict) -> set[str]:
+    """Every '#rrggbb' colour a spec names, outside its data."""
+    spec = {k: v for k, v in spec.items() if k != "datasets"}
+    return {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", json.dumps(spec))}
+
+
+@pytest.fixture(scope="module")
+def school_charts():
+    """The four school-linkage charts on the default synthetic gemeente, as the notebook draws them."""
+    from jeugdmonitor.linkage import session, views
+
+    result = session.run(session.inputs({}), b"chart-test-key-" + b"x" * 40)
+    kern, mixes = result.tables["kerncijfers"], result.tables["verdelingen"]
+    name, soort = next(iter(views.types_present(kern).items()))
+    flags = views.school_flags(kern, soort, 20, 2.0)
+    school = views.largest_school(kern, soort)
+    year = int(kern["schooljaar"].max())
+    return {
+        "type_trend": charts.school_type_trend(views.type_trend(kern)),
+        "school_trend": charts.school_trend(views.school_trend(kern, flags), 20, name),
+        "benchmark": charts.school_benchmark(
+            views.benchmark(kern, school, year), name, views.year_label(year)
+        ),
+        "mix": charts.school_mix(
+            views.mix(mixes, school, year, "zorgvorm"), "Verdeling naar zorgvorm"
+        ),
+        "benchmark_frame": views.benchmark(kern, school, year),
+    }
+
+
+def test_every_chart_uses_the_one_palette(school_charts):
+    store = load()
+    specs = [
+        fig.chart.to_dict()
+        for code in ("GM0363", "PO2707", None)
+        for section in build_sections(store, get_region(store, code) if code else None).values()
+        for fig in section.figures
+        if fig.chart is not None
+    ]
+    specs += [c.to_dict() for k, c in school_charts.items() if k != "benchmark_frame"]
+    used = set().union(*(hex_colours(s) for s in specs))
+    assert used <= PALETTE, used - PALETTE
+    assert charts.HIGHLIGHT_COLOR.lower() in used and charts.REGION_COLOR.lower() in used
+
+
+def test_school_charts_are_described_and_dutch(school_charts):
+    for key, chart in school_charts.items():
+        if key == "benchmark_frame":
+            continue
+        spec = chart.to_dict()
+        TopLevelSpec.validate(spec)
+        assert len(spec["description"]) > 60, key
+        locale = spec["usermeta"]["embedOptions"]["formatLocale"]
+        assert locale["decimal"] == ",", key
+    chosen = school_charts["benchmark_frame"].filter(pl.col("gekozen"))["schoolnaam"][0]
+    assert (
+        f"De gekozen school ({chosen}) is oranje"
+        in school_charts["benchmark"].to_dict()["description"]
+    )
+
+
+def test_school_benchmark_says_when_the_chosen_school_is_suppressed(school_charts):
+    frame = school_charts["benchmark_frame"].with_columns(
+        clienten_per_100=pl.when(pl.col("gekozen")).then(None).otherwise(pl.col("clienten_per_100"))
+    )
+    spec = charts.school_benchmark(frame, "Basisonderwijs", "2023/24").to_dict()
+    assert "gekozen school ontbreekt" in spec["description"]
+    assert "onderdrukt" in spec["title"]["subtitle"]
+    bars = [layer for layer in spec["layer"] if layer["mark"]["type"] == "bar"]
+    shown = spec["datasets"][bars[0]["data"]["name"]]
+    assert not any(row["gekozen"] for row in shown)

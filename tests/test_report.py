@@ -262,3 +262,28 @@ def test_shared_report_renders_every_chart_offline(chromium, shared):
     index.select_option("#t", "provincie")
     index.fill("#q", "")
     assert index.locator("#rows tr:visible").count() == 12
+
+
+def test_names_with_markup_characters_read_the_same_in_report_and_app(data_copy):
+    """A name from the data is escaped once: no '&amp;' or backslashes in titles (DESIGN §6)."""
+    path = data_copy / "regions.parquet"
+    odd = "Noord & Zuid_*[x]"
+    pl.read_parquet(path).with_columns(
+        display_name=pl.when(pl.col("code") == "GM0363")
+        .then(pl.lit(odd))
+        .otherwise(pl.col("display_name"))
+    ).write_parquet(path)
+    store = open_store(data_copy)
+    region = get_region(store, "GM0363")
+    doc, _, _ = report.render(store, region, generated=DAY)
+    titles = re.findall(r"<h3>(.*?)<", doc)
+    named = [t for t in titles if "Noord" in t]
+    assert named, titles  # the verwacht overview and the benchmark strips carry the name
+    for title in named:
+        assert "Noord &amp; Zuid_*[x]" in title, title  # escaped once, no markdown escapes
+    from jeugdmonitor import ui
+
+    built = build_sections(store, region)
+    strip = next(f for s in built.values() for f in s.figures if f.key.startswith("benchmark_"))
+    shown = ui.figure_view(strip).text
+    assert "Noord &amp; Zuid_*[x]" in shown and "\\_" not in shown and "&amp;amp;" not in shown

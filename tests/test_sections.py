@@ -7,6 +7,7 @@ The reference values here are computed straight from `data/*.parquet` with polar
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -15,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import SECTIONS, build_sections
 from jeugdmonitor.sections import common as c
+from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import load
 
 EXPECTED_KEYS = [
@@ -116,7 +118,7 @@ def test_bar_numbers_equal_independent_computation(store, raw, code):
     )
     assert table["Percentage"].item() == pytest.approx(round(ref["rate"] * 100, 1))
     assert table["Aantal"].item() == 5 * round(ref["num"] / 5)
-    assert c.pct(ref["rate"]) in fig.summary  # '12,3%' in the key-figures line
+    assert percent_text(ref["rate"]) in fig.summary  # '12,3%' in the key-figures line
     word = {"▲": "hoger", "▼": "lager", "": "niet significant"}[expected_sig]
     assert word in fig.summary
 
@@ -369,3 +371,24 @@ def test_names_are_escaped_before_markdown(store):
     built = build_sections(store, get_region(store, "GM0796"))  # 's-Hertogenbosch
     fig = figure(built, "jeugdzorg_leeftijd")
     assert "'s-Hertogenbosch" in fig.summary
+
+
+def test_map_summary_when_every_region_is_suppressed():
+    from jeugdmonitor.sections.figures import _spread
+
+    frame = pl.DataFrame(
+        {"gebied": ["A", "B"], "rate": [None, None]},
+        schema={"gebied": pl.String, "rate": pl.Float64},
+    )
+    assert _spread(frame, "gemeenten") == "Alle 2 gemeenten onderdrukt (aantallen kleiner dan 10)."
+    shown = frame.with_columns(rate=pl.Series([0.25, None]))
+    assert _spread(shown, "gemeenten").startswith("Laagste: A (25,0%); hoogste: A (25,0%); 1 van 2")
+
+
+@pytest.mark.parametrize("code", ["GM0363", "PO2707", None])
+def test_summaries_and_texts_have_no_doubled_spaces_or_brackets(store, code):
+    built = build_sections(store, get_region(store, code) if code else None)
+    for fig in (f for s in built.values() for f in s.figures):
+        for text in (fig.summary, fig.explanation):
+            assert not re.search(r"\S {2,}\S", text), (fig.key, text)
+            assert ") (" not in text, (fig.key, text)

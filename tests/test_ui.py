@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from jeugdmonitor import ui
+from jeugdmonitor import markup, ui
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -88,3 +88,13 @@ def test_session_assets_inline_without_virtual_files(store):
     assert geo["format"] == {"type": "topojson", "feature": "provincie"}
     assert geo["values"].startswith("{")  # inlined: no marimo runtime, so no virtual files
     assert assets.table("k", lambda: "[]") == "[]"
+
+
+def test_figure_rows_pair_consecutive_halves_only():
+    def fig(key: str, layout: str) -> Figure:
+        return Figure(key, key, "", "", None, pl.DataFrame(), layout=layout)
+
+    figures = [fig("a", "half"), fig("b", "half"), fig("c", "half"), fig("d", "full")]
+    figures += [fig("e", "half"), fig("f", "half")]
+    rows = markup.figure_rows(figures)
+    assert [[f.key for f in row] for row in rows] == [["a", "b"], ["c"], ["d"], ["e", "f"]]

@@ -41,7 +41,7 @@ def test_ventile_chart_has_20_bars_and_highlights_the_regions_bar(store, code, f
     bars = rendered_bars(fig.chart)
     assert len(bars) == 20
     assert sorted(g for g, _ in bars) == list(range(1, 21))
-    highlighted = [g for g, fill in bars if fill == charts.HIGHLIGHT]
+    highlighted = [g for g, fill in bars if fill == charts.HIGHLIGHT_COLOR]
     assert len(highlighted) == 1
     # independently: rank the region among all gemeenten and find its group
     values = model.expected_values(store, form, "gemeente").filter(pl.col("numerator") >= 10)
@@ -58,7 +58,7 @@ def test_suppressed_region_is_not_highlighted(store):
     assert v.region_group is None and not v.bars["highlight"].any()
     assert v.n_suppressed > 0 and v.n_regions + v.n_suppressed == 342
     fig = next(f for f in section(store, "GM0060").figures if f.key == "verwacht_jeugdzorgplus")
-    assert all(fill != charts.HIGHLIGHT for _, fill in rendered_bars(fig.chart))
+    assert all(fill != charts.HIGHLIGHT_COLOR for _, fill in rendered_bars(fig.chart))
     assert "niet gemarkeerd" in fig.explanation
 
 

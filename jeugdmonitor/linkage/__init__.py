@@ -6,5 +6,5 @@ as raw counts), `suppress` (primary and complementary suppression), `audit` (ind
 no hidden cell can be derived), `publish` (rates, shares and atomic export), `pipeline` (all of it
 in one call), `synthetic` (deterministic synthetic extracts), `views` (data for the notebook's
 charts), `session` (key check, inputs and one cached run for the notebook) and `cli` (the
-`jeugdmonitor linkage` subcommands). Charts live in `jeugdmonitor.linkage_charts`.
+`jeugdmonitor linkage` subcommands). Its charts are the `school_*` builders in `jeugdmonitor.charts`.
 """

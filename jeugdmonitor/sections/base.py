@@ -19,9 +19,9 @@ class Figure:
     """One figure: a chart plus everything shown around it (all texts in Dutch)."""
 
     key: str  # stable id, e.g. "jeugdzorg_leeftijd"; also used for file names and test ids
-    title: str
-    explanation: str  # markdown, one to three sentences
-    source: str  # the "Bron en jaar" line shown under the figure
+    title: str  # plain text (names as they are): the front ends escape it
+    explanation: str  # markdown, one to three sentences (names escaped with `md_escape`)
+    source: str  # the "Bron en jaar" line shown under the figure (plain text)
     # a Vega-Lite chart built by `jeugdmonitor.charts` (a `charts.Spec`: to_dict / to_json /
     # to_altair; displays itself in marimo), or None when the figure is text/table only
     chart: Any | None

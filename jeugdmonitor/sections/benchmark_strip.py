@@ -106,7 +106,8 @@ def benchmark_figure(
     year = latest_year(store, indicator) if year is None else year
     rows = benchmark_rows(store, code, indicator, breakdown, year, k)
     peers = comparable_gemeenten(store, code, k)
-    name = md_escape(store.region_index[code]["display_name"])
+    plain = store.region_index[code]["display_name"]  # the title is plain text
+    name = md_escape(plain)
     part = "" if breakdown == "all" else f", {breakdown_labels(store).get(breakdown, breakdown)}"
     what = f"{entry['title_nl']}{part}"
     rate = dict(zip(rows["kind"], rows["rate"], strict=True)).get("gemeente")
@@ -132,7 +133,7 @@ def benchmark_figure(
     part_key = breakdown.replace("=", "_")
     return Figure(
         key=f"benchmark_{indicator}_{part_key}",
-        title=f"{what}: {name} vergeleken",
+        title=f"{what}: {plain} vergeleken",
         explanation=explanation,
         source=source_line(store, indicator, year, simulated, real_sources(rows)),
         chart=charts.benchmark_strip_chart(rows, f"{what} ({entry['unit']})"),

@@ -23,7 +23,7 @@ from jeugdmonitor.indicators import (
 )
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region
 from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.stats import rounded, suppress
+from jeugdmonitor.stats import count_text, percent_text, rounded, suppress
 from jeugdmonitor.store import Store
 
 NL_NAME = charts.NL_LABEL
@@ -291,20 +291,6 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def pct(value: float | None, digits: int = 1) -> str:
-    """A fraction as a Dutch percentage string ('12,3%'); '–' when missing."""
-    if value is None:
-        return "–"
-    return f"{value * 100:.{digits}f}%".replace(".", ",")
-
-
-def count(value: float | None) -> str:
-    """A displayed count with Dutch thousands separators ('12.345'); '–' when missing."""
-    if value is None:
-        return "–"
-    return f"{int(value):,}".replace(",", ".")
-
-
 def summary(
     frame: pl.DataFrame, region: Region | None, *, what: str, breakdown: str = "all"
 ) -> str:
@@ -317,28 +303,29 @@ def summary(
         )
     }
     nl = rows.get("nl")
+    what = f" {what}" if what else ""  # e.g. the trend's line gives no 'what'
     if is_nl(region) or "regio" not in rows:
         if nl is None:
             return ""
         return (
-            f"**Nederland: {pct(nl['rate'])}** {what} ({count(nl['numerator'])} van "
-            f"{count(nl['denominator'])})."
+            f"**Nederland: {percent_text(nl['rate'])}**{what} ({count_text(nl['numerator'])} van "
+            f"{count_text(nl['denominator'])})."
         )
     r = rows["regio"]
     name = md_escape(region_label(region))
     if r["rate"] is None:
         return (
             f"**{name}:** te weinig waarnemingen (minder dan 10) om een percentage te tonen; "
-            f"Nederland: {pct(nl['rate']) if nl else '–'}."
+            f"Nederland: {percent_text(nl['rate']) if nl else '–'}."
         )
     verdict = {
         "hoger": "significant **hoger** dan",
         "lager": "significant **lager** dan",
     }.get(r["significant"] or "", "niet significant verschillend van")
     return (
-        f"**{name}: {pct(r['rate'])}** {what} ({count(r['numerator'])} van "
-        f"{count(r['denominator'])}; 95%-BI {pct(r['ci_low'])} – {pct(r['ci_high'])}), "
-        f"{verdict} Nederland ({pct(nl['rate']) if nl else '–'})."
+        f"**{name}: {percent_text(r['rate'])}**{what} ({count_text(r['numerator'])} van "
+        f"{count_text(r['denominator'])}; 95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])}), "
+        f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'})."
     )
 
 

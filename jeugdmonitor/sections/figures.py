@@ -16,6 +16,7 @@ from jeugdmonitor.regions import Region, members, regions_of_type
 from jeugdmonitor.sections import common as c
 from jeugdmonitor.sections.base import Figure
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
+from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import Store
 
 
@@ -122,11 +123,13 @@ def nl_map(
 def _spread(frame: pl.DataFrame, plural: str) -> str:
     """The lowest and highest region on a map, and how many are suppressed (region-independent)."""
     valid = frame.filter(pl.col("rate").is_not_null()).sort("rate")
+    if not valid.height:
+        return f"Alle {frame.height} {plural} onderdrukt (aantallen kleiner dan 10)."
     lo, hi = valid.row(0, named=True), valid.row(-1, named=True)
     return (
-        f"Laagste: {c.md_escape(lo['gebied'])} ({c.pct(lo['rate'])}); hoogste: "
+        f"Laagste: {c.md_escape(lo['gebied'])} ({percent_text(lo['rate'])}); hoogste: "
         f"{c.md_escape(hi['gebied'])} "
-        f"({c.pct(hi['rate'])}); {frame.height - valid.height} van {frame.height} {plural} "
+        f"({percent_text(hi['rate'])}); {frame.height - valid.height} van {frame.height} {plural} "
         "onderdrukt."
     )
 
@@ -200,7 +203,7 @@ def _problem_members(store: Store, region: Region | None, year: int) -> tuple[pl
     """Member lines for the radar: gemeenten of the region, or the provincies for NL."""
     if c.is_nl(region):
         codes = regions_of_type(store, "provincie")["code"]
-        level, title = "provincie", "provincies"
+        level, title = "provincie", c.LEVEL_PLURAL["provincie"]
     elif region.type == "gemeente":  # type: ignore[union-attr]
         return pl.DataFrame(), ""
     else:

@@ -217,7 +217,7 @@ def _overview_figure(store: Store, region: Region, year: int) -> Figure:
         store,
         year,
         key="verwacht_overzicht",
-        title=f"Werkelijk gedeeld door verwacht jeugdzorggebruik, {name}",
+        title=f"Werkelijk gedeeld door verwacht jeugdzorggebruik, {region.display_name}",
         explanation=explanation,
         chart=charts.ratio_chart(rows, region.display_name),
         table=_region_table(rows),
@@ -253,7 +253,7 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         verdict = row["signal"] or "niet duidelijk anders dan verwacht"
         numbers = (
             f"In {name} kreeg {percent_text(row['rate'], 2)} van de {form.population} "
-            f"{form.label.lower()} (ongeveer {count_text(row['numerator'])}); verwacht was "
+            f"(ongeveer {count_text(row['numerator'])}) {form.label.lower()}; verwacht was "
             f"{percent_text(row['expected_rate'], 2)} (ongeveer {count_text(row['expected'])}). "
             f"Werkelijk / verwacht = {decimal_text(row['ratio'])} (95%-interval "
             f"{decimal_text(row['ratio_ci_low'])}–{decimal_text(row['ratio_ci_high'])}): {verdict}."
