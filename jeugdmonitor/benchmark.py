@@ -136,7 +136,10 @@ def _pooled(found: list[tuple]) -> tuple:
     counts summed, never rates averaged; Wilson interval and suppression as everywhere."""
     num, den = sum(r[0] for r in found), sum(r[1] for r in found)
     low, high = wilson_interval(num, den)
-    small = is_small(num, den)
+    # complementary suppression: the pool minus the peers shown gives the hidden peers' total
+    # (r[7] = suppressed), so hide the pool when that is one peer's count or a small count itself
+    hidden = [r[0] for r in found if r[7]]
+    small = is_small(num, den) or len(hidden) == 1 or 0 < sum(hidden) < MIN_COUNT
     sources = sorted({part for r in found for part in r[10].split("; ")})
     return (
         None if small else num,

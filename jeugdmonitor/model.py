@@ -247,6 +247,7 @@ def background(store: Store, year: int | None = None) -> pl.DataFrame:
                 pl.when(pl.col("denominator") > 0)
                 .then(100 * pl.col("numerator") / pl.col("denominator"))
                 .alias(name),
+                pl.col("is_simulated").alias(f"{name}_simulated"),
             )
             for name, (ind, bd) in RISK_SOURCES.items()
         ]
@@ -264,6 +265,11 @@ def background(store: Store, year: int | None = None) -> pl.DataFrame:
         )
         for part in (*risk, pop):
             frame = frame.join(part, on="gemeente_code", how="left")
+        flags = [f"{name}_simulated" for name in RISK_SOURCES]
+        frame = frame.with_columns(
+            # an expectation built on simulated predictors is itself simulated
+            inputs_simulated=pl.any_horizontal(pl.col(flags).fill_null(False))
+        ).drop(flags)
         return frame.with_columns(
             stedelijkheid=pl.when(pl.col("area_km2") > 0).then(
                 (pl.col("youths") / pl.col("area_km2")).log()
@@ -326,7 +332,9 @@ def fit_form(store: Store, form_key: str, year: int | None = None) -> ModelFit:
 
 def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
     bg = background(store, year)
-    data = bg.join(_outcome(store, form, year), on="gemeente_code", how="left")
+    data = bg.join(_outcome(store, form, year), on="gemeente_code", how="left").with_columns(
+        pl.col("is_simulated") | pl.col("inputs_simulated")
+    )
     candidates, dropped = usable_predictors(data)
     complete = data.filter(
         pl.all_horizontal(pl.col([*candidates, "numerator"]).is_not_null()),

@@ -392,3 +392,16 @@ def test_summaries_and_texts_have_no_doubled_spaces_or_brackets(store, code):
         for text in (fig.summary, fig.explanation):
             assert not re.search(r"\S {2,}\S", text), (fig.key, text)
             assert ") (" not in text, (fig.key, text)
+
+
+def test_map_text_mentions_the_outline_only_when_a_region_is_chosen(store):
+    for code, outlined in ((None, 0), ("GM0363", 5)):
+        region = get_region(store, code) if code else None
+        texts = [
+            f.explanation
+            for s in build_sections(store, region).values()
+            for f in s.figures
+            if f.key.endswith("_kaart")
+        ]
+        assert len(texts) == 5
+        assert sum("oranje omlijnd" in t for t in texts) == outlined

@@ -168,3 +168,19 @@ def test_benchmark_figure_credits_real_figures(store):
     assert not fig.simulated and "gesimuleerd" not in fig.source
     assert "CBS StatLine (test)" in fig.source
     assert not fig.download["gesimuleerd"].any()
+
+
+def test_pool_is_hidden_when_exactly_one_peer_is(store):
+    """Pool minus the peers shown must not give a suppressed peer's count back."""
+    def peer(num, den, suppressed):
+        return (num, den, None, None, None, None, None, suppressed, "", True, "bron")
+
+    shown = [peer(400.0, 4000.0, False), peer(300.0, 3000.0, False)]
+    one_hidden = [*shown, peer(6.0, 90.0, True)]
+    two_hidden = [*one_hidden, peer(4.0, 70.0, True)]
+    assert benchmark._pooled(shown)[5] is False
+    pooled = benchmark._pooled(one_hidden)
+    assert pooled[5] is True and pooled[0] is None and pooled[2] is None
+    assert benchmark._pooled(two_hidden)[5] is False  # only their sum (10, not small) is derivable
+    small_sum = [*one_hidden, peer(3.0, 60.0, True)]
+    assert benchmark._pooled(small_sum)[5] is True  # 6 + 3 = 9 would be a small count

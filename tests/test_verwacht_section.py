@@ -130,3 +130,24 @@ def test_downloads_use_the_dutch_column_names_of_every_other_download(store, cod
     model_csv = next(f for f in section(store, code).figures if f.key == "verwacht_model").download
     assert {"zorgvorm", "kenmerk", "odds_ratio_per_sd", "dispersie"} <= set(model_csv.columns)
     assert model_csv.filter(pl.col("kenmerk") == model.INTERCEPT).height == len(model.CARE_FORMS)
+
+
+def test_expectation_on_simulated_predictors_is_flagged_simulated(data_copy):
+    """Real care figures with simulated background figures still give a simulated expectation."""
+    from jeugdmonitor.store import open_store
+
+    path = data_copy / "indicators.parquet"
+    frame = pl.read_parquet(path)
+    care = pl.col("indicator").is_in(["jeugdhulp", "jeugdhulp_zorgvorm", "jeugdbescherming",
+                                      "jeugdreclassering"])  # fmt: skip
+    frame.with_columns(
+        is_simulated=pl.when(care).then(False).otherwise("is_simulated")
+    ).write_parquet(path)
+    partly = open_store(data_copy)
+    figures = {f.key: f for f in section(partly, "GM0014").figures}
+    assert figures["verwacht_jeugdhulp"].simulated
+    assert "gesimuleerd" in figures["verwacht_jeugdhulp"].source
+
+    frame.with_columns(is_simulated=pl.lit(False)).write_parquet(path)
+    real = open_store(data_copy)
+    assert not section(real, "GM0014").simulated

@@ -6,6 +6,7 @@ the section modules only choose indicators, breakdowns and the Dutch texts from 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -68,6 +69,9 @@ def bars(
     )
 
 
+_OUTLINE_SENTENCE = re.compile(r"\s*Uw regio is oranje\s+omlijnd\.")
+
+
 def nl_map(
     store: Store,
     region: Region | None,
@@ -109,7 +113,8 @@ def nl_map(
         store,
         key=key,
         title=title,
-        explanation=explanation,
+        # without a chosen region nothing is outlined, so the map text must not say so
+        explanation=explanation if selected else _OUTLINE_SENTENCE.sub("", explanation),
         indicators=[indicator],
         chart=chart,
         frame=shown,
