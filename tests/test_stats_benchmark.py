@@ -172,6 +172,7 @@ def test_benchmark_figure_credits_real_figures(store):
 
 def test_pool_is_hidden_when_exactly_one_peer_is(store):
     """Pool minus the peers shown must not give a suppressed peer's count back."""
+
     def peer(num, den, suppressed):
         return (num, den, None, None, None, None, None, suppressed, "", True, "bron")
 
