@@ -24,6 +24,7 @@ SEED = 20_240_101
 YEARS = tuple(range(2020, 2025))
 AGES = ("0-4", "4-12", "12-18")
 DEMO_SOURCE = "Gesimuleerd (demo), gekalibreerd op landelijke niveaus"
+ONDERWIJSSOORTEN = ("po", "sbo", "so", "vo", "vso", "pro", "mbo")
 # Share of 4-11 year olds in sbo/so, and of 12-17 year olds in vso/pro/mbo (DUO 2020, rounded).
 PUPIL_RATES = {"sbo": 0.024, "so": 0.023, "vso": 0.033, "pro": 0.025, "mbo": 0.200}
 # Share of youths with jeugdbescherming/-reclassering who have no jeugdhulp (union → jeugdzorg).
@@ -191,60 +192,26 @@ def simulate(gemeenten: pl.DataFrame, youth: pl.DataFrame, targets: pl.DataFrame
     }
     pupils: dict[int, dict[str, np.ndarray]] = {}
     for year in YEARS:
-        share = {k: s.target("speciaal_onderwijs", f"type={k}", year) for k in ("sbo", "so", "vso")}
-        sbo = s.draw(
-            "pupils",
-            "sbo",
-            year,
-            pupil_offset["sbo"],
-            p1,
-            rate=share["sbo"] * po_vo_total / p1.sum(),
-        )
-        so = s.draw(
-            "pupils",
-            "so",
-            year,
-            pupil_offset["so"],
-            p1 - sbo,
-            rate=share["so"] * po_vo_total / (p1 - sbo).sum(),
-        )
-        vso = s.draw(
-            "pupils",
-            "vso",
-            year,
-            pupil_offset["vso"],
-            p2,
-            rate=share["vso"] * po_vo_total / p2.sum(),
-        )
-        pro = s.draw(
-            "pupils",
-            "pro",
-            year,
-            pupil_offset["pro"],
-            p2 - vso,
-            rate=PUPIL_RATES["pro"] * p2.sum() / (p2 - vso).sum(),
-        )
-        mbo = s.draw(
-            "pupils",
-            "mbo",
-            year,
-            pupil_offset["mbo"],
-            p2 - vso - pro,
-            rate=PUPIL_RATES["mbo"] * p2.sum() / (p2 - vso - pro).sum(),
-        )
-        pupils[year] = {
-            "po": p1 - sbo - so,
-            "sbo": sbo,
-            "so": so,
-            "vo": p2 - vso - pro - mbo,
-            "vso": vso,
-            "pro": pro,
-            "mbo": mbo,
-        }
+        # national pupils per soort: special education from its share of all po+vo pupils,
+        # pro and mbo from the 12-17 year olds; each is drawn from what is left of its age group
+        national = {
+            k: s.target("speciaal_onderwijs", f"type={k}", year) * po_vo_total
+            for k in ("sbo", "so", "vso")
+        } | {k: PUPIL_RATES[k] * p2.sum() for k in ("pro", "mbo")}
+        left = {"4-12": p1, "12-18": p2}
+        drawn = {}
+        for soort, pool in (("sbo", "4-12"), ("so", "4-12"), ("vso", "12-18"), ("pro", "12-18"),
+                            ("mbo", "12-18")):  # fmt: skip
+            n = left[pool]
+            drawn[soort] = s.draw("pupils", soort, year, pupil_offset[soort], n,
+                                  rate=national[soort] / n.sum())  # fmt: skip
+            left[pool] = n - drawn[soort]
+        rest = {"po": left["4-12"], "vo": left["12-18"]}
+        pupils[year] = {k: rest.get(k, drawn.get(k)) for k in ONDERWIJSSOORTEN}
         den = sum(pupils[year][k] for k in ("po", "sbo", "so", "vo", "vso", "pro"))
         for k in ("sbo", "so", "vso"):
             s.emit("speciaal_onderwijs", f"type={k}", year, pupils[year][k], den)
-        s.emit("speciaal_onderwijs", "all", year, sbo + so + vso, den)
+        s.emit("speciaal_onderwijs", "all", year, drawn["sbo"] + drawn["so"] + drawn["vso"], den)
 
     # Achterstandsleerlingen among po+sbo pupils.
     ach_offset = 0.70 * s.dep + 0.30 * s.u + 0.15 * normal(g)
