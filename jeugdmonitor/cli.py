@@ -1,4 +1,4 @@
-"""Command line: `jeugdmonitor build | validate | fetch | import` (and the subcommands other modules register)."""
+"""Command line: `jeugdmonitor build | validate | fetch | import | history | restore` (and the subcommands other modules register)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
     from jeugdmonitor import update
 
     update.register(sub)  # fetch, import
+
+    from jeugdmonitor import history
+
+    history.register(sub)  # history, restore
 
     from jeugdmonitor.linkage.cli import register as register_linkage
 

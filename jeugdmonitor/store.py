@@ -7,8 +7,10 @@ sessions share the same frames. Validation checks schema and invariants and rais
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from jeugdmonitor import geocheck
 from jeugdmonitor.regions import REGION_TYPES
 
 DATA_ENV = "JEUGDMONITOR_DATA"
@@ -76,6 +79,22 @@ KEYS = {
 }
 
 
+YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:([-–])\s*(\d{4})?)?\s*$")
+
+
+def parse_year_range(text: str | None) -> tuple[int, int | None] | None:
+    """The catalogue's `years`: '2020-2024' → (2020, 2024), '2015-' → (2015, None) (open end),
+    '2022' → (2022, 2022); None when the text is not such a range."""
+    match = YEAR_RANGE.match(text or "")
+    if match is None:
+        return None
+    first, dash, last = match.groups()
+    end = int(last) if last else (None if dash else int(first))
+    if end is not None and end < int(first):
+        return None
+    return int(first), end
+
+
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The table's columns, in schema order and cast to the schema's types (before writing)."""
     return frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
@@ -97,6 +116,9 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
+        if self.column == "*" or self.table.endswith(".topojson"):  # a whole file, or a map
+            inside = "" if self.column == "*" else f"{self.column}: "
+            return f"{self.table}: {inside}{self.detail}"
         where = f"row {self.rows[0]}" if self.rows else "all rows"
         more = f" (and {len(self.rows) - 1} more rows)" if len(self.rows) > 1 else ""
         return f"{self.table}: column '{self.column}', {where}{more}: {self.detail}"
@@ -310,6 +332,8 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
             )
         )
 
+    problems += _check_years(frames, paths)
+
     weights = membership.with_row_index("__row")
     bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))
     if bad_w.height:
@@ -349,6 +373,86 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
     return problems
 
 
+def _check_years(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
+    """Years: each indicator's within its catalogue range, and no year in any table after this one."""
+    problems = []
+    this_year = dt.date.today().year
+    catalogue = frames["catalogue"].with_row_index("__row")
+    ranges = []
+    for row, indicator, text in catalogue.select("__row", "indicator", "years").iter_rows():
+        parsed = parse_year_range(text)
+        if parsed is None:
+            problems.append(
+                Problem(
+                    paths["catalogue"],
+                    "years",
+                    [row],
+                    f"cannot read {text!r} for {indicator}: use FIRST-LAST (2020-2024) or "
+                    "FIRST- for a series that is still published",
+                )
+            )
+        else:
+            ranges.append((indicator, parsed[0], parsed[1]))
+    bounds = pl.DataFrame(
+        ranges, schema={"indicator": pl.String, "lo": pl.Int64, "hi": pl.Int64}, orient="row"
+    )
+    outside = (
+        frames["indicators"]
+        .with_row_index("__row")
+        .join(bounds, on="indicator", how="inner")
+        .filter(
+            (pl.col("year") <= this_year)
+            & ((pl.col("year") < pl.col("lo")) | (pl.col("year") > pl.col("hi")))
+        )
+        .sort("__row")
+    )
+    if outside.height:
+        r = outside.row(0, named=True)
+        span = f"{r['lo']}-{r['hi'] if r['hi'] is not None else ''}"
+        problems.append(
+            Problem(
+                paths["indicators"],
+                "year",
+                _rows(outside),
+                f"year {r['year']} of {r['indicator']} is outside its catalogue years ({span}; "
+                "the `years` column of jeugdmonitor/reference/catalogue.csv)",
+            )
+        )
+    for name, frame in frames.items():
+        if "year" not in frame.columns:
+            continue
+        future = frame.with_row_index("__row").filter(pl.col("year") > this_year)
+        if future.height:
+            problems.append(
+                Problem(
+                    paths[name],
+                    "year",
+                    _rows(future),
+                    f"year {future['year'][0]} is after {this_year}",
+                )
+            )
+    return problems
+
+
+def validate_maps(data_dir: Path, regions: pl.DataFrame) -> list[Problem]:
+    """Every map level: present, TopoJSON, the level's codes exactly once, closed rings (geocheck)."""
+    problems = []
+    for level in GEO_LEVELS:
+        path = Path(data_dir) / "geo" / f"{level}.topojson"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            what = "map file is missing" if not path.exists() else f"cannot read ({exc})"
+            problems.append(Problem(str(path), "*", [], what))
+            continue
+        codes = regions.filter(pl.col("type") == level)["code"].to_list()
+        problems += [
+            Problem(str(path), where, [], detail)
+            for where, detail in geocheck.check_map(data, level, codes)
+        ]
+    return problems
+
+
 def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     """Read every table's parquet file and check its schema; raise on any problem."""
     frames: dict[str, pl.DataFrame] = {}
@@ -357,6 +461,9 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]
     for name in SCHEMAS:
         path = Path(data_dir) / f"{name}.parquet"
         paths[name] = str(path)
+        if not path.is_file():
+            problems.append(Problem(str(path), "*", [], "file is missing"))
+            continue
         try:
             raw = pl.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any read failure is reported with the file name
@@ -378,23 +485,23 @@ def validate(data_dir: Path | str | None = None) -> list[Problem]:
         frames, paths = read_tables(data)
     except DataValidationError as exc:
         return exc.problems
-    problems = validate_frames(frames, paths)
-    for level in GEO_LEVELS:
-        path = data / "geo" / f"{level}.topojson"
-        if not path.exists():
-            problems.append(Problem(str(path), "*", [], "map file is missing"))
-    return problems
+    return validate_frames(frames, paths) + validate_maps(data, frames["regions"])
 
 
 def open_store(data_dir: Path | str | None = None) -> Store:
     """Read, validate and index a data folder (uncached; use `load()` in apps)."""
     data = Path(data_dir) if data_dir else default_data_dir()
     frames, paths = read_tables(data)
-    problems = validate_frames(frames, paths)
+    problems = validate_frames(frames, paths) + validate_maps(data, frames["regions"])
     if problems:
         raise DataValidationError(problems)
+    return from_frames(data, frames)
+
+
+def from_frames(data_dir: Path | str, frames: dict[str, pl.DataFrame]) -> Store:
+    """A Store over already read (and validated) frames, e.g. the state an import would write."""
     index = {row["code"]: row for row in frames["regions"].iter_rows(named=True)}
-    return Store(data_dir=data, region_index=index, **frames)
+    return Store(data_dir=Path(data_dir), region_index=index, **frames)
 
 
 @functools.cache
