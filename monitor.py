@@ -16,7 +16,6 @@ with app.setup:
     import marimo as mo
 
     from jeugdmonitor import sections, ui
-    from jeugdmonitor.store import load
 
 
 @app.cell
@@ -29,13 +28,21 @@ def _():
 
 @app.cell
 def _():
-    store = load()
+    data_version = ui.data_watch()
+    return (data_version,)
+
+
+@app.cell
+def _(data_version):
+    store, data_notice = ui.app_data(data_version())
     requested = ui.requested_region()
+    data_notice
     return requested, store
 
 
 @app.cell
-def _():
+def _(store):
+    _ = store  # new virtual files for each data version (a fetch may bring new maps)
     assets = ui.SessionAssets()
     return (assets,)
 
