@@ -12,7 +12,7 @@ import functools
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -453,12 +453,15 @@ def validate_maps(data_dir: Path, regions: pl.DataFrame) -> list[Problem]:
     return problems
 
 
-def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
-    """Read every table's parquet file and check its schema; raise on any problem."""
+def read_tables(
+    data_dir: Path, names: Collection[str] | None = None
+) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """Read every table's parquet file (or only `names`) and check its schema; raise on any
+    problem."""
     frames: dict[str, pl.DataFrame] = {}
     paths: dict[str, str] = {}
     problems: list[Problem] = []
-    for name in SCHEMAS:
+    for name in SCHEMAS if names is None else [n for n in SCHEMAS if n in names]:
         path = Path(data_dir) / f"{name}.parquet"
         paths[name] = str(path)
         if not path.is_file():

@@ -153,15 +153,25 @@ def _text(path: Path) -> str:
 
 def _where(data: bytes, offset: int) -> tuple[int, str]:
     """(1-based line, column name or number) of a byte offset, for errors before parsing."""
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    head = data[: data.find(b"\n")] if b"\n" in data else data
-    prefix = data[start:offset].decode("utf-8", errors="replace")
-    header = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    before = data[:offset].decode("utf-8", errors="replace")
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    line = before.count("\n") + 1
+    prefix = before.rpartition("\n")[2]
+    head = re.split(rb"\r\n|\r|\n", data, maxsplit=1)[0]
+    header = head.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\x00", "")
     sep = ";" if header.count(";") > header.count(",") else ","
     index = _field_index(prefix, sep)
-    names = next(csv.reader([header], delimiter=sep), [])
-    return line, (names[index].strip() if index < len(names) and line > 1 else f"#{index + 1}")
+    try:
+        names = next(csv.reader([header], delimiter=sep), [])
+    except csv.Error:
+        names = []
+    return line, _column_name(names if line > 1 else [], index)
+
+
+def _column_name(names: list[str], index: int) -> str:
+    """The header's name of field `index`, or '#<n>' when it has none."""
+    name = names[index].strip() if index < len(names) else ""
+    return name or f"#{index + 1}"
 
 
 def _field_index(prefix: str, sep: str) -> int:
@@ -231,8 +241,7 @@ def _records(path: Path, lines: list[str], start: int, sep: str) -> tuple[list[s
     except csv.Error as exc:
         first = start + consumed + 1
         offset, index = _quote_error("\n".join(lines[first - 1 :]), sep)
-        names = records[0][1] if records else []
-        column = names[index].strip() if index < len(names) and records else f"#{index + 1}"
+        column = _column_name(records[0][1] if records else [], index)
         raise _fail(path, column, first + offset, f"bad CSV quoting ({exc})") from exc
     if not records:
         raise _fail(path, "*", 1, "the file is empty")
@@ -245,7 +254,7 @@ def _records(path: Path, lines: list[str], start: int, sep: str) -> tuple[list[s
     ]
     for line, fields in rows:
         if len(fields) != len(header):
-            column = header[len(fields)] if len(fields) < len(header) else f"#{len(header) + 1}"
+            column = _column_name(header, min(len(fields), len(header)))
             problems.append(
                 Problem(
                     str(path),
@@ -345,7 +354,9 @@ def _long_rows(path: Path, frame: pl.DataFrame, start: int) -> pl.DataFrame:
 def _statline_rows(
     path: Path, frame: pl.DataFrame, cols: StatlineColumns, context: Context, start: int
 ) -> pl.DataFrame:
-    region = next(c for c in REGION_COLUMNS if c in frame.columns)
+    region = next((c for c in REGION_COLUMNS if c in frame.columns), None)
+    if region is None:
+        raise _fail(path, REGION_COLUMNS[0], start + 1, "column is missing")
     problems = []
     if not cols.indicator:
         problems.append(
@@ -504,11 +515,15 @@ def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str)
         _count(pl.col("numerator"), number_format).alias("numerator_n"),
         _count(pl.col("denominator"), number_format).alias("denominator_n"),
     ).join(_year_bounds(context, today), on="indicator", how="left")
-    problems: list[Problem] = []
+    checks: list[pl.Expr] = []
 
     def add(mask: pl.Expr, col: str, detail: pl.Expr) -> None:
-        bad = typed.filter(mask).select("row", detail.alias("detail"))
-        problems.extend(Problem(str(path), label(col), r, d) for r, d in bad.iter_rows())
+        """One check: where `mask` holds, the row has `detail` in column `col`."""
+        checks.append(
+            pl.when(mask)
+            .then(pl.struct(pl.lit(label(col)).alias("column"), detail.alias("detail")))
+            .alias(f"check{len(checks)}")
+        )
 
     add(
         pl.col("year_n").is_null(),
@@ -570,6 +585,18 @@ def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str)
             _clip(pl.col("breakdown")),
         ),
     )
+    # every check in one pass over the rows
+    found = (
+        typed.select("row", *checks)
+        .unpivot(index="row")
+        .drop_nulls("value")
+        .unnest("value")
+        .sort("row", "variable")
+    )
+    problems = [
+        Problem(str(path), c, r, d)
+        for r, c, d in found.select("row", "column", "detail").iter_rows()
+    ]
     problems += _region_problems(path, typed, context, label("region"))
     dup_keys = ["indicator", "gemeente_code", "year_n", "breakdown"]
     dup = typed.filter(pl.struct(dup_keys).is_duplicated() & pl.col("year_n").is_not_null())
