@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 DEFAULT_SOURCES = Path("../shared/data/raw")
+REPAIR_HINT = (
+    "Repair: `jeugdmonitor build` regenerates data/ from the raw sources; `jeugdmonitor history` "
+    "lists the versions kept before each import/fetch and `jeugdmonitor restore VERSION` brings one back."
+)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -30,6 +34,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{data}: {len(problems)} problem(s) (row numbers are 0-based):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
+        print(REPAIR_HINT, file=sys.stderr)
         return 1
     print(f"{data}: all checks passed")
     return 0
