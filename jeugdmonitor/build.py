@@ -6,7 +6,7 @@ Steps (a small DAG, each a pure function of its inputs):
 - 85075NED/85335NED → real jeugdzorg (by age, household type, verwijzer), 2021-2022;
 - 85098NED 2022 percentages × estimated denominators → jeugdhulp, met verblijf, jeugdbescherming,
   jeugdreclassering (real, derived counts);
-- KWB + income 2024 → context per gemeente;
+- KWB + income 2024 → context per gemeente; KWB + jeugdzorg per wijk + wijk polygons → wijken;
 - real context + real jeugdzorg → simulated indicators where no real source exists (flagged);
 - reference CSVs → catalogue and breakdowns.
 All outputs are computed first and written to temporary files that are renamed into place only
@@ -24,7 +24,7 @@ import polars as pl
 
 from jeugdmonitor import demo, regions
 from jeugdmonitor.files import atomic_writes, reference_csv
-from jeugdmonitor.sources import context, geo, jeugdzorg, kwb, population, swv
+from jeugdmonitor.sources import context, geo, jeugdzorg, kwb, population, swv, wijken
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 from jeugdmonitor.store import SCHEMAS, conform
 
@@ -41,6 +41,7 @@ RAW_FILES = {
     "jz2022": "cbs/85335NED_2022_gemeenten_odata.csv",
     "pct2022": "cbs/85098NED_2022_gemeenten.csv",
     "income": "cbs/inkomen_huishoudens_gemeenten_2024.csv",
+    "wijk": "wijken/wijk_2022.topojson",
 }
 CHECK_YEAR = 2022  # the build prints the national 0-18 jeugdzorg share of this year
 
@@ -132,6 +133,7 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "indicator", "gemeente_code", "year", "breakdown"
     )
 
+    wijk_table = wijken.wijk_table(kwb_rows, bands, gemeenten, crosswalk)
     tables = {
         "regions": region_table,
         "membership": membership,
@@ -141,9 +143,13 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "population": youth,
         "context": context_table,
         "national": national,
+        "wijken": wijk_table,
     }
     tables = {name: conform(name, frame) for name, frame in tables.items()}
-    return tables, render_maps(topo, geo.LAYERS, membership, region_table)
+    maps = render_maps(topo, geo.LAYERS, membership, region_table)
+    wijk_topo = wijken.wijk_topology(wijken.read_topology(sources / RAW_FILES["wijk"]), wijk_table)
+    maps["wijk"] = geo.dumps(geo.prune_arcs(wijk_topo))
+    return tables, maps
 
 
 def national_share(tables: dict[str, pl.DataFrame], year: int = CHECK_YEAR) -> float:

@@ -20,7 +20,7 @@ import polars as pl
 from jeugdmonitor.regions import REGION_TYPES
 
 DATA_ENV = "JEUGDMONITOR_DATA"
-GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie")
+GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie", "wijk")
 WEIGHT_TOLERANCE = 1e-6
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -78,6 +78,44 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "is_simulated": pl.Boolean,
         "is_estimate": pl.Boolean,
     },
+    "wijken": {  # CBS jeugdzorg and KWB per wijk, 2021-2022 (own boundaries); nulls allowed
+        "wijk_code": pl.String,
+        "year": pl.Int32,
+        "name": pl.String,
+        "gemeente_own": pl.String,  # the gemeente of that year
+        "gemeente_code": pl.String,  # its 2024 gemeente
+        "jz_totaal": pl.Int64,
+        "jz_0_4": pl.Int64,
+        "jz_4_12": pl.Int64,
+        "jz_12_18": pl.Int64,
+        "jz_18_23": pl.Int64,
+        "hh_eenouder": pl.Int64,
+        "hh_paar": pl.Int64,
+        "hh_ander": pl.Int64,
+        "traj_totaal": pl.Int64,
+        "vw_gemeentelijke_toegang": pl.Int64,
+        "vw_huisarts": pl.Int64,
+        "vw_jeugdarts": pl.Int64,
+        "vw_gecertificeerde_instelling": pl.Int64,
+        "vw_medisch_specialist": pl.Int64,
+        "vw_rechter_om": pl.Int64,
+        "vw_geen": pl.Int64,
+        "vw_onbekend": pl.Int64,
+        "youth_0_18": pl.Int64,  # estimate (see data/README.md)
+        "youth_0_23": pl.Int64,  # estimate
+        "a_inw": pl.Float64,
+        "a_00_14": pl.Float64,
+        "a_15_24": pl.Float64,
+        "a_hh": pl.Float64,
+        "a_hh_m_k": pl.Float64,
+        "p_hh_li": pl.Float64,
+        "p_hh_lkk": pl.Float64,
+        "p_hh_osm": pl.Float64,
+        "a_soz_wb": pl.Float64,
+        "ste_mvs": pl.Float64,
+        "ste_oad": pl.Float64,
+        "a_lan_ha": pl.Float64,
+    },
     "context": {  # real characteristics per gemeente (KWB, income), long
         "gemeente_code": pl.String,
         "year": pl.Int32,
@@ -96,7 +134,11 @@ KEYS = {
     "population": ["gemeente_code", "year", "age_group"],
     "context": ["gemeente_code", "year", "variable"],
     "national": ["indicator", "year", "breakdown"],
+    "wijken": ["wijk_code", "year"],
 }
+# Columns that may be empty: CBS suppresses small counts and published no 2022 income figures.
+NULLABLE = {"wijken": set(SCHEMAS["wijken"]) - {"wijk_code", "year", "name", "gemeente_own",
+                                                "gemeente_code"}}  # fmt: skip
 
 
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -149,6 +191,7 @@ class Store:
     population: pl.DataFrame
     context: pl.DataFrame
     national: pl.DataFrame
+    wijken: pl.DataFrame
     region_index: dict[str, dict[str, Any]] = field(repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -239,6 +282,8 @@ def _check_table(name: str, path: str, frame: pl.DataFrame) -> list[Problem]:
     problems = []
     indexed = frame.with_row_index("__row")
     for column in frame.columns:
+        if column in NULLABLE.get(name, ()):
+            continue
         nulls = indexed.filter(pl.col(column).is_null())
         if nulls.height:
             problems.append(Problem(path, column, _rows(nulls), "missing value (null)"))
@@ -335,6 +380,7 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
         ("context", "gemeente_code", "gemeente code"),
         ("national", "indicator", "indicator (not in catalogue)"),
         ("national", "breakdown", "breakdown"),
+        ("wijken", "gemeente_code", "gemeente code"),
     ]
     for table, column, what in references:
         problems += _check_known(

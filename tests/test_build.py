@@ -51,7 +51,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_two_builds_are_byte_identical(two_builds):
     a, b = two_builds
     fa, fb = _files(a), _files(b)
-    assert len(fa) == 13
+    assert len(fa) == 15
     assert fa.keys() == fb.keys()
     different = [name for name in fa if fa[name] != fb[name]]
     assert different == []
