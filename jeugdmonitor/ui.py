@@ -233,7 +233,7 @@ def chart_html(chart: Any) -> str:
 
 def figure_view(figure: Figure) -> mo.Html:
     """Title, explanation, key numbers, chart, source line, download and the table."""
-    badge = markup.BADGE if figure.simulated else ""
+    badge = markup.badge_html(figure)
     parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
         parts.append(mo.md(figure.summary))

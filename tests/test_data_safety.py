@@ -15,9 +15,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import cli, geocheck
+from jeugdmonitor import cli
 from jeugdmonitor import store as store_mod
-from jeugdmonitor.files import formula_safe
 from jeugdmonitor.markup import markdown_html
 from jeugdmonitor.sections.common import csv_bytes, download, md_escape
 from jeugdmonitor.sources.csv_import import CsvImportError
@@ -63,7 +62,7 @@ def refused(path: Path, data: Path, *args: str) -> str:
 
 
 def test_dutch_thousands_separators_are_never_read_as_decimals(tmp_path, data_copy, capsys):
-    path = write(tmp_path, HEADER + 'jeugdhulp,GM0014,2023,all,"9.000","68.000",x\n')
+    path = write(tmp_path, HEADER + 'armoede,GM0014,2023,all,"9.000","68.000",x\n')
     before = snapshot(data_copy)
     assert cli.main(["import", str(path), "--data", str(data_copy)]) == 2
     err = capsys.readouterr().err
@@ -73,7 +72,7 @@ def test_dutch_thousands_separators_are_never_read_as_decimals(tmp_path, data_co
     assert snapshot(data_copy) == before
     # English decimals, a decimal comma and a space are refused the same way
     for cell in ('"9,000"', "9.5", "9 000", "9.0"):
-        other = write(tmp_path, HEADER + f"jeugdhulp,GM0014,2023,all,{cell},68000,x\n", "b.csv")
+        other = write(tmp_path, HEADER + f"armoede,GM0014,2023,all,{cell},68000,x\n", "b.csv")
         assert "is not a plain whole number" in refused(other, data_copy)
 
 
@@ -81,19 +80,19 @@ def test_declared_dutch_number_format_reads_thousands_and_refuses_decimals(tmp_p
     path = write(
         tmp_path,
         HEADER
-        + 'jeugdhulp,GM0014,2023,all,"9.000","68.000",x\n'
-        + 'jeugdhulp,GM0034,2023,all,"1.234,0",12345,y\n',
+        + 'armoede,GM0014,2023,all,"9.000","68.000",x\n'
+        + 'armoede,GM0034,2023,all,"1.234,0",12345,y\n',
     )
     run_import(path, data_copy, number_format="nl")
     after = pl.read_parquet(data_copy / "indicators.parquet")
-    groningen = row(after, "jeugdhulp", "GM0014", 2023, "all")
+    groningen = row(after, "armoede", "GM0014", 2023, "all")
     assert (groningen["numerator"], groningen["denominator"]) == (9000, 68000)
-    assert row(after, "jeugdhulp", "GM0034", 2023, "all")["numerator"] == 1234
+    assert row(after, "armoede", "GM0034", 2023, "all")["numerator"] == 1234
     bad = write(
         tmp_path,
         HEADER
-        + 'jeugdhulp,GM0014,2023,all,"12,5",100,x\n'
-        + 'jeugdhulp,GM0034,2023,all,"1.23.4",1000,x\n',
+        + 'armoede,GM0014,2023,all,"12,5",100,x\n'
+        + 'armoede,GM0034,2023,all,"1.23.4",1000,x\n',
         "bad.csv",
     )
     message = refused(bad, data_copy, "number_format=nl")
@@ -109,8 +108,8 @@ def test_statline_thousands_separators_are_read_in_dutch(tmp_path, data_copy):
         '"Groningen (gemeente)";"2023";"9.000";"68.000"\n'
     )
     path = write(tmp_path, text, "statline.csv")
-    run_import(path, data_copy, StatlineColumns("jeugdhulp", "all", "Met jeugdhulp", "Jongeren"))
-    got = row(pl.read_parquet(data_copy / "indicators.parquet"), "jeugdhulp", "GM0014", 2023, "all")
+    run_import(path, data_copy, StatlineColumns("armoede", "all", "Met jeugdhulp", "Jongeren"))
+    got = row(pl.read_parquet(data_copy / "indicators.parquet"), "armoede", "GM0014", 2023, "all")
     assert (got["numerator"], got["denominator"]) == (9000, 68000)
 
 
@@ -120,8 +119,8 @@ def test_statline_thousands_separators_are_read_in_dutch(tmp_path, data_copy):
 @pytest.mark.parametrize(
     ("year", "phrase"),
     [
-        (1899, "year 1899 is outside the years of jeugdhulp in the catalogue (2020-2024"),
-        (2019, "year 2019 is outside the years of jeugdhulp in the catalogue"),
+        (1899, "year 1899 is before the first year of jeugdhulp in the catalogue (2022;"),
+        (2021, "year 2021 is before the first year of jeugdhulp in the catalogue (2022;"),
         (THIS_YEAR + 5, f"year {THIS_YEAR + 5} lies in the future"),
         ("20233", "'20233' is not a year"),
     ],
@@ -141,7 +140,7 @@ def test_validate_checks_years_against_catalogue_and_today(data_copy, capsys):
     assert cli.main(["validate", str(data_copy)]) == 1
     err = capsys.readouterr().err
     assert "indicators.parquet: column 'year', row 7: year 1899 of" in err
-    assert "outside its catalogue years (2020-2024" in err
+    assert "is before its first catalogue year" in err
 
 
 def test_catalogue_year_ranges():
@@ -212,11 +211,13 @@ def test_validate_and_report_refuse_a_corrupt_map(case, data_copy, tmp_path, cap
 
 
 def test_every_bundled_map_passes_and_a_check_is_cached(data_dir):
-    regions = pl.read_parquet(data_dir / "regions.parquet")
+    from jeugdmonitor import geocheck
+
+    frames, _ = store_mod.read_tables(data_dir)
     for level in store_mod.GEO_LEVELS:
         data = (data_dir / "geo" / f"{level}.topojson").read_bytes()
-        codes = regions.filter(pl.col("type") == level)["code"].to_list()
-        assert geocheck.check_map(data, level, codes) == []
+        codes = store_mod.map_codes(frames, level)
+        assert geocheck.check_map(data, level, codes, complete=level != "wijk") == []
     assert len(geocheck._cache) <= geocheck._CACHE_SIZE
 
 
@@ -224,11 +225,11 @@ def test_every_bundled_map_passes_and_a_check_is_cached(data_dir):
 
 
 def test_import_of_one_gemeente_reports_every_region_it_changes(tmp_path, data_copy, capsys):
-    path = write(tmp_path, HEADER + "jeugdhulp,GM0014,2023,all,2100,18500,Registratie Groningen\n")
+    path = write(tmp_path, HEADER + "armoede,GM0014,2023,all,2100,18500,Registratie Groningen\n")
     assert cli.main(["import", str(path), "--data", str(data_copy)]) == 0
     out = capsys.readouterr().out
     report, _, summary = out.partition("Imported 1 rows")
-    assert "jeugdhulp                   2023         1       0" in report
+    assert "armoede                     2023         1       0" in report
     for code in ("NL01 Nederland", "PV20", "JZ01", "PO2001", "VO2001", "GM0014 Groningen"):
         assert code in report, code
     assert "NL line, the NL source line" in report
@@ -242,8 +243,8 @@ def test_dry_run_prints_the_changes_and_writes_nothing(tmp_path, data_copy, caps
     path = write(
         tmp_path,
         HEADER
-        + "jeugdhulp,GM0014,2023,all,2100,18500,a\n"
-        + "jeugdhulp,GM0014,2022,all,2000,18500,a\n"
+        + "eenoudergezin,GM0014,2023,all,2100,18500,a\n"
+        + "eenoudergezin,GM0014,2022,all,2000,18500,a\n"
         + "armoede,GM0363,2023,all,21500,152000,b\n",
     )
     before = snapshot(data_copy)
@@ -253,14 +254,14 @@ def test_dry_run_prints_the_changes_and_writes_nothing(tmp_path, data_copy, caps
     assert "Dry run: 3 rows" in out and "nothing was written" in out
     for line in (
         "armoede                     2023         1       0",
-        "jeugdhulp                   2022         1       0",
-        "jeugdhulp                   2023         1       0",
+        "eenoudergezin               2022         1       0",
+        "eenoudergezin               2023         1       0",
     ):
         assert line in out
     assert "Regions whose shown values change:" in out and "GM0363 Amsterdam" in out
     assert "Coverage warnings:" in out and "NL01 Nederland: 1 of 342 gemeenten real" in out
     # a dry run of a bad file fails exactly like the import would
-    bad = write(tmp_path, HEADER + "jeugdhulp,GM0014,1899,all,1,2,a\n", "bad.csv")
+    bad = write(tmp_path, HEADER + "armoede,GM0014,1899,all,1,2,a\n", "bad.csv")
     assert cli.main(["import", str(bad), "--data", str(data_copy), "--dry-run"]) == 2
     assert "row 2" in capsys.readouterr().err
     assert snapshot(data_copy) == before
@@ -269,17 +270,17 @@ def test_dry_run_prints_the_changes_and_writes_nothing(tmp_path, data_copy, caps
 def test_dry_run_counts_added_rows_and_warns_of_missing_members(tmp_path, data_copy, capsys):
     frame = pl.read_parquet(data_copy / "indicators.parquet")
     frame.filter(
-        ~((pl.col("gemeente_code") == "GM0014") & (pl.col("indicator") == "jeugdhulp"))
+        ~((pl.col("gemeente_code") == "GM0014") & (pl.col("indicator") == "armoede"))
     ).write_parquet(data_copy / "indicators.parquet")
     path = write(
         tmp_path,
-        HEADER + "jeugdhulp,GM0014,2022,all,2100,18500,a\njeugdhulp,GM0034,2023,all,9000,60000,a\n",
+        HEADER + "armoede,GM0014,2022,all,2100,18500,a\narmoede,GM0034,2023,all,9000,60000,a\n",
     )
     assert cli.main(["import", str(path), "--data", str(data_copy), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "jeugdhulp                   2022         0       1" in out
-    assert "jeugdhulp                   2023         1       0" in out
-    assert "jeugdhulp 2023 all: 5 region(s) would miss gemeenten without a value" in out
+    assert "armoede                     2022         0       1" in out
+    assert "armoede                     2023         1       0" in out
+    assert "armoede 2023 all: 5 region(s) would miss gemeenten without a value" in out
     assert "NL01 Nederland: 341 of 342 gemeenten have a value" in out
 
 
@@ -310,6 +311,8 @@ def test_md_escape_renders_every_payload_as_plain_text(payload):
 
 
 def test_csv_downloads_neutralise_formulas_and_keep_negative_numbers(store):
+    from jeugdmonitor.files import formula_safe
+
     frame = pl.DataFrame(
         {
             "regio": [
@@ -342,6 +345,6 @@ def test_csv_downloads_neutralise_formulas_and_keep_negative_numbers(store):
     )
     frames = {name: getattr(store, name) for name in store_mod.SCHEMAS}
     other = store_mod.from_frames(store.data_dir, {**frames, "regions": poisoned})
-    table, _ = download(other, "jeugdhulp", "gemeente")
+    table, _ = download(other, "armoede", "gemeente")
     body = csv_bytes(table).decode("utf-8-sig")
-    assert "\nGM0014;'=cmd|' /C calc'!A0;Gemeente;jeugdhulp;" in body
+    assert "\nGM0014;'=cmd|' /C calc'!A0;Gemeente;armoede;" in body

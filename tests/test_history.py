@@ -30,7 +30,7 @@ def csv(tmp_path: Path, rows: str, name: str) -> Path:
 
 def test_import_restore_round_trip_is_byte_identical(tmp_path, data_copy, capsys):
     original = snapshot(data_copy)
-    first = csv(tmp_path, "jeugdhulp,GM0014,2023,all,2100,18500,eerste\n", "eerste.csv")
+    first = csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,eerste\n", "eerste.csv")
     assert cli.main(["import", str(first), "--data", str(data_copy)]) == 0
     after_first = snapshot(data_copy)
     assert after_first != original
@@ -67,7 +67,7 @@ def test_import_restore_round_trip_is_byte_identical(tmp_path, data_copy, capsys
 
 def test_restoring_an_early_version_takes_each_file_from_the_oldest_later_copy(tmp_path, data_copy):
     original = snapshot(data_copy)
-    run_import(csv(tmp_path, "jeugdhulp,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
+    run_import(csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
     # a second command replaces another file (here: population, as a fetch would)
     population = pl.read_parquet(data_copy / "population.parquet")
     from jeugdmonitor.update import stage_and_swap
@@ -77,7 +77,7 @@ def test_restoring_an_early_version_takes_each_file_from_the_oldest_later_copy(t
         {"population": population.with_columns(pl.col("population") + 1)},
         command="fetch",
     )
-    run_import(csv(tmp_path, "jeugdhulp,GM0014,2022,all,2000,18500,b\n", "b.csv"), data_copy)
+    run_import(csv(tmp_path, "armoede,GM0014,2022,all,2000,18500,b\n", "b.csv"), data_copy)
     first = history.versions(data_copy)[0]
     _, changed = history.restore(data_copy, first.id)
     assert sorted(changed) == ["indicators.parquet", "population.parquet"]
@@ -85,7 +85,7 @@ def test_restoring_an_early_version_takes_each_file_from_the_oldest_later_copy(t
 
 
 def test_nothing_is_kept_when_nothing_changes(tmp_path, data_copy):
-    path = csv(tmp_path, "jeugdhulp,GM0014,2023,all,2100,18500,a\n", "a.csv")
+    path = csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,a\n", "a.csv")
     run_import(path, data_copy)
     summary = run_import(path, data_copy)
     assert "nothing was written" in summary
@@ -93,7 +93,7 @@ def test_nothing_is_kept_when_nothing_changes(tmp_path, data_copy):
 
 
 def test_restore_errors_leave_data_untouched(tmp_path, data_copy, capsys):
-    run_import(csv(tmp_path, "jeugdhulp,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
+    run_import(csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
     before = snapshot(data_copy)
     assert cli.main(["restore", "20000101-000000-1", "--data", str(data_copy)]) == 2
     assert "no version '20000101-000000-1'" in capsys.readouterr().err
@@ -108,7 +108,7 @@ def test_restore_errors_leave_data_untouched(tmp_path, data_copy, capsys):
 
 
 def test_a_failed_import_keeps_no_version_and_creates_no_history(tmp_path, data_copy):
-    bad = csv(tmp_path, "jeugdhulp,GM0014,2023,all,-1,18500,a\n", "bad.csv")
+    bad = csv(tmp_path, "armoede,GM0014,2023,all,-1,18500,a\n", "bad.csv")
     with pytest.raises(ValueError):
         run_import(bad, data_copy)
     assert not (data_copy / "history").exists()

@@ -40,7 +40,7 @@ NASTY = [
     "GM0003", "GM9999", "gm0014", "1899", "3000", "20233", "2023.0", "2023*", "<img src=x onerror=alert(1)>",
     "</script>", "Nederland", "Utrecht (PV)", "jeugdhulp ", "ALL", "age=4-12",
 ]  # fmt: skip
-INDICATORS = ["jeugdhulp", "armoede", "jeugdzorg"]
+INDICATORS = ["armoede", "eenoudergezin", "jeugdzorg"]
 CODES = ["GM0014", "GM0363", "GM0034", "GM0106"]
 NAMES = ["Groningen (gemeente)", "Almere", "GM0363", "Bergen (NH.)", "Ameland", "Weesp"]
 YEARS = ["2021", "2022", "2023"]

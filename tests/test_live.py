@@ -32,7 +32,7 @@ def test_watcher_reloads_valid_changes_and_keeps_old_data_while_invalid(data_cop
     assert watcher.current().version == 1 and watcher.current().store is first.store
 
     csv = tmp_path / "a.csv"
-    csv.write_text(HEADER + "jeugdhulp,GM0014,2023,all,2100,18500,nieuw\n", "utf-8")
+    csv.write_text(HEADER + "armoede,GM0014,2023,all,2100,18500,nieuw\n", "utf-8")
     run_import(csv, data_copy)
     assert watcher.current().version == 1  # just written: not read before it settles
     age(data_copy)

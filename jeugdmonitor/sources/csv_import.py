@@ -13,7 +13,8 @@ hold the numerator and the denominator. Regions are 2024 gemeente names or GM co
 Nederland and other region kinds (`Utrecht (PV)`) are skipped; CBS symbols "." and "x" (unknown,
 secret) and empty cells skip a row, "-" (nil) is 0. Periods are years (`2023`, `2023*`).
 
-Years must lie within the catalogue's `years` of the indicator and not after this year. Every
+Years must lie within the catalogue's `years` of the indicator: not before its first year, and not
+after this year (years after the catalogue's last one are new publications and welcome). Every
 problem is reported with the file, the column and the row (the header is row 1; rows are the
 file's physical lines). The text is parsed with Python's `csv` module in strict mode, so bad
 quoting, a wrong number of fields, NUL bytes or non-UTF-8 bytes are errors naming the line.
@@ -484,16 +485,10 @@ def _count_problem(cell: pl.Expr, number_format: str) -> pl.Expr:
     )
 
 
-def _year_bounds(context: Context, today: dt.date) -> pl.DataFrame:
-    rows = [
-        (ind, lo, min(hi, today.year) if hi is not None else today.year)
-        for ind, (lo, hi) in context.years.items()
-    ]
-    return pl.DataFrame(
-        rows,
-        schema={"indicator": pl.String, "year_lo": pl.Int64, "year_hi": pl.Int64},
-        orient="row",
-    )
+def _year_bounds(context: Context) -> pl.DataFrame:
+    """Indicator → its first catalogue year (later years, up to this one, may be added)."""
+    rows = [(ind, lo) for ind, (lo, _) in context.years.items()]
+    return pl.DataFrame(rows, schema={"indicator": pl.String, "year_lo": pl.Int64}, orient="row")
 
 
 def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str) -> pl.DataFrame:
@@ -514,7 +509,7 @@ def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str)
         pl.col("year_text").cast(pl.Int64, strict=False).alias("year_n"),
         _count(pl.col("numerator"), number_format).alias("numerator_n"),
         _count(pl.col("denominator"), number_format).alias("denominator_n"),
-    ).join(_year_bounds(context, today), on="indicator", how="left")
+    ).join(_year_bounds(context), on="indicator", how="left")
     checks: list[pl.Expr] = []
 
     def add(mask: pl.Expr, col: str, detail: pl.Expr) -> None:
@@ -538,16 +533,14 @@ def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str)
         pl.format(f"year {{}} lies in the future (this is {today.year})", "year_n"),
     )
     add(
-        (pl.col("year_n") <= today.year)
-        & ((pl.col("year_n") < pl.col("year_lo")) | (pl.col("year_n") > pl.col("year_hi"))),
+        pl.col("year_n") < pl.col("year_lo"),
         "year",
         pl.format(
-            "year {} is outside the years of {} in the catalogue ({}-{}; "
-            "the `years` column of jeugdmonitor/reference/catalogue.csv)",
+            "year {} is before the first year of {} in the catalogue ({}; the `years` column of "
+            "jeugdmonitor/reference/catalogue.csv)",
             "year_n",
             "indicator",
             "year_lo",
-            "year_hi",
         ),
     )
     for col in ("numerator", "denominator"):
@@ -625,6 +618,7 @@ def _check(path: Path, rows: pl.DataFrame, context: Context, number_format: str)
         pl.col("denominator_n").alias("denominator"),
         "source",
         pl.lit(False).alias("is_simulated"),
+        pl.lit(False).alias("is_estimate"),
     ).sort(KEYS["indicators"])
 
 
