@@ -5,8 +5,9 @@ a report had no charts. Each map must be a TopoJSON Topology whose object `<leve
 Polygon/MultiPolygon per region of that level (every code known, none missing, none twice), whose
 rings refer to existing arcs that join end to start and close, inside the Netherlands.
 
-Results are kept per file content (SHA-256) in a small bounded cache, so the app's and the
-store's repeated loads of unchanged maps cost a hash, not a parse.
+Results are kept in a small bounded cache per file content (SHA-256) and per file identity
+(path, size, modification time, inode), so the app's and the store's repeated loads of unchanged
+maps cost a `stat`, and a touched but identical file a hash, not a parse.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,7 @@ import numpy as np
 NL_BOX = (3.0, 50.5, 7.5, 54.0)
 MAX_PROBLEMS = 10
 _CACHE_SIZE = 32
-_cache: OrderedDict[tuple[str, str, int], list[tuple[str, str]]] = OrderedDict()
+_cache: OrderedDict[tuple, list[tuple[str, str]]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -38,6 +40,21 @@ class _Invalid(Exception):
         self.where, self.detail = where, detail
 
 
+def _cached(key: tuple) -> list[tuple[str, str]] | None:
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return list(_cache[key])
+    return None
+
+
+def _remember(key: tuple, problems: list[tuple[str, str]]) -> None:
+    with _lock:
+        _cache[key] = problems
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
 def check_map(
     data: bytes, level: str, codes: Collection[str], *, complete: bool = True
 ) -> list[tuple[str, str]]:
@@ -45,17 +62,33 @@ def check_map(
 
     Every shape's code must be in `codes`; with `complete` every code must also have a shape.
     """
-    key = (hashlib.sha256(data).hexdigest(), level, hash((frozenset(codes), complete)))
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return list(_cache[key])
-    problems = _check(data, level, set(codes), complete)
-    with _lock:
-        _cache[key] = problems
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return list(problems)
+    key = ("sha256", hashlib.sha256(data).hexdigest(), level, hash((frozenset(codes), complete)))
+    found = _cached(key)
+    if found is None:
+        found = _check(data, level, set(codes), complete)
+        _remember(key, found)
+    return list(found)
+
+
+def check_file(
+    path: Path, level: str, codes: Collection[str], *, complete: bool = True
+) -> list[tuple[str, str]]:
+    """`check_map` of a file, remembered by the file's identity (OSError when unreadable)."""
+    st = path.stat()
+    key = (
+        "file",
+        str(path.resolve()),
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+        level,
+        hash((frozenset(codes), complete)),
+    )
+    found = _cached(key)
+    if found is None:
+        found = check_map(path.read_bytes(), level, codes, complete=complete)
+        _remember(key, found)
+    return list(found)
 
 
 def _check(data: bytes, level: str, codes: set[str], complete: bool) -> list[tuple[str, str]]:

@@ -530,17 +530,14 @@ def validate_maps(data_dir: Path, frames: dict[str, pl.DataFrame]) -> list[Probl
     problems = []
     for level in GEO_LEVELS:
         path = Path(data_dir) / "geo" / f"{level}.topojson"
+        codes = map_codes(frames, level)
         try:
-            data = path.read_bytes()
+            found = geocheck.check_file(path, level, codes, complete=level != "wijk")
         except OSError as exc:
             what = "map file is missing" if not path.exists() else f"cannot read ({exc})"
             problems.append(Problem(str(path), "*", [], what))
             continue
-        codes = map_codes(frames, level)
-        problems += [
-            Problem(str(path), where, [], detail)
-            for where, detail in geocheck.check_map(data, level, codes, complete=level != "wijk")
-        ]
+        problems += [Problem(str(path), where, [], detail) for where, detail in found]
     return problems
 
 

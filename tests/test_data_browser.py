@@ -106,10 +106,10 @@ def no_markup_ran(page) -> None:
 
 
 def hover_until_tooltip(page, text: str):
-    """Move the mouse over the first map until its tooltip shows `text`; returns the tooltip."""
-    for chart in page.locator(".vega-embed").all():
+    """Move the mouse over the maps until a tooltip shows `text`; returns the tooltip."""
+    for chart in page.locator(".vega-embed").all()[:12]:
         box = chart.bounding_box()
-        if not box or box["height"] < 250:  # the bar charts come first; the map is tall
+        if not box or box["height"] < 250 or box["width"] < 250:  # maps are tall and wide
             continue
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
@@ -121,7 +121,6 @@ def hover_until_tooltip(page, text: str):
                 tip = page.locator("#vg-tooltip-element")
                 if tip.count() and tip.first.is_visible() and text in tip.first.inner_text():
                     return tip.first
-        break
     pytest.fail(f"no tooltip with {text!r} on the map")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import re
 import shutil
@@ -182,13 +181,13 @@ def statline_csv(draw) -> bytes:
 # ------------------------------------------------------------------------------- the property
 
 
-def fingerprint(folder: Path) -> str:
-    h = hashlib.sha256()
+def fingerprint(folder: Path) -> list[tuple]:
+    """Every path with its size, modification time and inode: any write or rename changes it."""
+    marks = []
     for p in sorted(folder.rglob("*")):
-        h.update(str(p.relative_to(folder)).encode())
-        if p.is_file():
-            h.update(p.read_bytes())
-    return h.hexdigest()
+        st = p.stat()
+        marks.append((str(p.relative_to(folder)), st.st_size, st.st_mtime_ns, st.st_ino))
+    return marks
 
 
 class Workspace:
@@ -199,13 +198,13 @@ class Workspace:
         self.pristine = root / "pristine"
         shutil.copytree(source, self.pristine)
         self.data = root / "data"
-        self.clean = fingerprint(self.pristine)
         self.reset()
         self.outcomes = {"imported": 0, "refused": 0}
 
     def reset(self) -> None:
         shutil.rmtree(self.data, ignore_errors=True)
         shutil.copytree(self.pristine, self.data)
+        self.clean = fingerprint(self.data)
 
     def check(self, content: bytes, extra: list[str]) -> None:
         path = self.root / "in.csv"
