@@ -13,12 +13,13 @@ REPAIR_HINT = (
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from jeugdmonitor.build import CHECK_YEAR, build
+    from jeugdmonitor.build import CHECK_YEAR
+    from jeugdmonitor.history import build_keeping
     from jeugdmonitor.store import default_data_dir, validate
 
     out = args.out or default_data_dir()
-    written, share = build(args.sources, out)
-    print(f"wrote {len(written)} files to {out}")
+    written, share = build_keeping(args.sources, out)  # replaced files are kept in out/history
+    print(f"wrote {len(written)} changed files to {out}")
     print(f"national jeugdzorg share 0-18, {CHECK_YEAR}: {share:.2%} (CBS reports about 13%)")
     problems = validate(out)
     for p in problems:

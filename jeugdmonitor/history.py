@@ -261,6 +261,29 @@ def restore(data_dir: Path, wanted: str) -> tuple[Version, list[str]]:
     return version, changed
 
 
+def build_keeping(sources: Path | str | None, out: Path | str) -> tuple[list[Path], float]:
+    """`jeugdmonitor build` that keeps what it replaces: into a staged sibling, then `swap_in`.
+
+    A rebuild regenerates every table (imported rows included), so an existing data folder's
+    changed files are kept as a version first. A first build into an empty folder writes directly.
+    """
+    from jeugdmonitor import build, store
+
+    out = Path(out)
+    if not any(out.glob("*.parquet")):
+        return build.build(sources, out)
+    with locked(out):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+        try:
+            written, share = build.build(sources, tmp)
+            staged = {str(path.relative_to(tmp)): path for path in written}
+            changed = swap_in(out, staged, "build")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    store.clear_cache()
+    return [out / name for name in changed], share
+
+
 def format_versions(found: list[Version]) -> str:
     """The `jeugdmonitor history` table."""
     if not found:

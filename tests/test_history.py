@@ -140,3 +140,14 @@ def test_fetch_keeps_what_it_replaces_and_restore_undoes_it(tmp_path, data_copy,
     assert "indicators.parquet" in version.files and "population.parquet" in version.files
     history.restore(data_copy, version.id)
     assert snapshot(data_copy) == original
+
+
+def test_a_rebuild_keeps_the_imported_data_it_replaces(tmp_path, data_copy, capsys):
+    run_import(csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
+    imported = snapshot(data_copy)
+    assert cli.main(["build", "--out", str(data_copy)]) == 0
+    assert "wrote 1 changed files" in capsys.readouterr().out
+    build_version = history.versions(data_copy)[-1]
+    assert build_version.command == "build" and list(build_version.files) == ["indicators.parquet"]
+    history.restore(data_copy, build_version.id)
+    assert snapshot(data_copy) == imported
