@@ -169,10 +169,19 @@ def _where(data: bytes, offset: int) -> tuple[int, str]:
     return line, _column_name(names if line > 1 else [], index)
 
 
+def _column_list(frame: pl.DataFrame) -> str:
+    """The file's columns, for a message."""
+    names = [c for c in frame.columns if c != "__row"]
+    return ", ".join(_column_name(names, i) for i in range(len(names)))
+
+
 def _column_name(names: list[str], index: int) -> str:
-    """The header's name of field `index`, or '#<n>' when it has none."""
+    """The header's name of field `index` as shown in a message, or '#<n>' (the field's number)
+    when it has none, or none that can be printed."""
     name = names[index].strip() if index < len(names) else ""
-    return name or f"#{index + 1}"
+    if not name or not name.isprintable():
+        return f"#{index + 1}"
+    return name if len(name) <= 40 else name[:40] + "…"
 
 
 def _field_index(prefix: str, sep: str) -> int:
@@ -249,7 +258,12 @@ def _records(path: Path, lines: list[str], start: int, sep: str) -> tuple[list[s
     (header_line, raw_header), rows = records[0], records[1:]
     header = [h.strip().lstrip("\ufeff") for h in raw_header]
     problems = [
-        Problem(str(path), name, header_line, "this column name appears more than once")
+        Problem(
+            str(path),
+            _column_name(header, i),
+            header_line,
+            "this column name appears more than once",
+        )
         for i, name in enumerate(header)
         if name and name in header[:i]
     ]
@@ -330,7 +344,7 @@ def read(
 def _missing_columns(path: Path, frame: pl.DataFrame, needed, header_row: int) -> None:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        found = ", ".join(c for c in frame.columns if c != "__row")
+        found = _column_list(frame)
         raise CsvImportError(
             [
                 Problem(str(path), c, header_row, f"column is missing (found: {found})")
@@ -379,7 +393,7 @@ def _statline_rows(
                 )
             )
         elif name not in frame.columns:
-            found = ", ".join(c for c in frame.columns if c != "__row")
+            found = _column_list(frame)
             problems.append(
                 Problem(
                     str(path), name, start + 1, f"no such column (the {role}); columns: {found}"
