@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+
+# Hypothesis keeps caches (unicode tables, constants) in ./.hypothesis unless told otherwise: keep them
+# out of the repository.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "jeugdmonitor-hypothesis")
+)
+from hypothesis import settings  # noqa: E402
 
 from jeugdmonitor import store as store_mod
 
