@@ -297,11 +297,13 @@ def run_import(
     *,
     dry_run: bool = False,
     number_format: str = "plain",
+    progress: Progress = print,
 ) -> str:
     """Check one CSV file, merge its rows into data/indicators.parquet, return a summary.
 
-    The summary starts with what changes (rows per indicator × year, regions whose shown values
-    change, coverage warnings); with `dry_run` nothing is written.
+    What changes (rows per indicator × year, regions whose shown values change, coverage
+    warnings) goes to `progress` before anything is written; with `dry_run` it is the summary
+    and nothing is written.
     """
     data_dir = Path(data_dir)
     with history.locked(data_dir):
@@ -330,11 +332,11 @@ def run_import(
                     f"Source: {sources}",
                 ]
             )
+        progress("What changes:\n" + report)
         written = stage_and_swap(data_dir, {"indicators": merged}, command=f"import {path}")
     replaced = changes.row_changes(frames["indicators"], rows)["replaced"].sum()
     return "\n".join(
         [
-            report,
             f"Imported {rows.height} rows from {path} "
             f"({replaced} replaced, {rows.height - replaced} new); source: {sources}",
             (
