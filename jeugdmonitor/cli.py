@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -59,8 +60,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=1)
 def parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+    """The argument parser with every subcommand (built once per process: argparse looks up
+    translations for every option, which costs more than most commands' work)."""
     ap = argparse.ArgumentParser(prog="jeugdmonitor", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
 

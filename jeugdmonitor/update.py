@@ -306,8 +306,11 @@ def run_import(
     and nothing is written.
     """
     data_dir = Path(data_dir)
+    if number_format not in csv_import.NUMBER_FORMATS:
+        raise ValueError(f"--number-format {number_format!r}: use plain or nl")
+    parsed = csv_import.parse(path)  # most broken files stop here, before any table is read
     with history.locked(data_dir):
-        # the file is checked against the small tables first; most bad files stop here
+        # then the cells are checked against the small tables, and only then is the rest read
         small, _ = store.read_tables(data_dir, ("regions", "catalogue", "breakdowns"))
         context = csv_import.Context(
             _gemeente_names(small["regions"]),
@@ -316,7 +319,7 @@ def run_import(
             load_crosswalk(),
             csv_import.catalogue_years(small["catalogue"]),
         )
-        rows = csv_import.read(Path(path), context, statline, number_format)
+        rows = csv_import.read(Path(path), context, statline, number_format, parsed)
         frames, _ = store.read_tables(data_dir)
         merged = merge_rows(frames["indicators"], rows, "indicators")
         if dry_run:  # (a real import validates the staged folder instead)

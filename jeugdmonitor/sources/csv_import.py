@@ -295,20 +295,21 @@ def _records(path: Path, lines: list[str], start: int, sep: str) -> tuple[list[s
 # -------------------------------------------------------------------------------- reading
 
 
-def read(
-    path: Path | str,
-    context: Context,
-    statline: StatlineColumns | None = None,
-    number_format: str = "plain",
-) -> pl.DataFrame:
-    """Parse and check one CSV file; returns rows in the indicators schema (is_simulated false).
+@dataclass(frozen=True)
+class Parsed:
+    """A CSV file split into cells: which format, the header's line index, the cells."""
 
-    `number_format` is how counts in the long format are written: "plain" (9000) or "nl"
-    (9.000 or 9000; a decimal comma is allowed only with zeros, 2345,0). StatLine exports are
-    always read in the Dutch notation.
+    path: Path
+    is_statline: bool
+    start: int
+    frame: pl.DataFrame
+
+
+def parse(path: Path | str) -> Parsed:
+    """Read and split a CSV file (encoding, separator, quoting, fields per row); no table needed.
+
+    Most broken files stop here, before `read` checks the cells against data/.
     """
-    if number_format not in NUMBER_FORMATS:
-        raise ValueError(f"number format {number_format!r}: use one of {', '.join(NUMBER_FORMATS)}")
     path = Path(path)
     lines = _text(path).split("\n")
     if not any(line.strip() for line in lines):
@@ -316,27 +317,43 @@ def read(
     start = _header_row(lines)
     header = lines[start]
     is_statline = PERIOD_COLUMN in header and any(r in header for r in REGION_COLUMNS)
-    if is_statline:
-        if ";" not in header:
-            raise _fail(
-                path,
-                "Regio's",
-                start + 1,
-                "wrong separator: StatLine CSV exports are separated by ';'",
-            )
-        _, frame = _records(path, lines, start, ";")
+    if is_statline and ";" not in header:
+        raise _fail(
+            path, "Regio's", start + 1, "wrong separator: StatLine CSV exports are separated by ';'"
+        )
+    if not is_statline and "," not in header and (";" in header or "\t" in header):
+        sep = "';'" if ";" in header else "a tab"
+        raise _fail(
+            path,
+            header[:30] + "…",
+            start + 1,
+            f"wrong separator: the long format uses ',' and this header uses {sep}",
+        )
+    _, frame = _records(path, lines, start, ";" if is_statline else ",")
+    return Parsed(path, is_statline, start, frame)
+
+
+def read(
+    path: Path | str,
+    context: Context,
+    statline: StatlineColumns | None = None,
+    number_format: str = "plain",
+    parsed: Parsed | None = None,
+) -> pl.DataFrame:
+    """Parse and check one CSV file; returns rows in the indicators schema (is_simulated false).
+
+    `number_format` is how counts in the long format are written: "plain" (9000) or "nl"
+    (9.000 or 9000; a decimal comma is allowed only with zeros, 2345,0). StatLine exports are
+    always read in the Dutch notation. `parsed` is the file already split by `parse`.
+    """
+    if number_format not in NUMBER_FORMATS:
+        raise ValueError(f"number format {number_format!r}: use one of {', '.join(NUMBER_FORMATS)}")
+    parsed = parsed or parse(path)
+    path, start, frame = parsed.path, parsed.start, parsed.frame
+    if parsed.is_statline:
         rows = _statline_rows(path, frame, statline or StatlineColumns(), context, start)
         number_format = "nl"
     else:
-        if "," not in header and (";" in header or "\t" in header):
-            sep = "';'" if ";" in header else "a tab"
-            raise _fail(
-                path,
-                header[:30] + "…",
-                start + 1,
-                f"wrong separator: the long format uses ',' and this header uses {sep}",
-            )
-        _, frame = _records(path, lines, start, ",")
         rows = _long_rows(path, frame, start)
     return _check(path, rows, context, number_format)
 
