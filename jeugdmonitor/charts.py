@@ -754,7 +754,7 @@ WIJK_MARKS = {"hoger": "▲", "lager": "▼"}  # same meaning as everywhere: sig
 
 
 @functools.lru_cache(maxsize=8)
-def _ranking_template(x_title: str, reference_label: str, width: int) -> str:
+def _ranking_template(x_title: str, width: int) -> str:
     y = alt.Y(
         "gebied:N",
         sort=alt.EncodingSortField(field="order", op="min"),
@@ -768,7 +768,7 @@ def _ranking_template(x_title: str, reference_label: str, width: int) -> str:
         alt.Tooltip("ci_low:Q", title="95%-BI ondergrens", format=".1%"),
         alt.Tooltip("ci_high:Q", title="95%-BI bovengrens", format=".1%"),
         alt.Tooltip("count_label:N", title="Aantal"),
-        alt.Tooltip("verschil:N", title=f"Verschil met {reference_label}"),
+        alt.Tooltip("verschil:N", title="Verschil met de gemeente"),
     ]
     base = alt.Chart(_rows()).encode(y=y)
     reference = (
@@ -817,7 +817,7 @@ def wijk_ranking(rows: pl.DataFrame, reference: float | None, reference_label: s
         else []
     )
     return Spec(
-        _ranking_template(x_title, reference_label, width),
+        _ranking_template(x_title, width),
         {"rows": data.write_json(), "reference": json.dumps(ref, ensure_ascii=False)},
         description,
     )

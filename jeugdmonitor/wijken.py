@@ -58,13 +58,18 @@ def wijk_values(store: Store, gemeente_code: str) -> pl.DataFrame:
     )
 
 
+def _topology(store: Store) -> dict:
+    """The whole wijk map, parsed once per process (2 MB of TopoJSON)."""
+    return store.cached("wijk_topology", lambda: json.loads(store.geo_text("wijk")))
+
+
 def has_map(store: Store, gemeente_code: str) -> bool:
     """True when the wijk map holds polygons of this gemeente's wijken."""
     codes = store.cached(
         "wijk_map_gemeenten",
         lambda: {
             g["properties"].get("gemeente")
-            for g in json.loads(store.geo_text("wijk"))["objects"]["wijk"]["geometries"]
+            for g in _topology(store)["objects"]["wijk"]["geometries"]
         },
     )
     return gemeente_code in codes
@@ -75,4 +80,4 @@ def map_text(store: Store, gemeente_code: str) -> str:
     """The wijk TopoJSON of one gemeente: its wijken only, unused arcs dropped."""
     from jeugdmonitor.sources.wijken import gemeente_subset
 
-    return gemeente_subset(store.geo_text("wijk"), gemeente_code)
+    return gemeente_subset(_topology(store), gemeente_code)
