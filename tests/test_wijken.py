@@ -237,3 +237,17 @@ def test_verwijzer_and_household_figures_render_with_cbs_national_values(store, 
         if code:
             own = [r for r in rows if r["rol"] == "regio" and r["categorie"] == label]
             assert own and own[0]["ci_low"] <= own[0]["rate"] <= own[0]["ci_high"]
+
+
+def test_the_utrecht_report_shows_every_wijk_and_the_wijk_map(store, raw_wijken):
+    from jeugdmonitor import report
+
+    doc, items, _ = report.render(store, get_region(store, "GM0344"), shared_assets=True)
+    names = raw_wijken.filter((pl.col("gemeente_code") == "GM0344") & (pl.col("year") == 2022))[
+        "name"
+    ]
+    for name in names:
+        assert f"<td>{name}</td>" in doc, name
+    assert 'id="wijken"' in doc
+    topo = json.loads(items["geo-wijk_GM0344"])
+    assert len(topo["objects"]["wijk"]["geometries"]) == 10
