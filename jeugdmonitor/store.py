@@ -413,6 +413,7 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
         problems += _check_counts(paths[table], frames[table], KEYS[table])
 
     problems += _check_years(frames, paths)
+    problems += _check_code_format(frames, paths)
 
     weights = membership.with_row_index("__row")
     bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))
@@ -450,6 +451,33 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
                 f"{r['weight'] or 0.0:.6f}, not 1 ({sums.height} gemeente/type pairs)",
             )
         )
+    return problems
+
+
+CODE_FORMAT = r"^[A-Z]{2}[0-9]{2,8}$"  # GM0363, PO2707, JZ01, PV27, NL01, WK036300
+CODE_COLUMNS = (("regions", "code"), ("wijken", "wijk_code"))
+
+
+def _check_code_format(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
+    """Region and wijk codes are two capitals and digits: they become file names (`report`) and
+    URLs (`?region=`, links in reports), so anything else could escape a folder or a link."""
+    problems = []
+    for table, column in CODE_COLUMNS:
+        if table not in frames:
+            continue
+        bad = (
+            frames[table].with_row_index("__row").filter(~pl.col(column).str.contains(CODE_FORMAT))
+        )
+        if bad.height:
+            problems.append(
+                Problem(
+                    paths[table],
+                    column,
+                    _rows(bad),
+                    f"code {bad[column][0][:40]!r} is not two capital letters and digits "
+                    "(e.g. GM0363, PO2707, JZ01)",
+                )
+            )
     return problems
 
 

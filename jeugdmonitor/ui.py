@@ -223,7 +223,7 @@ def download_button(figure: Figure) -> mo.Html:
         data=lambda: csv_bytes(frame),
         filename=figure.download_name,
         mimetype="text/csv",
-        label=f"Download .csv ({figure.download_label})",
+        label=f"Download .csv ({md_escape(figure.download_label)})",  # marimo renders labels as markdown
     )
 
 

@@ -216,7 +216,7 @@ def restore_map(data_copy: Path) -> None:
 
 
 def poison(data_dir: Path, tmp_path: Path) -> None:
-    """Region names and an imported source that carry markup, in a private data folder."""
+    """Region and wijk names and an imported source that carry markup, in a private data folder."""
     regions = pl.read_parquet(data_dir / "regions.parquet")
     names = {
         "GM0014": f"Groningen {IMG}",
@@ -228,6 +228,12 @@ def poison(data_dir: Path, tmp_path: Path) -> None:
         name=pl.coalesce(poisoned, pl.col("name")),
         display_name=pl.coalesce(poisoned, pl.col("display_name")),
     ).write_parquet(data_dir / "regions.parquet")
+    wijken = pl.read_parquet(data_dir / "wijken.parquet")
+    wijken.with_columns(
+        name=pl.when(pl.col("wijk_code") == "WK001400")
+        .then(pl.lit(f"Centrum {IMG}"))
+        .otherwise("name")
+    ).write_parquet(data_dir / "wijken.parquet")
     year = latest_year(store.open_store(data_dir), "jeugdzorg")
     csv = tmp_path / "bron.csv"
     csv.write_text(
@@ -244,6 +250,7 @@ def test_markup_in_names_and_sources_is_text_in_the_app(chromium, data_copy, tmp
         wait_for_charts(page)
         wait_for_text(page, f"Groningen {IMG}")  # the header and the summaries, as text
         wait_for_text(page, f"Bron {IMG} {SCRIPT}")  # the source line under a figure
+        assert page.get_by_text(f"Centrum {IMG}", exact=False).count() > 0  # a wijk name
         # the map's tooltip names Groningen: as text (vega-tooltip escapes it)
         tooltip = hover_until_tooltip(page, "Groningen")
         assert f"Groningen {IMG}" in tooltip.inner_text()

@@ -348,3 +348,15 @@ def test_csv_downloads_neutralise_formulas_and_keep_negative_numbers(store):
     table, _ = download(other, "armoede", "gemeente")
     body = csv_bytes(table).decode("utf-8-sig")
     assert "\nGM0014;'=cmd|' /C calc'!A0;Gemeente;armoede;" in body
+
+
+def test_validate_refuses_region_codes_that_could_escape_a_file_name_or_link(data_copy, capsys):
+    path = data_copy / "regions.parquet"
+    regions = pl.read_parquet(path)
+    for code in ("../../etc/x", "javascript:alert(1)//"):
+        regions.with_columns(
+            code=pl.when(pl.col("code") == "JZ01").then(pl.lit(code)).otherwise("code")
+        ).write_parquet(path)
+        assert cli.main(["validate", str(data_copy)]) == 1
+        err = capsys.readouterr().err
+        assert "regions.parquet: column 'code'" in err and "is not two capital letters" in err
