@@ -41,8 +41,8 @@ def _(data_version):
 
 
 @app.cell
-def _(store):
-    _ = store  # new virtual files for each data version (a fetch may bring new maps)
+def _(data_version):
+    _ = data_version()  # new virtual files (maps, map tables) for each version of data/
     assets = ui.SessionAssets()
     return (assets,)
 
