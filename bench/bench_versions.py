@@ -35,8 +35,8 @@ from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 
 class UrlAssets(charts.Assets):
-    def geo(self, level, text):
-        return charts.topojson_url(f"./@file/{level}.json", level)
+    def geo(self, level, text, feature=None):
+        return charts.topojson_url(f"./@file/{level}.json", feature or level)
     def table(self, key, text):
         return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
 

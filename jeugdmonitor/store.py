@@ -477,8 +477,9 @@ def _check_code_format(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -
 def _check_years(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
     """Years: no indicator year before its first catalogue year, no year in any table after this one.
 
-    The catalogue's last year is what the bundled data holds; later years (up to this one) are
-    new publications that `fetch` and `import` may add.
+    The catalogue's `years` say from when the monitor accepts figures (2015-: the Jeugdwet and
+    passend onderwijs era); later years, up to this one, are publications `fetch` and `import` may
+    add. Which years the bundled data holds is in data/README.md.
     """
     problems = []
     this_year = dt.date.today().year

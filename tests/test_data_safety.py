@@ -119,8 +119,8 @@ def test_statline_thousands_separators_are_read_in_dutch(tmp_path, data_copy):
 @pytest.mark.parametrize(
     ("year", "phrase"),
     [
-        (1899, "year 1899 is before the first year of jeugdhulp in the catalogue (2022;"),
-        (2021, "year 2021 is before the first year of jeugdhulp in the catalogue (2022;"),
+        (1899, "year 1899 is before the first year of jeugdhulp in the catalogue (2015;"),
+        (2014, "year 2014 is before the first year of jeugdhulp in the catalogue (2015;"),
         (THIS_YEAR + 5, f"year {THIS_YEAR + 5} lies in the future"),
         ("20233", "'20233' is not a year"),
     ],
