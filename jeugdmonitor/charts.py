@@ -924,6 +924,7 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> Spec:
 
 
 COEFFICIENT_PANEL = 185  # px per predictor: its Dutch label and axis title fit in browser fonts
+COEFFICIENT_COLUMNS = 4  # panels per row: seven predictors wrap onto two rows, ~800 px wide
 
 
 @functools.lru_cache(maxsize=8)
@@ -959,14 +960,15 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
         alt.layer(one, interval, point, data=_rows())
         .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
         .facet(
-            column=alt.Column(
+            facet=alt.Facet(
                 "label:N",
                 title=None,
                 sort=list(panels),
                 header=alt.Header(
                     labelFontSize=11, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
                 ),
-            )
+            ),
+            columns=COEFFICIENT_COLUMNS,
         )
     )
     return _compile(chart)
@@ -997,6 +999,90 @@ def coefficient_chart(coefficients: pl.DataFrame) -> Spec:
         volgorde=pl.col("short").replace_strict(order, return_dtype=pl.Int32),
     )
     return Spec(_coefficient_template(low, high, panels), {"rows": data}, description)
+
+
+QUALITY_MEASURES = {  # quality chart: measure → colour
+    "model met kenmerken": REGION_COLOR,
+    "zonder kenmerken": CONTEXT_COLOR,
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _quality_template(low: float, high: float) -> str:
+    y = alt.Y("model:N", sort=alt.EncodingSortField(field="volgorde", op="min"), title=None,
+              axis=alt.Axis(labelLimit=240))  # fmt: skip
+    x = alt.X(
+        "value:Q",
+        title="R² buiten de steekproef, gewogen naar jeugdigen",
+        scale=alt.Scale(domain=[low, high], nice=False),
+        axis=alt.Axis(format=".0%"),
+    )
+    bars = (
+        alt.Chart(_rows())
+        .mark_bar(height=alt.RelativeBandSize(0.4))
+        .encode(
+            y=y,
+            yOffset=alt.YOffset("measure:N", sort=list(QUALITY_MEASURES)),
+            x=x,
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=list(QUALITY_MEASURES), range=list(QUALITY_MEASURES.values())
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("model:N", title="Model"),
+                alt.Tooltip("measure:N", title="Variant"),
+                alt.Tooltip("value:Q", title="R² (gewogen)", format=".1%"),
+            ],
+        )
+    )
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR).encode(x="v:Q")
+    published = alt.Chart(_rows("published"))
+    rule = published.mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3]).encode(x="v:Q")
+    label = published.mark_text(
+        align="right", baseline="top", dx=-4, dy=2, fontSize=11, color=HIGHLIGHT_COLOR
+    ).encode(x="v:Q", y=alt.value(0), text="label:N")
+    return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(34)))
+
+
+def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
+    """Out-of-sample R² (weighted) per model next to the model without predictors, and the
+    published wijk model's share as a dashed line.
+
+    `quality` has model, r2_weighted and r2_weighted_baseline, in display order.
+    """
+    description = (
+        "Staafdiagram: per model het deel van de verschillen (R², gewogen naar jeugdigen) dat het "
+        "buiten de steekproef voorspelt, naast een model zonder kenmerken; de stippellijn is het "
+        f"gepubliceerde wijkmodel met microdata ({100 * published:.0f}%)."
+    )
+    rows = pl.concat(
+        quality.select(
+            "model",
+            volgorde=pl.int_range(pl.len()),
+            measure=pl.lit(measure),
+            value=pl.col(column).round(_FLOAT_DIGITS),
+        )
+        for measure, column in zip(
+            QUALITY_MEASURES, ("r2_weighted", "r2_weighted_baseline"), strict=True
+        )
+    )
+    low = min(-0.1, float(rows["value"].min()) - 0.02)
+    high = max(0.7, float(rows["value"].max()) + 0.05)
+    label = json.dumps(
+        [
+            {
+                "v": published,
+                "label": f"gepubliceerd wijkmodel met microdata: {100 * published:.0f}%",
+            }
+        ],
+        ensure_ascii=False,
+    )
+    datasets = {"rows": rows.write_json(), "zero": _ZERO, "published": label}
+    return Spec(_quality_template(round(low, 2), round(high, 2)), datasets, description)
 
 
 @functools.lru_cache(maxsize=64)
