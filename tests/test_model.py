@@ -4,6 +4,9 @@ regions aggregate with coverage, cross-validation never sees its test units, the
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -508,3 +511,22 @@ def test_wijk_quality_groups_folds_by_gemeente(store):
         assert (per_gemeente["f"] == 1).all()
     unweighted, weighted = wijk_model.between_gemeente_r2(store)
     assert weighted > q.r2_weighted  # the gemeente a wijk lies in says more than its profile
+
+
+# ------------------------------------------------------------------------------- the notebook
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "expected_use.py"
+
+
+def test_expected_use_notebook_is_lint_clean_and_runs():
+    check = subprocess.run(
+        [sys.executable, "-m", "marimo", "check", "--strict", str(NOTEBOOK)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    run = subprocess.run(
+        [sys.executable, str(NOTEBOOK)], capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import charts, model, wijk_model
-from jeugdmonitor.indicators import catalogue_entry
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
@@ -152,12 +151,28 @@ def _rows(store: Store, region: Region, year: int, forms: list[model.CareForm]) 
     )
 
 
+def _outcome_sources(store: Store, year: int, forms: tuple[str, ...]) -> list[str]:
+    """The `source` of the outcome rows of the given care forms in the model year."""
+
+    def compute() -> list[str]:
+        wanted = [(f.indicator, f.breakdown) for f in model.CARE_FORMS if f.key in forms]
+        rows = store.indicators.filter(
+            pl.col("year") == year,
+            pl.struct("indicator", "breakdown").is_in(
+                pl.DataFrame(wanted, schema=["indicator", "breakdown"], orient="row")
+                .to_struct()
+                .implode()
+            ),
+        )
+        return sorted(rows["source"].unique().to_list())
+
+    return store.cached(("verwacht_outcome_sources", year, forms), compute)
+
+
 def _source(store: Store, year: int, forms: list[model.CareForm], simulated: bool) -> str:
     """'Bron en jaar data' of a model figure: the outcome's tables, the predictors, the model."""
     background = "; ".join(model.predictor_sources(store, year))
-    outcome = (
-        [] if simulated else sorted({catalogue_entry(store, f.indicator)["source"] for f in forms})
-    )
+    outcome = [] if simulated else _outcome_sources(store, year, tuple(f.key for f in forms))
     return source_line(
         store,
         forms[0].indicator,
