@@ -37,9 +37,10 @@ the `context` and `population` tables, each from the latest year up to the model
   CBS age bands): care use rises with age, so an older youth population needs more care.
 The three poverty measures and the bijstand rate enter as ln(1 + value): their effect flattens at
 high values (ten-fold bijstand does not mean ten-fold care), and on the log scale the extremes of the
-large cities no longer decide the fit. In 5 × 10-fold cross-validation this raised the
-out-of-sample R² (weighted by youths) of jeugdhulp from −0.07 to +0.05 and of jeugdreclassering
-from 0.43 to 0.61, and changed the others by at most 0.03.
+large cities no longer decide the fit. In 5 × 10-fold cross-validation (2022) this raised the
+out-of-sample R² weighted by youths of jeugdzorg from −0.12 to 0.05, of jeugdhulp from −0.07 to
+0.08, of jeugdbescherming from 0.45 to 0.50 and of jeugdreclassering from 0.38 to 0.61, and lowered
+that of jeugdhulp met verblijf from 0.50 to 0.46.
 Left out on purpose: gemeente size (no causal story; its association runs through urbanity), and
 the supply of care (that is what a gemeente should compare itself on, not explain away).
 
@@ -51,25 +52,28 @@ coefficients so nobody over-reads one.
 How good is it? `quality` cross-validates every form over gemeenten (10 folds, 5 seeded repeats,
 `jeugdmonitor.crossval`) and reports the out-of-sample R² of the shares next to the model without
 predictors. The numbers (2022; R² with every gemeente equal / weighted by youths):
-jeugdzorg 0.15 / 0.02, jeugdhulp 0.15 / 0.05, met verblijf 0.44 / 0.46, jeugdbescherming 0.52 /
-0.49, jeugdreclassering 0.41 / 0.61; the baseline is −0.02 to 0.00 everywhere. The public
-characteristics explain the heavy end of care (verblijf, jeugdbescherming, jeugdreclassering)
-well and the total use of jeugdhulp poorly: how many children get jeugdhulp depends much more on
-the gemeente's own access and supply (wijkteams, the role of huisarts and school) than on its
-population. For orientation: a published multilevel model of jeugdhulp per wijk with 27
-determinants, including non-public microdata on the families themselves, explains about 57% of
-the variance between wijken; see `jeugdmonitor.wijk_model` for the wijk-level comparison.
+jeugdzorg 0.16 / 0.05, jeugdhulp 0.17 / 0.08, met verblijf 0.45 / 0.46, jeugdbescherming 0.52 /
+0.50, jeugdreclassering 0.41 / 0.61; the baseline lies between −0.09 and 0.00 everywhere. The
+public characteristics explain the heavy end of care (verblijf, jeugdbescherming,
+jeugdreclassering) well and the total use of jeugdzorg poorly: how many children get jeugdhulp
+depends much more on the gemeente's own access and supply (wijkteams, the role of huisarts and
+school, registration) than on its population, and the large cities use less than their poverty
+suggests (weighted by youths the four largest weigh heavily). For orientation: a published
+multilevel model of jeugdhulp per wijk with 27 determinants, including non-public microdata on the
+families themselves, explains about 57% of the variance between wijken; see
+`jeugdmonitor.wijk_model` for the wijk-level comparison.
 
 Estimation and uncertainty: the coefficients are binomial maximum likelihood, so with the intercept
 the expected counts add up exactly to the actual counts over all gemeenten in the fit (indirect
 standardisation: NL is the reference). Gemeenten differ far more than binomial noise allows
-(Pearson dispersion 3-40, reported), and that extra variance grows with gemeente size (a local
-effect on the logit scale moves a large gemeente's count by more than its binomial noise), so a
-constant-dispersion quasi-binomial covariance understates the uncertainty: in simulations with a
-logit-scale gemeente effect of sd 0.1 its 95% intervals covered the true coefficient only 62-75% of
-the time. The covariance is therefore the heteroskedasticity-robust sandwich with the HC3
-(jackknife-like) leverage correction: large gemeenten have high leverage, and the plain HC0
-sandwich still covered only 87-93%; HC3 covered 93-95% (tests/test_model.py checks coverage).
+(Pearson dispersion 3-38 for the real forms, reported), and that extra variance grows with gemeente
+size (a local effect on the logit scale moves a large gemeente's count by more than its binomial
+noise), so a constant-dispersion quasi-binomial covariance understates the uncertainty: in
+simulations on the real design with a logit-scale gemeente effect of sd 0.1 its 95% intervals
+covered the true slopes only 60-85% of the time. The covariance is therefore the
+heteroskedasticity-robust sandwich with the HC3 (jackknife-like) leverage correction: large
+gemeenten have leverage up to 0.49, and the plain HC0 sandwich still covered only 84-93%; HC3
+covered 94-96% (tests/test_model.py checks coverage).
 
 The interval of actual/expected is computed on the log scale and adds two sources of uncertainty:
 binomial noise in the actual count ("could this deviation be chance?", var log O ≈ (1 − p)/O) and
