@@ -970,6 +970,9 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             ),
             columns=COEFFICIENT_COLUMNS,
         )
+        # every panel its own x axis: in a wrapped grid the shared one sits under the last row
+        # only, and under an empty cell when the panels do not fill it
+        .resolve_axis(x="independent")
     )
     return _compile(chart)
 
@@ -1019,7 +1022,7 @@ def _quality_template(low: float, high: float) -> str:
     )
     bars = (
         alt.Chart(_rows())
-        .mark_bar(height=alt.RelativeBandSize(0.4))
+        .mark_bar(height=alt.RelativeBandSize(0.9))
         .encode(
             y=y,
             yOffset=alt.YOffset("measure:N", sort=list(QUALITY_MEASURES)),
@@ -1045,7 +1048,7 @@ def _quality_template(low: float, high: float) -> str:
     label = published.mark_text(
         align="right", baseline="top", dx=-4, dy=2, fontSize=11, color=HIGHLIGHT_COLOR
     ).encode(x="v:Q", y=alt.value(0), text="label:N")
-    return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(34)))
+    return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(16)))
 
 
 def quality_chart(quality: pl.DataFrame, published: float) -> Spec:

@@ -448,7 +448,7 @@ class ModelFit:
         return bool(self.gemeenten["is_simulated"].any())
 
 
-NO_COUNT = "geen CBS-aantal: kleiner dan 10 of niet gepubliceerd"
+NO_COUNT = "geen CBS-aantal (kleiner dan 10 of niet gepubliceerd)"
 NO_PREDICTOR = "CBS publiceert geen {what} voor deze gemeente"
 
 
@@ -738,6 +738,7 @@ class Ventiles:
     region_group: int | None  # the chosen region's group (None: not ranked, e.g. suppressed)
     n_regions: int  # regions ranked
     n_suppressed: int  # regions left out because their actual count is below MIN_COUNT
+    n_no_value: int = 0  # regions left out because they have no count or no expectation
 
 
 def ventiles(
@@ -746,24 +747,27 @@ def ventiles(
     """Rank all regions of `code`'s level by actual − expected share (pp) into n_groups groups.
 
     Regions whose actual count is below MIN_COUNT are left out entirely (their rate is suppressed),
-    so no bar is built on a suppressed count; the chosen region is highlighted only when ranked.
+    so no bar is built on a suppressed count, and so are regions without a count or without an
+    expectation (`n_no_value`); the chosen region is highlighted only when ranked.
     """
     region = store.region_index.get(code)
     if region is None:
         raise KeyError(f"unknown region code {code!r}")
     values = expected_values(store, form_key, region["type"], year)
 
-    def compute() -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame, int, int]:
         shown = values.filter(~small())
         grouped = ventile_groups(shown, "difference_pp", "region_code", n_groups)
         means = ventile_means(shown, "difference_pp", "region_code", n_groups)
-        return grouped.select("region_code", "group"), means, values.height - shown.height
+        no_value = values.filter(pl.col("numerator").is_null() | pl.col("expected").is_null())
+        n_suppressed = values.height - shown.height - no_value.height
+        return grouped.select("region_code", "group"), means, n_suppressed, no_value.height
 
     key = ("model_ventiles", form_key, region["type"], values["year"][0], n_groups)
-    grouped, means, n_suppressed = store.cached(key, compute)
+    grouped, means, n_suppressed, n_no_value = store.cached(key, compute)
     group = store.cached(key + ("index",), lambda: dict(grouped.iter_rows())).get(code)
     bars = means.with_columns(highlight=pl.col("group") == (group if group is not None else -1))
-    return Ventiles(bars, group, grouped.height, n_suppressed)
+    return Ventiles(bars, group, grouped.height, n_suppressed, n_no_value)
 
 
 NO_SIGNAL = "niet duidelijk anders"

@@ -57,10 +57,14 @@ def test_ventile_chart_has_20_bars_and_highlights_the_regions_bar(store, code, f
 def test_suppressed_region_is_not_highlighted(store):
     v = model.ventiles(store, "jeugdzorgplus", "GM0060")  # Ameland: fewer than 10
     assert v.region_group is None and not v.bars["highlight"].any()
-    assert v.n_suppressed > 0 and v.n_regions + v.n_suppressed == 342
+    assert v.n_suppressed > 0 and v.n_regions + v.n_suppressed + v.n_no_value == 342
+    assert v.n_no_value == 3  # Schiermonnikoog, Vlieland, Rozendaal: CBS publishes no income
     fig = next(f for f in section(store, "GM0060").figures if f.key == "verwacht_jeugdzorgplus")
     assert all(fill != charts.HIGHLIGHT_COLOR for _, fill in rendered_bars(fig.chart))
     assert "niet gemarkeerd" in fig.explanation
+    assert f"Niet meegeteld: {v.n_suppressed} met een aantal kleiner dan 10 en 3 zonder" in (
+        fig.explanation
+    )
 
 
 def test_provincie_level_has_one_bar_per_provincie(store):

@@ -305,12 +305,10 @@ def _overview_figure(
     if len(missing) == 1 and len(next(iter(missing.values()))) == rows.height:
         found = f"Voor {name} is er geen verwachting: {md_escape(next(iter(missing)))}."
     elif missing:
-        found += (
-            " Geen vergelijking voor "
-            + "; ".join(
-                f"{', '.join(shorts)} ({md_escape(note)})" for note, shorts in missing.items()
-            )
-            + "."
+        found += "".join(
+            f" Geen vergelijking voor {', '.join(shorts)}: "
+            f"{md_escape(note.removeprefix('geen waarde: '))}."
+            for note, shorts in missing.items()
         )
     what = "zorgvorm (gesimuleerd)" if simulated else "vorm van jeugdzorg"
     explanation = (
@@ -348,11 +346,13 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         marker = f"De oranje staaf (groep {v.region_group} van {groups}) bevat {name}."
     else:
         marker = f"{name} is niet gemarkeerd: er is geen getoond aantal of geen verwachting."
+    left_out = []
     if v.n_suppressed:
-        marker += (
-            f" {v.n_suppressed} {plural} tellen niet mee: hun aantal is kleiner dan {MIN_COUNT} "
-            "of er is geen verwachting."
-        )
+        left_out.append(f"{v.n_suppressed} met een aantal kleiner dan {MIN_COUNT}")
+    if v.n_no_value:
+        left_out.append(f"{v.n_no_value} zonder cijfer of verwachting")
+    if left_out:
+        marker += f" Niet meegeteld: {' en '.join(left_out)}."
     if groups < N_VENTILES:
         marker += f" Er zijn maar {v.n_regions} {plural}, dus elke staaf is één regio."
     if row["numerator"] is None and row["note"]:
@@ -728,7 +728,7 @@ def _quality_figure(store: Store, year: int) -> Figure:
     between = wijk_model.between_gemeente_r2(store)
     jz = by.get(SHORT["jeugdzorg"])
     explanation = (
-        "Hoe goed voorspelt het model? We schatten het steeds op 90% van de gemeenten en voorspellen "
+        "We schatten het model steeds op 90% van de gemeenten en voorspellen "
         "de overige 10% (tienvoudige kruisvalidatie, vijf keer herhaald). Voor de wijken blijven "
         "alle wijken van een gemeente bij elkaar: een wijk wordt voorspeld door een model dat geen "
         "enkele wijk van die gemeente heeft gezien. R² is het deel van de verschillen tussen "
