@@ -855,7 +855,9 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
     if group is not None:
         side = "right" if group > n / 2 else "left"
         text = f"{region_name} ▼" if side == "right" else f"▼ {region_name}"
-        top = max(float(bars["mean"][marked] or 0.0), 0.0)
+        # at the height of the tallest bar: a long name then runs above the lower bars, not
+        # through them
+        top = max(float(bars["mean"].max() or 0.0), 0.0)
         datasets["label"] = json.dumps(
             [{"group": group, "top": top, "label": text}], ensure_ascii=False
         )

@@ -356,7 +356,10 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
     if groups < N_VENTILES:
         marker += f" Er zijn maar {v.n_regions} {plural}, dus elke staaf is één regio."
     if row["numerator"] is None and row["note"]:
-        numbers = f"Voor {name} is er geen vergelijking: {md_escape(row['note'])}."
+        numbers = (
+            f"Voor {name} is er geen vergelijking: "
+            f"{md_escape(row['note'].removeprefix('geen waarde: '))}."
+        )
     elif row["suppressed"]:
         numbers = (
             f"In {name} gaat het om minder dan {MIN_COUNT} {form.population}; dat aantal en het "
