@@ -69,6 +69,12 @@ def _(built):
 
 @app.cell
 def _(built):
+    ui.sections_by_key(built, "samenstelling")
+    return
+
+
+@app.cell
+def _(built):
     ui.sections_by_key(built, "problematiek")
     return
 
@@ -100,6 +106,12 @@ def _(built):
 @app.cell
 def _(built):
     ui.sections_by_key(built, "verwacht")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wijken")
     return
 
 

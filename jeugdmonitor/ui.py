@@ -180,10 +180,14 @@ class SessionAssets(charts.Assets):
                 self._urls[key] = None if url.startswith("data:") else url
             return self._urls[key]
 
-    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+    def geo(
+        self, level: str, text: Callable[[], str], feature: str | None = None
+    ) -> dict[str, Any]:
         """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
         url = self._url(("geo", level), text)
-        return charts.topojson_url(url, level) if url else super().geo(level, text)
+        if url:
+            return charts.topojson_url(url, feature or level)
+        return super().geo(level, text, feature)
 
     def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
         """A region-independent table by URL (inline JSON when virtual files are unavailable)."""
@@ -194,9 +198,15 @@ class SessionAssets(charts.Assets):
 # ------------------------------------------------------------------------------ figure layout
 
 
-def table_html(table: pl.DataFrame, caption: str = "") -> mo.Html:
-    """The figure's text alternative as an accessible HTML table (Dutch number format)."""
-    return mo.Html(markup.table_html(table, caption))
+def table_html(table: pl.DataFrame, caption: str = "", links: tuple[str, ...] = ()) -> mo.Html:
+    """The figure's text alternative as an accessible HTML table (Dutch number format); with
+    `links`, the first column opens that region in the app (`?region=CODE`)."""
+    return mo.Html(markup.table_html(table, caption, links, region_href))
+
+
+def region_href(code: str) -> str:
+    """The app's URL of a region's page (relative: same server, same path)."""
+    return f"?region={code}"
 
 
 def download_button(figure: Figure) -> mo.Html:
@@ -251,9 +261,14 @@ def figure_view(figure: Figure) -> mo.Html:
             wrap=True,
         )
     )
-    parts.append(
-        mo.accordion({"Tabel met aantallen, percentages en intervallen": table_html(figure.table)})
-    )
+    if figure.chart is None:  # a table figure: the table is its content
+        parts.append(table_html(figure.table, links=figure.links))
+    else:
+        parts.append(
+            mo.accordion(
+                {"Tabel met aantallen, percentages en intervallen": table_html(figure.table)}
+            )
+        )
     return mo.vstack(parts, gap=0.6)
 
 
