@@ -31,6 +31,8 @@ import altair as alt
 import polars as pl
 import polars.selectors as cs
 
+from jeugdmonitor.stats import N_VENTILES
+
 NL_LABEL = "Nederland"
 # One palette for every chart. Okabe & Ito (2008): colours that stay distinguishable with every
 # colour-vision deficiency (their yellow is left out: too little contrast on white).
@@ -665,41 +667,83 @@ def radar(
 # --------------------------------------------------------------------------------- choropleth
 
 
-@functools.lru_cache(maxsize=16)
-def _map_template(legend_title: str, width: int, height: int) -> str:
-    lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
-    tooltip = [
+VENTILE_SCHEME = "blueorange"  # diverging, colour-blind safe: blue below, orange above expectation
+NO_VALUE_COLOR = "#a3a3a3"  # ventile map: darker than the light middle of the diverging scheme
+
+
+def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
+    """The map's fill: light → dark blue by `rate`, or (kind 'ventile') blue → orange by the
+    ventile `group` of actual − expected, 1 (most below) to N_VENTILES (most above)."""
+    if kind == "ventile":
+        return alt.condition(
+            "isValid(datum.group)",
+            alt.Color(
+                "group:Q",
+                scale=alt.Scale(domain=[1, N_VENTILES], scheme=VENTILE_SCHEME),
+                legend=alt.Legend(
+                    title=legend_title,
+                    format="d",
+                    values=[1, 5, 10, 15, N_VENTILES],
+                    labelExpr=(
+                        "datum.value == 1 ? '1: meest onder verwachting' : "
+                        f"datum.value == {N_VENTILES} ? '{N_VENTILES}: meest boven verwachting' : datum.label"
+                    ),
+                    # beside the map: a gemeente's wijken fill their whole frame
+                    orient="right",
+                    direction="vertical",
+                    gradientLength=140,
+                ),
+            ),
+            alt.value(NO_VALUE_COLOR),
+        )
+    return alt.condition(
+        "isValid(datum.rate)",
+        alt.Color(
+            "rate:Q",
+            scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
+            legend=alt.Legend(
+                title=legend_title,
+                format=".0%",
+                orient="top-left",
+                direction="vertical",
+                gradientLength=110,
+                tickCount=4,
+            ),
+        ),
+        alt.value(SUPPRESSED_COLOR),
+    )
+
+
+MAP_TOOLTIPS = {
+    "rate": [
         alt.Tooltip("gebied:N", title="Regio"),
         alt.Tooltip("rate:Q", title="Percentage", format=".1%"),
         alt.Tooltip("numerator:Q", title="Aantal", format=",.0f"),
         alt.Tooltip("denominator:Q", title="Totaal", format=",.0f"),
         alt.Tooltip("ci_low:Q", title="95%-BI ondergrens", format=".1%"),
         alt.Tooltip("ci_high:Q", title="95%-BI bovengrens", format=".1%"),
-    ]
+    ],
+    "ventile": [
+        alt.Tooltip("gebied:N", title="Wijk"),
+        alt.Tooltip("group:Q", title=f"Groep (1-{N_VENTILES})"),
+        alt.Tooltip("rate:Q", title="Werkelijk", format=".1%"),
+        alt.Tooltip("expected_rate:Q", title="Verwacht", format=".1%"),
+        alt.Tooltip("difference_pp:Q", title="Verschil (procentpunt)", format="+.1f"),
+        alt.Tooltip("count_label:N", title="Aantal"),
+        alt.Tooltip("oordeel:N", title="Oordeel"),
+    ],
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _map_template(legend_title: str, width: int, height: int, kind: str = "rate") -> str:
+    lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
+    tooltip = MAP_TOOLTIPS[kind]
     shapes = (
         alt.Chart(alt.UrlData(url=SLOT + "rows"))
         .transform_lookup(lookup="code", from_=lookup, as_="geo")
         .mark_geoshape(stroke="white", strokeWidth=0.4)
-        .encode(
-            shape="geo:G",
-            color=alt.condition(
-                "isValid(datum.rate)",
-                alt.Color(
-                    "rate:Q",
-                    scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
-                    legend=alt.Legend(
-                        title=legend_title,
-                        format=".0%",
-                        orient="top-left",
-                        direction="vertical",
-                        gradientLength=110,
-                        tickCount=4,
-                    ),
-                ),
-                alt.value(SUPPRESSED_COLOR),
-            ),
-            tooltip=tooltip,
-        )
+        .encode(shape="geo:G", color=_map_colour(kind, legend_title), tooltip=tooltip)
     )
     outline = (
         alt.Chart(_rows("selected"))
@@ -714,6 +758,8 @@ def _map_template(legend_title: str, width: int, height: int) -> str:
 
 
 MAP_COLUMNS = ["code", "gebied", "rate", "ci_low", "ci_high", "numerator", "denominator"]
+VENTILE_MAP_COLUMNS = ["code", "gebied", "group", "rate", "expected_rate", "difference_pp",
+                       "count_label", "oordeel"]  # fmt: skip
 
 
 def map_rows(frame: pl.DataFrame) -> str:
@@ -730,19 +776,25 @@ def choropleth(
     legend_title: str = "Aandeel",
     width: int = 340,
     height: int = 400,
+    kind: str = "rate",
 ) -> Spec:
-    """A map of NL with one shape per region, light → dark blue by `rate`, the chosen one outlined.
+    """A map with one shape per region, light → dark blue by `rate`, the chosen one outlined.
 
     `rows` (a frame, `map_rows` JSON, or URL data of that JSON) has `code`, `gebied`, `rate`,
     `ci_low`, `ci_high`, `numerator`, `denominator`; `selected` holds the chosen region's row (or
     None). The table is the chart's data and each shape is looked up by code in `geo` (TopoJSON
     features with `id` = code), so Altair never walks the topology (FIELD-NOTES).
+    With `kind="ventile"` the fill is the ventile `group` (1..N_VENTILES) of actual − expected on
+    a blue → orange scale, and `rows` has VENTILE_MAP_COLUMNS (the wijken of the verwacht section).
     """
+    if kind not in MAP_TOOLTIPS:
+        raise ValueError(f"unknown map kind {kind!r}")
+    columns = VENTILE_MAP_COLUMNS if kind == "ventile" else MAP_COLUMNS
     chosen = selected if selected is not None else pl.DataFrame(schema={"code": pl.String})
-    table = rows.select(MAP_COLUMNS) if isinstance(rows, pl.DataFrame) else rows
+    table = rows.select(columns) if isinstance(rows, pl.DataFrame) else rows
     return Spec(
-        _map_template(legend_title, width, height),
-        {"selected": chosen.select([c for c in MAP_COLUMNS if c in chosen.columns])},
+        _map_template(legend_title, width, height, kind),
+        {"selected": chosen.select([c for c in columns if c in chosen.columns])},
         description,
         slots={"rows": table, "geo": geo},
     )

@@ -261,3 +261,52 @@ def test_zorgvormen_with_real_outcomes_become_real(data_copy):
     assert not figures["verwacht_pleegzorg"].simulated
     assert figures["verwacht_pleegzorg"].badge == "CBS, 2022"
     assert not any(f.simulated for k, f in figures.items() if k.startswith("verwacht"))
+
+
+GEOSHAPE = re.compile(
+    r'aria-label="([^"]*)"[^>]*aria-roledescription="geoshape"[^>]*fill="([^"]+)"'
+)
+
+
+def test_wijk_map_colours_every_wijk_by_its_ventile(store):
+    """The Utrecht map, rendered: one shape per wijk, its tooltip naming the wijk and its group,
+    the colour ordered by group (blue → orange), the same group as the national ranking."""
+    fig = next(f for f in section(store, "GM0344").figures if f.key == "verwacht_wijken")
+    svg = vlc.vegalite_to_svg(fig.chart.to_dict())
+    shapes = GEOSHAPE.findall(svg)
+    values = wijk_model.gemeente_wijken(store, "GM0344")
+    assert len(shapes) == values.height == 10
+    groups = dict(values.select("name", "group").iter_rows())
+    seen = {}
+    for label, fill in shapes:
+        name = re.search(r"Wijk: ([^;]+);", label)[1]
+        group = int(re.search(r"Groep \(1-20\): (\d+)", label)[1])
+        assert groups[name] == group
+        seen.setdefault(group, set()).add(fill)
+    assert all(len(fills) == 1 for fills in seen.values())  # one colour per group
+    rgb = {g: tuple(int(v) for v in next(iter(fs))[4:-1].split(", ")) for g, fs in seen.items()}
+    upper = [rgb[g][2] for g in sorted(rgb) if g > 10]
+    assert upper == sorted(upper, reverse=True) and len(set(upper)) == len(upper)  # deeper orange
+    amsterdam = next(f for f in section(store, "GM0363").figures if f.key == "verwacht_wijken")
+    greys = 0
+    for label, fill in GEOSHAPE.findall(vlc.vegalite_to_svg(amsterdam.chart.to_dict())):
+        found = re.search(r"Groep \(1-20\): (\d+)", label)
+        if found is None:  # no count or no expectation: grey
+            assert fill == "#a3a3a3", label
+            greys += 1
+            continue
+        r, _, b = (int(v) for v in fill[4:-1].split(", "))
+        group = int(found[1])
+        assert (b > r) if group <= 8 else (r > b) if group >= 13 else True, (label, fill)
+    no_group = wijk_model.gemeente_wijken(store, "GM0363").filter(pl.col("group").is_null())
+    assert greys > 0 and greys <= no_group.height  # (wijken without a polygon are not drawn)
+    assert "Overvecht" in fig.summary
+
+
+def test_gemeente_without_wijk_polygons_keeps_its_table(store):
+    fig = next(f for f in section(store, "GM1924").figures if f.key == "verwacht_wijken")
+    assert fig.chart is None and "geen wijkgrenzen" in fig.explanation
+    assert (
+        fig.table.height
+        == store.wijken.filter(pl.col("year") == 2022, pl.col("gemeente_code") == "GM1924").height
+    )

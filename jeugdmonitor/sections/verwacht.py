@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import charts, model, wijk_model
+from jeugdmonitor import wijken as wijk_maps
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
@@ -20,6 +21,7 @@ from jeugdmonitor.sections.common import LEVEL_PLURAL, md_escape, source_line
 from jeugdmonitor.stats import (
     MIN_COUNT,
     N_VENTILES,
+    count_labels,
     count_text,
     decimal_text,
     percent_text,
@@ -528,8 +530,44 @@ def _wijk_figure(store: Store, region: Region, year: int, assets: charts.Assets 
 def _wijk_chart(
     store: Store, region: Region, rows: pl.DataFrame, assets: charts.Assets | None
 ) -> charts.Spec | None:
-    """The gemeente's wijk map coloured by ventile (None when the gemeente has no polygons)."""
-    return None
+    """The gemeente's wijk map (the Wijken section's map and TopoJSON, `charts.choropleth`)
+    coloured by each wijk's ventile; None when the gemeente has no polygons."""
+    if not wijk_maps.has_map(store, region.code):
+        return None
+    assets = assets or charts.Assets()
+    table = rows.select(
+        pl.col("wijk_code").alias("code"),
+        pl.col("name").alias("gebied"),
+        "group",
+        pl.when(~pl.col("suppressed")).then(pl.col("rate")).alias("rate"),
+        "expected_rate",
+        "difference_pp",
+        count_labels("numerator").alias("count_label"),
+        pl.when(pl.col("group").is_null())
+        .then(pl.col("reason"))
+        .otherwise(pl.col("signal").fill_null(model.NO_SIGNAL))
+        .alias("oordeel"),
+    )
+    above = rows.filter(pl.col("group") > N_VENTILES // 2).height
+    below = rows.filter(pl.col("group") <= N_VENTILES // 2).height
+    return charts.choropleth(
+        table,
+        geo=assets.geo(
+            f"wijk_{region.code}", lambda: wijk_maps.map_text(store, region.code), "wijk"
+        ),
+        selected=None,
+        description=(
+            f"Kaart van de wijken van {region.display_name}: per wijk de groep (1 tot "
+            f"{N_VENTILES}) van het verschil tussen werkelijk en verwacht jeugdzorggebruik onder "
+            f"alle wijken van Nederland; blauw onder, oranje boven de verwachting, grijs zonder "
+            f"getoond aantal of verwachting. {above} wijken liggen in de bovenste helft, {below} "
+            "in de onderste."
+        ),
+        legend_title="Groep: werkelijk − verwacht",
+        width=400,
+        height=380,
+        kind="ventile",
+    )
 
 
 # ------------------------------------------------------------------------- the model itself
