@@ -739,11 +739,17 @@ MAP_TOOLTIPS = {
 def _map_template(legend_title: str, width: int, height: int, kind: str = "rate") -> str:
     lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
     tooltip = MAP_TOOLTIPS[kind]
-    shapes = (
-        alt.Chart(alt.UrlData(url=SLOT + "rows"))
-        .transform_lookup(lookup="code", from_=lookup, as_="geo")
-        .mark_geoshape(stroke="white", strokeWidth=0.4)
-        .encode(shape="geo:G", color=_map_colour(kind, legend_title), tooltip=tooltip)
+    rows = alt.Chart(alt.UrlData(url=SLOT + "rows")).transform_lookup(
+        lookup="code", from_=lookup, as_="geo"
+    )
+    # Every region grey first: Vega-Lite leaves out a shape whose colour value is null (a
+    # suppressed region), which would leave a hole in the map instead of a grey region.
+    grey = NO_VALUE_COLOR if kind == "ventile" else SUPPRESSED_COLOR
+    background = rows.mark_geoshape(stroke="white", strokeWidth=0.4, color=grey).encode(
+        shape="geo:G", tooltip=tooltip
+    )
+    shapes = rows.mark_geoshape(stroke="white", strokeWidth=0.4).encode(
+        shape="geo:G", color=_map_colour(kind, legend_title), tooltip=tooltip
     )
     outline = (
         alt.Chart(_rows("selected"))
@@ -752,7 +758,9 @@ def _map_template(legend_title: str, width: int, height: int, kind: str = "rate"
         .encode(shape="geo:G", tooltip=tooltip)
     )
     chart = (
-        alt.layer(shapes, outline).project(type="mercator").properties(width=width, height=height)
+        alt.layer(background, shapes, outline)
+        .project(type="mercator")
+        .properties(width=width, height=height)
     )
     return _compile(chart)
 
