@@ -668,7 +668,7 @@ def radar(
 
 
 VENTILE_SCHEME = "blueorange"  # diverging, colour-blind safe: blue below, orange above expectation
-NO_VALUE_COLOR = "#a3a3a3"  # ventile map: darker than the light middle of the diverging scheme
+NO_VALUE_COLOR = CONTEXT_COLOR  # ventile map: darker than the light middle of the diverging scale
 
 
 def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
