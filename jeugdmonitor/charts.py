@@ -690,6 +690,7 @@ def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
                     ),
                     # beside the map: a gemeente's wijken fill their whole frame
                     orient="right",
+                    titleLimit=300,
                     direction="vertical",
                     gradientLength=140,
                 ),
