@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -117,45 +116,60 @@ def bench_rendering(store) -> None:
     )
 
 
-def bench_against_sections(store, n_gemeenten: int) -> None:
-    """The verwacht section against every other section, per gemeente, as the app renders them."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_sections import ASSETS  # the app's URL assets (maps not inlined)
+class UrlAssets(charts.Assets):
+    """Like the app's `ui.SessionAssets`: TopoJSON (also a gemeente's wijken) by URL."""
 
-    codes = store.regions.filter(pl.col("type") == "gemeente")["code"].to_list()
-    sample = codes[:: max(1, len(codes) // n_gemeenten)][:n_gemeenten]
-    if "GM0344" not in sample:
-        sample[0] = "GM0344"
+    def geo(self, level, text, feature=None):
+        return charts.topojson_url(f"./@file/{level}.json", feature or level)
+
+    def table(self, key, text):
+        return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
+
+
+def bench_against_sections(store, n_gemeenten: int) -> None:
+    """The verwacht section against every other section, per gemeente, as the app renders them:
+    the first render of each gemeente (its own caches cold: strips, wijk map) and the best of
+    three repeated renders, medians over a seeded sample of gemeenten (Utrecht always in it)."""
+    assets = UrlAssets()
+    codes = sorted(store.regions.filter(pl.col("type") == "gemeente")["code"].to_list())
+    sample = random.Random(11).sample(codes, n_gemeenten)
+    if GEMEENTE not in sample:
+        sample[0] = GEMEENTE
 
     def render(key: str, code: str) -> float:
         region = get_region(store, code)
         start = time.perf_counter()
-        section = SECTIONS[key](store, region, assets=ASSETS)
+        section = SECTIONS[key](store, region, assets=assets)
         for f in section.figures:
             if f.chart is not None:
                 f.chart.to_json()
         ui.section_view(section)
         return time.perf_counter() - start
 
-    for code in sample:  # warm: first use of a gemeente (strips, wijk maps) and of each level
-        for key in SECTIONS:
-            render(key, code)
-    times: dict[str, list[float]] = {key: [] for key in SECTIONS}
-    for _ in range(3):  # interleaved passes: the machine's speed drifts between phases
-        for code in sample:
-            for key in SECTIONS:
-                times[key].append(render(key, code))
-    medians = {key: statistics.median(t) for key, t in times.items()}
-    slowest = max((k for k in medians if k != verwacht.KEY), key=medians.get)
-    print()
-    print(f"sections per gemeente, warm ({len(sample)} gemeenten x 3 passes, median)")
-    for key, t in sorted(medians.items(), key=lambda kv: -kv[1]):
-        print(f"  {key:<22} {1e3 * t:8.2f} ms   {t / medians[slowest]:5.2f}x slowest other")
-    ratio = medians[verwacht.KEY] / medians[slowest]
-    print(
-        f"target: verwacht < 1.3x the slowest other section ({slowest}): {ratio:.2f}x "
-        f"{'PASS' if ratio < 1.3 else 'FAIL'}"
-    )
+    for key in SECTIONS:  # warm-up: fits, levels, templates (once per process)
+        render(key, "GM0014")
+    first: dict[str, list[float]] = {key: [] for key in SECTIONS}
+    best: dict[str, list[float]] = {key: [] for key in SECTIONS}
+    for code in sample:
+        for key in SECTIONS:  # sections interleaved per gemeente: the machine's speed drifts
+            times = [render(key, code) for _ in range(3)]
+            first[key].append(times[0])
+            best[key].append(min(times))
+    for label, times in (
+        (f"first render of each of {len(sample)} gemeenten", first),
+        (f"repeated render, best of 3, {len(sample)} gemeenten", best),
+    ):
+        medians = {key: statistics.median(t) for key, t in times.items()}
+        slowest = max((k for k in medians if k != verwacht.KEY), key=medians.get)
+        print()
+        print(f"sections per gemeente, warm process, {label} (median)")
+        for key, t in sorted(medians.items(), key=lambda kv: -kv[1]):
+            print(f"  {key:<22} {1e3 * t:8.2f} ms   {t / medians[slowest]:5.2f}x slowest other")
+        ratio = medians[verwacht.KEY] / medians[slowest]
+        print(
+            f"target: verwacht < 1.3x the slowest other section ({slowest}): {ratio:.2f}x "
+            f"{'PASS' if ratio < 1.3 else 'FAIL'}"
+        )
 
 
 def bench_quality(store) -> None:
@@ -190,7 +204,7 @@ def bench_quality(store) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sections-only", action="store_true", help="only the section ratio")
-    ap.add_argument("--gemeenten", type=int, default=12, help="gemeenten in the section sample")
+    ap.add_argument("--gemeenten", type=int, default=20, help="gemeenten in the section sample")
     args = ap.parse_args()
     store = load()
     if args.sections_only:

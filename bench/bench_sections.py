@@ -44,8 +44,8 @@ TEMPLATES = [
 class UrlAssets(charts.Assets):
     """Like the app's `ui.SessionAssets`: TopoJSON and map tables referred to by URL."""
 
-    def geo(self, level, text):
-        return charts.topojson_url(f"./@file/{level}.json", level)
+    def geo(self, level, text, feature=None):
+        return charts.topojson_url(f"./@file/{level}.json", feature or level)
 
     def table(self, key, text):
         return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}

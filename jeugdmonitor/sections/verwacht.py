@@ -75,6 +75,10 @@ VENTILE_TEXT = (
     "die het meest **onder** de verwachting zitten, rechts die het meest **boven** de verwachting "
     "zitten. {marker}"
 )
+VENTILE_SHORT = (
+    "Alle {plural} in {groups} groepen, van het meest onder tot het meest boven de verwachting "
+    "(zie de uitleg bij de eerste groepenfiguur hierboven). {marker}"
+)
 WIJK_TEXT = (
     "Per wijk van {name}: het werkelijke jeugdzorggebruik (jeugdigen van 0 tot 23 jaar) min het "
     "verwachte, op grond van de kenmerken van de wijk zelf (inkomen, bijstand, huishoudens met "
@@ -141,16 +145,14 @@ def _level_rows(store: Store, region_type: str, year: int) -> dict[str, pl.DataF
     return store.cached(("verwacht_rows", region_type, year), compute)
 
 
+FORM_INDEX = {f.key: i for i, f in enumerate(model.CARE_FORMS)}
+
+
 def _rows(store: Store, region: Region, year: int, forms: list[model.CareForm]) -> pl.DataFrame:
-    """The region's shown rows of the given care forms, in their order."""
+    """The region's shown rows of the given care forms, in their order (rows are gathered by
+    position: the level's rows hold every care form in CARE_FORMS order)."""
     rows = _level_rows(store, region.type, year)[region.code]
-    keys = [f.key for f in forms]
-    return store.cached(
-        ("verwacht_region_rows", region.code, year, tuple(keys)),
-        lambda: rows.filter(pl.col("care_form").is_in(keys)).sort(
-            pl.col("care_form").replace_strict({k: i for i, k in enumerate(keys)})
-        ),
-    )
+    return rows[[FORM_INDEX[f.key] for f in forms]]
 
 
 def _outcome_sources(store: Store, year: int, forms: tuple[str, ...]) -> list[str]:
@@ -338,8 +340,31 @@ def _overview_figure(
     )
 
 
-def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) -> Figure:
-    row = _rows(store, region, year, [form]).row(0, named=True)
+def _left_out(store: Store, form_key: str, region_type: str, year: int, v: model.Ventiles) -> str:
+    """Which regions of the level the ventiles leave out (the same for every region)."""
+
+    def compute() -> str:
+        plural = LEVEL_PLURAL[region_type]
+        left_out = []
+        if v.n_suppressed:
+            left_out.append(f"{v.n_suppressed} met een aantal kleiner dan {MIN_COUNT}")
+        if v.n_no_value:
+            left_out.append(f"{v.n_no_value} zonder cijfer of verwachting")
+        text = f" Niet meegeteld: {' en '.join(left_out)}." if left_out else ""
+        if v.bars.height < N_VENTILES:
+            text += f" Er zijn maar {v.n_regions} {plural}, dus elke staaf is één regio."
+        return text
+
+    return store.cached(("verwacht_left_out", form_key, region_type, year), compute)
+
+
+def _form_figure(
+    store: Store, region: Region, form: model.CareForm, year: int, *, first: bool = False
+) -> Figure:
+    """One care form's ventile figure. The first one of the section says in full how to read
+    a ventile chart; the others in one sentence (a page of twelve identical paragraphs helps no
+    reader, and every distinct text costs a markdown render)."""
+    row = _level_rows(store, region.type, year)[region.code].row(FORM_INDEX[form.key], named=True)
     v = model.ventiles(store, form.key, region.code, year)
     name = md_escape(region.display_name)
     plural = LEVEL_PLURAL[region.type]
@@ -348,15 +373,6 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         marker = f"De oranje staaf (groep {v.region_group} van {groups}) bevat {name}."
     else:
         marker = f"{name} is niet gemarkeerd: er is geen getoond aantal of geen verwachting."
-    left_out = []
-    if v.n_suppressed:
-        left_out.append(f"{v.n_suppressed} met een aantal kleiner dan {MIN_COUNT}")
-    if v.n_no_value:
-        left_out.append(f"{v.n_no_value} zonder cijfer of verwachting")
-    if left_out:
-        marker += f" Niet meegeteld: {' en '.join(left_out)}."
-    if groups < N_VENTILES:
-        marker += f" Er zijn maar {v.n_regions} {plural}, dus elke staaf is één regio."
     if row["numerator"] is None and row["note"]:
         numbers = (
             f"Voor {name} is er geen vergelijking: "
@@ -378,11 +394,12 @@ def _form_figure(store: Store, region: Region, form: model.CareForm, year: int) 
         )
         if row["note"]:
             numbers += f" Berekend over {md_escape(row['note'])}."
-    explanation = (
-        numbers
-        + "\n\n"
-        + VENTILE_TEXT.format(name=name, plural=plural, groups=groups, marker=marker)
-    )
+    left_out = _left_out(store, form.key, region.type, year, v)
+    if first:
+        how = VENTILE_TEXT.format(name=name, plural=plural, groups=groups, marker=marker)
+    else:
+        how = VENTILE_SHORT.format(plural=plural, groups=groups, marker=marker)
+    explanation = f"{numbers}\n\n{how}{left_out}"
     table = v.bars.select(
         pl.col("group").alias("Groep"),
         pl.col("mean").round(3).alias("Gemiddeld verschil (procentpunt)"),
@@ -665,6 +682,10 @@ def _pulls(store: Store, code: str, year: int) -> list[tuple[str, float]]:
     """What raises and lowers a region's expected jeugdzorg most: the contributions on the
     log-odds scale, with the four strongly correlated financial predictors taken together (one
     of them alone can have the 'wrong' sign through collinearity; their sum is stable)."""
+    return store.cached(("verwacht_pulls", code, year), lambda: _compute_pulls(store, code, year))
+
+
+def _compute_pulls(store: Store, code: str, year: int) -> list[tuple[str, float]]:
     contrib = model.contributions(store, code, "jeugdzorg", year).filter(
         pl.col("contribution").is_finite()
     )
@@ -884,7 +905,9 @@ def section(
         figures += [_quality_figure(store, year), _coefficient_figure(store, None, year)]
         return Section(KEY, TITLE, intro + "\n\n" + NL_TEXT, figures, OUTRO)
     figures = [_overview_figure(store, region, year, real, simulated=False)]
-    figures += [_form_figure(store, region, form, year) for form in real]
+    figures += [
+        _form_figure(store, region, form, year, first=i == 0) for i, form in enumerate(real)
+    ]
     if region.type == "gemeente":
         figures.append(_wijk_figure(store, region, year, assets))
         figures.append(benchmark_figure(store, region.code, "jeugdhulp", "all", year))
