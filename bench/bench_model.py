@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from common import UrlAssets  # bench/common.py: maps by URL, like the app
 
 from jeugdmonitor import charts, crossval, model, ui, wijk_model
 from jeugdmonitor.regions import REGION_TYPES, get_region
@@ -114,16 +115,6 @@ def bench_rendering(store) -> None:
         f"{'PASS' if section_warm < 0.040 else 'FAIL'}; strip warm < 10 ms: "
         f"{1e3 * strip_warm:.1f} ms {'PASS' if strip_warm < 0.010 else 'FAIL'}"
     )
-
-
-class UrlAssets(charts.Assets):
-    """Like the app's `ui.SessionAssets`: TopoJSON (also a gemeente's wijken) by URL."""
-
-    def geo(self, level, text, feature=None):
-        return charts.topojson_url(f"./@file/{level}.json", feature or level)
-
-    def table(self, key, text):
-        return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
 
 
 def bench_against_sections(store, n_gemeenten: int) -> None:
