@@ -574,7 +574,8 @@ def _wijk_chart(
         ),
         selected=None,
         description=(
-            f"Kaart van de wijken van {region.display_name}: per wijk de groep (1 tot "
+            f"Kaart van werkelijk min verwacht jeugdzorggebruik in de wijken van "
+            f"{region.display_name}: per wijk de groep (1 tot "
             f"{N_VENTILES}) van het verschil tussen werkelijk en verwacht jeugdzorggebruik onder "
             f"alle wijken van Nederland; blauw onder, oranje boven de verwachting, grijs zonder "
             f"getoond aantal of verwachting. {above} wijken liggen in de bovenste helft, {below} "
