@@ -61,7 +61,12 @@ def test_suppressed_region_is_not_highlighted(store):
     assert v.n_no_value == 3  # Schiermonnikoog, Vlieland, Rozendaal: CBS publishes no income
     fig = next(f for f in section(store, "GM0060").figures if f.key == "verwacht_jeugdzorgplus")
     assert all(fill != charts.HIGHLIGHT_COLOR for _, fill in rendered_bars(fig.chart))
-    assert "niet gemarkeerd" in fig.explanation
+    assert "de oranje staaf bevat de gekozen regio, als die een getoond aantal" in fig.explanation
+    zorgvormen = next(f for f in section(store, "GM0060").figures if f.key == "verwacht_zorgvormen")
+    row = zorgvormen.table.filter(pl.col("Zorgvorm") == "Jeugdzorgplus")
+    assert row["Oordeel"].to_list() == ["aantal < 10"] and row["Werkelijk aantal"][0] is None
+    real = next(f for f in section(store, "GM0060").figures if f.key == "verwacht_jeugdbescherming")
+    assert "niet gemarkeerd" in real.explanation and "geen vergelijking" in real.explanation
     assert f"Niet meegeteld: {v.n_suppressed} met een aantal kleiner dan 10 en 3 zonder" in (
         fig.explanation
     )

@@ -75,6 +75,12 @@ VENTILE_TEXT = (
     "die het meest **onder** de verwachting zitten, rechts die het meest **boven** de verwachting "
     "zitten. {marker}"
 )
+SIMULATED_VENTILE = (
+    "Gesimuleerde cijfers. Alle {plural} in {groups} groepen, van het meest onder tot het meest "
+    "boven de verwachting (zie de uitleg bij de eerste groepenfiguur hierboven); de oranje staaf "
+    "bevat de gekozen regio, als die een getoond aantal en een verwachting heeft. De cijfers van "
+    "de gekozen regio staan in de tabel bij de zorgvormen hierboven."
+)
 VENTILE_SHORT = (
     "Alle {plural} in {groups} groepen, van het meest onder tot het meest boven de verwachting "
     "(zie de uitleg bij de eerste groepenfiguur hierboven). {marker}"
@@ -395,11 +401,17 @@ def _form_figure(
         if row["note"]:
             numbers += f" Berekend over {md_escape(row['note'])}."
     left_out = _left_out(store, form.key, region.type, year, v)
+    simulated = model.fit_form(store, form.key, year).simulated
     if first:
         how = VENTILE_TEXT.format(name=name, plural=plural, groups=groups, marker=marker)
+        explanation = f"{numbers}\n\n{how}{left_out}"
+    elif simulated:
+        # the same text for every region of the level: the numbers of the simulated zorgvormen
+        # are in the zorgvormen table above, the region's bar is orange in the chart
+        explanation = SIMULATED_VENTILE.format(plural=plural, groups=groups) + left_out
     else:
         how = VENTILE_SHORT.format(plural=plural, groups=groups, marker=marker)
-    explanation = f"{numbers}\n\n{how}{left_out}"
+        explanation = f"{numbers}\n\n{how}{left_out}"
     table = v.bars.select(
         pl.col("group").alias("Groep"),
         pl.col("mean").round(3).alias("Gemiddeld verschil (procentpunt)"),
@@ -415,7 +427,7 @@ def _form_figure(
         store,
         year,
         [form],
-        simulated=model.fit_form(store, form.key, year).simulated,
+        simulated=simulated,
         key=f"verwacht_{form.key}",
         title=f"{form.label}: werkelijk min verwacht, {plural}",
         explanation=explanation,
