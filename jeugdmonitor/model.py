@@ -694,38 +694,62 @@ def region_expected(store: Store, code: str, year: int | None = None) -> pl.Data
     return pl.concat(rows)
 
 
+def region_z(
+    store: Store, form_key: str, region_type: str, year: int | None = None
+) -> dict[str, dict[str, float | None]]:
+    """Region code → predictor → the region's z-score: the youth-weighted mean of its members'
+    standardised model terms (members with every predictor; None when it has none). Computed for
+    every region of a type at once, once per process."""
+    fit = fit_form(store, form_key, year)
+
+    def compute() -> dict[str, dict[str, float | None]]:
+        coef = fit.coefficients.filter(pl.col("term") != INTERCEPT)
+        scale = {t: (m, s) for t, m, s in coef.select("term", "mean", "sd").iter_rows()}
+        z = (
+            background(store, fit.year)
+            .drop_nulls(fit.predictors)
+            .select(
+                "gemeente_code",
+                "youths",
+                *(((model_term(c) - scale[c][0]) / scale[c][1]).alias(c) for c in fit.predictors),
+            )
+        )
+        codes = store.regions.filter(pl.col("type") == region_type).select(
+            pl.col("code").alias("region_code")
+        )
+        weight = pl.col("weight") * pl.col("youths")
+        weighted = (
+            store.membership.join(codes, on="region_code")
+            .join(z, on="gemeente_code")
+            .group_by("region_code")
+            .agg((pl.col(c) * weight).sum() / weight.sum() for c in fit.predictors)
+        )
+        found = {
+            row["region_code"]: {c: row[c] for c in fit.predictors}
+            for row in weighted.iter_rows(named=True)
+        }
+        empty = dict.fromkeys(fit.predictors)
+        return {code: found.get(code, empty) for code in codes["region_code"]}
+
+    return store.cached(("model_region_z", form_key, region_type, fit.year), compute)
+
+
 def contributions(store: Store, code: str, form_key: str, year: int | None = None) -> pl.DataFrame:
     """Why a region's expected share differs from NL: βⱼ × (region's z-score) per predictor.
 
     The region's z-score is the youth-weighted mean of its members' standardised model terms
-    (members with every predictor); the contribution is on the log-odds scale (positive = raises
-    the expected share).
+    (`region_z`); the contribution is on the log-odds scale (positive = raises the expected
+    share). A region whose members all lack a predictor gets null.
     """
+    region = store.region_index.get(code)
+    if region is None:
+        raise KeyError(f"unknown region code {code!r}")
     fit = fit_form(store, form_key, year)
+    z = region_z(store, form_key, region["type"], fit.year)[code]
     coef = fit.coefficients.filter(pl.col("term") != INTERCEPT)
-    scale = {t: (m, s) for t, m, s in coef.select("term", "mean", "sd").iter_rows()}
-    z = (
-        background(store, fit.year)
-        .drop_nulls(fit.predictors)
-        .select(
-            "gemeente_code",
-            "youths",
-            *(((model_term(c) - scale[c][0]) / scale[c][1]).alias(c) for c in fit.predictors),
-        )
-    )
-    member = store.membership.filter(pl.col("region_code") == code)
-    # a region whose members all lack a predictor gets null z-scores (no 0/0 NaN)
-    weighted = member.join(z, on="gemeente_code").select(
-        (pl.col(c) * pl.col("weight") * pl.col("youths")).sum()
-        / (pl.col("weight") * pl.col("youths")).sum()
-        for c in fit.predictors
-    )
-    values = [weighted[c][0] if weighted.height else None for c in coef["term"]]
     return (
         coef.select("term", "label", "estimate")
-        .with_columns(
-            z=pl.Series(values, dtype=pl.Float64).fill_nan(None),
-        )
+        .with_columns(z=pl.Series([z[t] for t in coef["term"]], dtype=pl.Float64).fill_nan(None))
         .with_columns(contribution=pl.col("estimate") * pl.col("z"))
     )
 

@@ -324,3 +324,27 @@ def test_gemeente_without_wijk_polygons_keeps_its_table(store):
         fig.table.height
         == store.wijken.filter(pl.col("year") == 2022, pl.col("gemeente_code") == "GM1924").height
     )
+
+
+def test_what_raises_the_expectation_takes_the_financial_predictors_together(store):
+    """The pulls of Utrecht recomputed by hand: β × its own standardised model term, the four
+    financial predictors summed (one alone can have the 'wrong' sign through collinearity)."""
+    from jeugdmonitor.sections.verwacht import FINANCIAL, FINANCIAL_LABEL, _pulls
+
+    fit = model.fit_form(store, "jeugdzorg")
+    bg = model.background(store).filter(pl.col("gemeente_code") == "GM0344")
+    terms = bg.select(model.model_term(c) for c in fit.predictors).row(0, named=True)
+    coef = fit.coefficients.filter(pl.col("term") != model.INTERCEPT)
+    by_hand = {
+        t: b * (terms[t] - m) / sd
+        for t, b, m, sd in coef.select("term", "estimate", "mean", "sd").iter_rows()
+    }
+    pulls = dict(_pulls(store, "GM0344", fit.year))
+    assert pulls[FINANCIAL_LABEL] == pytest.approx(sum(by_hand[t] for t in FINANCIAL))
+    assert pulls["het lage aandeel huishoudens met kinderen"] == pytest.approx(
+        by_hand["huishoudens_met_kinderen"]
+    )
+    assert len(pulls) == 4
+    text = next(f for f in section(store, "GM0344").figures if f.key == "verwacht_model")
+    top = max(pulls, key=pulls.get)
+    assert f"Het meest omhoog trekt: {top}" in text.explanation

@@ -412,16 +412,22 @@ def _form_figure(
     else:
         how = VENTILE_SHORT.format(plural=plural, groups=groups, marker=marker)
         explanation = f"{numbers}\n\n{how}{left_out}"
-    table = v.bars.select(
-        pl.col("group").alias("Groep"),
-        pl.col("mean").round(3).alias("Gemiddeld verschil (procentpunt)"),
-        pl.col("min").round(3).alias("Van"),
-        pl.col("max").round(3).alias("Tot"),
-        pl.col("n_regions").alias("Aantal regio's"),
-        pl.when(pl.col("highlight"))
-        .then(pl.lit(region.display_name))
-        .otherwise(pl.lit(""))
-        .alias("Bevat"),
+    base = store.cached(
+        ("verwacht_ventile_table", form.key, region.type, year),
+        lambda: v.bars.select(
+            pl.col("group").alias("Groep"),
+            pl.col("mean").round(3).alias("Gemiddeld verschil (procentpunt)"),
+            pl.col("min").round(3).alias("Van"),
+            pl.col("max").round(3).alias("Tot"),
+            pl.col("n_regions").alias("Aantal regio's"),
+        ),
+    )
+    table = base.with_columns(
+        pl.Series(
+            "Bevat",
+            [region.display_name if g == v.region_group else "" for g in base["Groep"]],
+            dtype=pl.String,
+        )
     )
     return _figure(
         store,
@@ -699,19 +705,21 @@ def _pulls(store: Store, code: str, year: int) -> list[tuple[str, float]]:
 
 
 def _compute_pulls(store: Store, code: str, year: int) -> list[tuple[str, float]]:
-    contrib = model.contributions(store, code, "jeugdzorg", year).filter(
-        pl.col("contribution").is_finite()
-    )
+    fit = model.fit_form(store, "jeugdzorg", year)
+    region = store.region_index[code]
+    z = model.region_z(store, "jeugdzorg", region["type"], year)[code]
     totals: dict[str, float] = {}
-    for term, label, z, value in contrib.select("term", "label", "z", "contribution").iter_rows():
+    for term, label, estimate in fit.coefficients.select("term", "label", "estimate").iter_rows():
+        if term == model.INTERCEPT or z.get(term) is None or z[term] != z[term]:  # null or NaN
+            continue
         if term in FINANCIAL:
             key = FINANCIAL_LABEL
         elif term in PULL_LABELS:
             article, name = PULL_LABELS[term]
-            key = f"{article} {'hoge' if z > 0 else 'lage'} {name}"
+            key = f"{article} {'hoge' if z[term] > 0 else 'lage'} {name}"
         else:
             key = label.split(" (")[0].lower()
-        totals[key] = totals.get(key, 0.0) + value
+        totals[key] = totals.get(key, 0.0) + estimate * z[term]
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
 
 
@@ -794,6 +802,11 @@ def _pct(value: float) -> str:
 
 
 def _quality_figure(store: Store, year: int) -> Figure:
+    """Region-independent: built once per process."""
+    return store.cached(("verwacht_quality_figure", year), lambda: _build_quality(store, year))
+
+
+def _build_quality(store: Store, year: int) -> Figure:
     real, _ = forms_by_kind(store, year)
     q = quality_table(store, year)
     by = {m: r for m, r in zip(q["model"], q.iter_rows(named=True), strict=True)}
