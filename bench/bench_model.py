@@ -157,9 +157,15 @@ def bench_against_sections(store, n_gemeenten: int) -> None:
         for key, t in sorted(medians.items(), key=lambda kv: -kv[1]):
             print(f"  {key:<22} {1e3 * t:8.2f} ms   {t / medians[slowest]:5.2f}x slowest other")
         ratio = medians[verwacht.KEY] / medians[slowest]
+        # the same, paired: per gemeente verwacht / its slowest other section, timed in the same
+        # pass (robust to the machine's speed drifting between passes), median over gemeenten
+        paired = statistics.median(
+            times[verwacht.KEY][i] / max(times[k][i] for k in times if k != verwacht.KEY)
+            for i in range(len(times[verwacht.KEY]))
+        )
         print(
             f"target: verwacht < 1.3x the slowest other section ({slowest}): {ratio:.2f}x "
-            f"{'PASS' if ratio < 1.3 else 'FAIL'}"
+            f"(paired per gemeente: {paired:.2f}x) {'PASS' if max(ratio, paired) < 1.3 else 'FAIL'}"
         )
 
 
