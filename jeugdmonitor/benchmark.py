@@ -1,10 +1,20 @@
 """Benchmarks for a gemeente (seed 004 "Bepaal de benchmark", F14/B3): comparable gemeenten and the strip.
 
-Comparable gemeenten are the k nearest gemeenten on five standardised features (equal weight,
-Euclidean distance): size (ln youths 0-17), urbanity (ln youths per km²), and the risk profile
-(armoede, eenoudergezin, achterstandsleerlingen). The benchmark strip puts a gemeente's value of
-any indicator next to those peers (each, and pooled by summing counts), its jeugdregio, its
-provincie, Nederland and its own earlier years — every value with its Wilson interval.
+Comparable gemeenten are the k nearest gemeenten on four standardised features of real CBS figures
+(equal weight, Euclidean distance; `COMPARABLE_FEATURES`):
+- size: ln youths 0-17 (the scale a gemeente organises its youth care on);
+- urbanity: ln address density (KWB 2022 `ste_oad`, the measure behind CBS's stedelijkheid);
+- financial vulnerability: the mean of the standardised shares of households with a low income
+  and around the social minimum and of bijstand per 1,000 inhabitants (KWB 2021). The three are
+  near copies of each other (r = 0.95-0.99): as three separate features they would count poverty
+  three times and push size and urbanity aside;
+- households with children as % of all households (KWB 2022): family structure.
+The age structure is left out: its differences between gemeenten are small, and as a fifth
+feature it made small Rotterdam suburbs (Schiedam, Vlaardingen) peers of Utrecht. Income (2024)
+is left out because CBS publishes none for three small gemeenten, which would then have no peers.
+The benchmark strip puts a gemeente's value of any indicator next to those peers (each, and
+pooled by summing counts), its jeugdregio, its provincie, Nederland and its own earlier years —
+every value with its Wilson interval.
 """
 
 from __future__ import annotations
@@ -28,12 +38,15 @@ from jeugdmonitor.store import Store
 DEFAULT_K = 10
 COMPARABLE_FEATURES: dict[str, str] = {
     "omvang": "Omvang (ln aantal jeugdigen 0-17)",
-    "stedelijkheid": "Stedelijkheid (ln jeugdigen per km²)",
-    "armoede": "Kinderen in armoede (%)",
-    "eenoudergezin": "Kinderen in eenoudergezinnen (%)",
-    "achterstandsleerlingen": "Achterstandsleerlingen po (%)",
+    "stedelijkheid": "Stedelijkheid (ln adressen per km²)",
+    "kwetsbaarheid": "Financiële kwetsbaarheid (gemiddelde z-score)",
+    "huishoudens_met_kinderen": "Huishoudens met kinderen (%)",
 }
-FEATURES_TEXT = "omvang, stedelijkheid, armoede, eenoudergezinnen en achterstandsleerlingen"
+VULNERABILITY = ("laag_inkomen", "sociaal_minimum", "bijstand")  # averaged into `kwetsbaarheid`
+FEATURES_TEXT = (
+    "omvang (aantal jeugdigen), stedelijkheid, financiële kwetsbaarheid (huishoudens met een laag "
+    "inkomen of rond het sociaal minimum en bijstand samen) en het aandeel huishoudens met kinderen"
+)
 STRIP_LEVELS = ("gemeente", "jeugdregio", "provincie", "nederland")
 KIND_ORDER = {
     "gemeente": 0,
@@ -58,14 +71,27 @@ def _require_gemeente(store: Store, code: str) -> dict[str, str]:
 
 
 def comparable_features(store: Store, year: int | None = None) -> pl.DataFrame:
-    """Per gemeente: code, name and the raw COMPARABLE_FEATURES (region-independent, cached)."""
+    """Per gemeente: code, name, the COMPARABLE_FEATURES and the three raw VULNERABILITY shares
+    (region-independent, cached)."""
     year = model.model_year(store, year)
+
+    def z(column: str) -> pl.Expr:
+        return (pl.col(column) - pl.col(column).mean()) / pl.col(column).std()
+
     return store.cached(
         ("comparable_features", year),
         lambda: (
             model.background(store, year)
-            .with_columns(omvang=pl.col("youths").log())
-            .select(pl.col("gemeente_code").alias("code"), "name", *COMPARABLE_FEATURES)
+            .with_columns(
+                omvang=pl.col("youths").log(),
+                kwetsbaarheid=pl.mean_horizontal(z(c) for c in VULNERABILITY),
+            )
+            .select(
+                pl.col("gemeente_code").alias("code"),
+                "name",
+                *COMPARABLE_FEATURES,
+                *VULNERABILITY,
+            )
         ),
     )
 

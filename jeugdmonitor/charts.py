@@ -31,6 +31,8 @@ import altair as alt
 import polars as pl
 import polars.selectors as cs
 
+from jeugdmonitor.stats import N_VENTILES
+
 NL_LABEL = "Nederland"
 # One palette for every chart. Okabe & Ito (2008): colours that stay distinguishable with every
 # colour-vision deficiency (their yellow is left out: too little contrast on white).
@@ -675,41 +677,90 @@ def radar(
 # --------------------------------------------------------------------------------- choropleth
 
 
-@functools.lru_cache(maxsize=16)
-def _map_template(legend_title: str, width: int, height: int) -> str:
-    lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
-    tooltip = [
+VENTILE_SCHEME = "blueorange"  # diverging, colour-blind safe: blue below, orange above expectation
+NO_VALUE_COLOR = CONTEXT_COLOR  # ventile map: darker than the light middle of the diverging scale
+
+
+def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
+    """The map's fill: light → dark blue by `rate`, or (kind 'ventile') blue → orange by the
+    ventile `group` of actual − expected, 1 (most below) to N_VENTILES (most above)."""
+    if kind == "ventile":
+        return alt.condition(
+            "isValid(datum.group)",
+            alt.Color(
+                "group:Q",
+                scale=alt.Scale(domain=[1, N_VENTILES], scheme=VENTILE_SCHEME),
+                legend=alt.Legend(
+                    title=legend_title,
+                    format="d",
+                    values=[1, 5, 10, 15, N_VENTILES],
+                    labelExpr=(
+                        "datum.value == 1 ? '1: meest onder verwachting' : "
+                        f"datum.value == {N_VENTILES} ? '{N_VENTILES}: meest boven verwachting' : datum.label"
+                    ),
+                    # beside the map: a gemeente's wijken fill their whole frame
+                    orient="right",
+                    titleLimit=300,
+                    direction="vertical",
+                    gradientLength=140,
+                ),
+            ),
+            alt.value(NO_VALUE_COLOR),
+        )
+    return alt.condition(
+        "isValid(datum.rate)",
+        alt.Color(
+            "rate:Q",
+            scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
+            legend=alt.Legend(
+                title=legend_title,
+                format=".0%",
+                orient="top-left",
+                direction="vertical",
+                gradientLength=110,
+                tickCount=4,
+            ),
+        ),
+        alt.value(SUPPRESSED_COLOR),
+    )
+
+
+MAP_TOOLTIPS = {
+    "rate": [
         alt.Tooltip("gebied:N", title="Regio"),
         alt.Tooltip("rate:Q", title="Percentage", format=".1%"),
         alt.Tooltip("numerator:Q", title="Aantal", format=",.0f"),
         alt.Tooltip("denominator:Q", title="Totaal", format=",.0f"),
         alt.Tooltip("ci_low:Q", title="95%-BI ondergrens", format=".1%"),
         alt.Tooltip("ci_high:Q", title="95%-BI bovengrens", format=".1%"),
-    ]
-    shapes = (
-        alt.Chart(alt.UrlData(url=SLOT + "rows"))
-        .transform_lookup(lookup="code", from_=lookup, as_="geo")
-        .mark_geoshape(stroke="white", strokeWidth=0.4)
-        .encode(
-            shape="geo:G",
-            color=alt.condition(
-                "isValid(datum.rate)",
-                alt.Color(
-                    "rate:Q",
-                    scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
-                    legend=alt.Legend(
-                        title=legend_title,
-                        format=".0%",
-                        orient="top-left",
-                        direction="vertical",
-                        gradientLength=110,
-                        tickCount=4,
-                    ),
-                ),
-                alt.value(SUPPRESSED_COLOR),
-            ),
-            tooltip=tooltip,
-        )
+    ],
+    "ventile": [
+        alt.Tooltip("gebied:N", title="Wijk"),
+        alt.Tooltip("group:Q", title=f"Groep (1-{N_VENTILES})"),
+        alt.Tooltip("rate:Q", title="Werkelijk", format=".1%"),
+        alt.Tooltip("expected_rate:Q", title="Verwacht", format=".1%"),
+        alt.Tooltip("difference_pp:Q", title="Verschil (procentpunt)", format="+.1f"),
+        alt.Tooltip("count_label:N", title="Aantal"),
+        alt.Tooltip("oordeel:N", title="Oordeel"),
+    ],
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _map_template(legend_title: str, width: int, height: int, kind: str = "rate") -> str:
+    lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
+    tooltip = MAP_TOOLTIPS[kind]
+    rows = alt.Chart(alt.UrlData(url=SLOT + "rows")).transform_lookup(
+        lookup="code", from_=lookup, as_="geo"
+    )
+    # Every region grey first: Vega-Lite leaves out a shape whose colour value is null (a
+    # suppressed region), which would leave a hole in the map instead of a grey region.
+    grey = NO_VALUE_COLOR if kind == "ventile" else SUPPRESSED_COLOR
+    background = rows.mark_geoshape(stroke="white", strokeWidth=0.4, color=grey).encode(
+        shape="geo:G", tooltip=tooltip
+    )
+    shapes = rows.mark_geoshape(stroke="white", strokeWidth=0.4).encode(
+        shape="geo:G", color=_map_colour(kind, legend_title), tooltip=tooltip
     )
     outline = (
         alt.Chart(_rows("selected"))
@@ -718,12 +769,16 @@ def _map_template(legend_title: str, width: int, height: int) -> str:
         .encode(shape="geo:G", tooltip=tooltip)
     )
     chart = (
-        alt.layer(shapes, outline).project(type="mercator").properties(width=width, height=height)
+        alt.layer(background, shapes, outline)
+        .project(type="mercator")
+        .properties(width=width, height=height)
     )
     return _compile(chart)
 
 
 MAP_COLUMNS = ["code", "gebied", "rate", "ci_low", "ci_high", "numerator", "denominator"]
+VENTILE_MAP_COLUMNS = ["code", "gebied", "group", "rate", "expected_rate", "difference_pp",
+                       "count_label", "oordeel"]  # fmt: skip
 
 
 def map_rows(frame: pl.DataFrame) -> str:
@@ -740,19 +795,25 @@ def choropleth(
     legend_title: str = "Aandeel",
     width: int = 340,
     height: int = 400,
+    kind: str = "rate",
 ) -> Spec:
-    """A map of NL with one shape per region, light → dark blue by `rate`, the chosen one outlined.
+    """A map with one shape per region, light → dark blue by `rate`, the chosen one outlined.
 
     `rows` (a frame, `map_rows` JSON, or URL data of that JSON) has `code`, `gebied`, `rate`,
     `ci_low`, `ci_high`, `numerator`, `denominator`; `selected` holds the chosen region's row (or
     None). The table is the chart's data and each shape is looked up by code in `geo` (TopoJSON
     features with `id` = code), so Altair never walks the topology (FIELD-NOTES).
+    With `kind="ventile"` the fill is the ventile `group` (1..N_VENTILES) of actual − expected on
+    a blue → orange scale, and `rows` has VENTILE_MAP_COLUMNS (the wijken of the verwacht section).
     """
+    if kind not in MAP_TOOLTIPS:
+        raise ValueError(f"unknown map kind {kind!r}")
+    columns = VENTILE_MAP_COLUMNS if kind == "ventile" else MAP_COLUMNS
     chosen = selected if selected is not None else pl.DataFrame(schema={"code": pl.String})
-    table = rows.select(MAP_COLUMNS) if isinstance(rows, pl.DataFrame) else rows
+    table = rows.select(columns) if isinstance(rows, pl.DataFrame) else rows
     return Spec(
-        _map_template(legend_title, width, height),
-        {"selected": chosen.select([c for c in MAP_COLUMNS if c in chosen.columns])},
+        _map_template(legend_title, width, height, kind),
+        {"selected": chosen.select([c for c in columns if c in chosen.columns])},
         description,
         slots={"rows": table, "geo": geo},
     )
@@ -1010,7 +1071,9 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
     if group is not None:
         side = "right" if group > n / 2 else "left"
         text = f"{region_name} ▼" if side == "right" else f"▼ {region_name}"
-        top = max(float(bars["mean"][marked] or 0.0), 0.0)
+        # at the height of the tallest bar: a long name then runs above the lower bars, not
+        # through them
+        top = max(float(bars["mean"].max() or 0.0), 0.0)
         datasets["label"] = json.dumps(
             [{"group": group, "top": top, "label": text}], ensure_ascii=False
         )
@@ -1079,6 +1142,7 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> Spec:
 
 
 COEFFICIENT_PANEL = 185  # px per predictor: its Dutch label and axis title fit in browser fonts
+COEFFICIENT_COLUMNS = 4  # panels per row: seven predictors wrap onto two rows, ~800 px wide
 
 
 @functools.lru_cache(maxsize=8)
@@ -1114,15 +1178,19 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
         alt.layer(one, interval, point, data=_rows())
         .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
         .facet(
-            column=alt.Column(
+            facet=alt.Facet(
                 "label:N",
                 title=None,
                 sort=list(panels),
                 header=alt.Header(
                     labelFontSize=11, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
                 ),
-            )
+            ),
+            columns=COEFFICIENT_COLUMNS,
         )
+        # every panel its own x axis: in a wrapped grid the shared one sits under the last row
+        # only, and under an empty cell when the panels do not fill it
+        .resolve_axis(x="independent")
     )
     return _compile(chart)
 
@@ -1152,6 +1220,90 @@ def coefficient_chart(coefficients: pl.DataFrame) -> Spec:
         volgorde=pl.col("short").replace_strict(order, return_dtype=pl.Int32),
     )
     return Spec(_coefficient_template(low, high, panels), {"rows": data}, description)
+
+
+QUALITY_MEASURES = {  # quality chart: measure → colour
+    "model met kenmerken": REGION_COLOR,
+    "zonder kenmerken": CONTEXT_COLOR,
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _quality_template(low: float, high: float) -> str:
+    y = alt.Y("model:N", sort=alt.EncodingSortField(field="volgorde", op="min"), title=None,
+              axis=alt.Axis(labelLimit=240))  # fmt: skip
+    x = alt.X(
+        "value:Q",
+        title="R² buiten de steekproef, gewogen naar jeugdigen",
+        scale=alt.Scale(domain=[low, high], nice=False),
+        axis=alt.Axis(format=".0%"),
+    )
+    bars = (
+        alt.Chart(_rows())
+        .mark_bar(height=alt.RelativeBandSize(0.9))
+        .encode(
+            y=y,
+            yOffset=alt.YOffset("measure:N", sort=list(QUALITY_MEASURES)),
+            x=x,
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=list(QUALITY_MEASURES), range=list(QUALITY_MEASURES.values())
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("model:N", title="Model"),
+                alt.Tooltip("measure:N", title="Variant"),
+                alt.Tooltip("value:Q", title="R² (gewogen)", format=".1%"),
+            ],
+        )
+    )
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR).encode(x="v:Q")
+    published = alt.Chart(_rows("published"))
+    rule = published.mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3]).encode(x="v:Q")
+    label = published.mark_text(
+        align="right", baseline="top", dx=-4, dy=2, fontSize=11, color=HIGHLIGHT_COLOR
+    ).encode(x="v:Q", y=alt.value(0), text="label:N")
+    return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(16)))
+
+
+def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
+    """Out-of-sample R² (weighted) per model next to the model without predictors, and the
+    published wijk model's share as a dashed line.
+
+    `quality` has model, r2_weighted and r2_weighted_baseline, in display order.
+    """
+    description = (
+        "Staafdiagram: per model het deel van de verschillen (R², gewogen naar jeugdigen) dat het "
+        "buiten de steekproef voorspelt, naast een model zonder kenmerken; de stippellijn is het "
+        f"gepubliceerde wijkmodel met microdata ({100 * published:.0f}%)."
+    )
+    rows = pl.concat(
+        quality.select(
+            "model",
+            volgorde=pl.int_range(pl.len()),
+            measure=pl.lit(measure),
+            value=pl.col(column).round(_FLOAT_DIGITS),
+        )
+        for measure, column in zip(
+            QUALITY_MEASURES, ("r2_weighted", "r2_weighted_baseline"), strict=True
+        )
+    )
+    low = min(-0.1, float(rows["value"].min()) - 0.02)
+    high = max(0.7, float(rows["value"].max()) + 0.05)
+    label = json.dumps(
+        [
+            {
+                "v": published,
+                "label": f"gepubliceerd wijkmodel met microdata: {100 * published:.0f}%",
+            }
+        ],
+        ensure_ascii=False,
+    )
+    datasets = {"rows": rows.write_json(), "zero": _ZERO, "published": label}
+    return Spec(_quality_template(round(low, 2), round(high, 2)), datasets, description)
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,41 +1,79 @@
 """Expected youth-care use (seed 002, F10/B2): one binomial GLM per care form, fitted across gemeenten.
 
 For each care form the outcome is the share of youths using it (numerator of `denominator` youths
-in a gemeente), modelled as logit(p) = β₀ + Σ βⱼ·zⱼ with standardised background characteristics
-zⱼ. The expected count of a gemeente is n·p̂; the expected count of any other region is the
-membership-weighted sum of its members' expected counts, exactly like actual counts are summed.
+in a gemeente, CBS 2022), modelled as logit(p) = β₀ + Σ βⱼ·zⱼ with standardised background
+characteristics zⱼ. The expected count of a gemeente is n·p̂; the expected count of any other
+region is the membership-weighted sum of its members' expected counts, exactly like actual counts.
 
-Predictor set, and why:
-- `armoede` (share of minors in a low-income household) and `eenoudergezin` (share of minors in a
-  single-parent family): the two family risk factors the NJi and CBS models use; both are strongly
-  and consistently associated with jeugdhulp and, more so, with jeugdbescherming.
-- `achterstandsleerlingen` (share of po pupils with low-educated parents): parental education, the
-  third classic predictor; it also carries the school-side signal (lvb, onderwijs-related care).
-- `stedelijkheid` = log(youths per km²): urban gemeenten have more specialised supply (jeugd-ggz,
-  jeugdzorgplus) and more jeugdreclassering at equal risk. It uses the gemeente's area on the
-  bundled 2024 map (`regions.area_km2`, measured by the build); youths rather than all
-  inhabitants, because youth care is about them.
-- `aandeel_12_18` (share of 12-17 year olds among 0-17): age structure. Care use rises with age,
-  so an older youth population needs more care. The bundled population per age group is estimated
-  from each gemeente's real five-year age bands (data/README.md), so it varies between gemeenten;
-  a predictor that does not vary is dropped and the drop is reported (`ModelFit.dropped`).
-Left out on purpose: gemeente size (no causal story; its association runs through urbanity) and
+Outcomes (`CARE_FORMS`): the real CBS figures of 2022 — jeugdzorg in natura 0-17 (85335NED),
+jeugdhulp, jeugdhulp met verblijf (as a share of the youths with jeugdhulp, CBS's own denominator),
+jeugdbescherming and jeugdreclassering (of the 12-22 year olds) from 85098NED — and the seven
+zorgvormen of seed 002, which have no open source per gemeente and stay simulated: their fits,
+expectations and figures are flagged simulated (`ModelFit.simulated`, from the outcome rows).
+
+Predictors: real CBS figures only (`PREDICTORS`; `background` builds them per 2024 gemeente from
+the `context` and `population` tables, each from the latest year up to the model year that has it):
+- `laag_inkomen`: households with a low income (%, KWB 2021 `p_hh_lkk`), and
+- `sociaal_minimum`: households under or around the social minimum (%, KWB 2021 `p_hh_osm`). Poverty
+  and financial stress are the most consistent family risk factors for jeugdbescherming and, less
+  so, for jeugdhulp; the two measures draw the line at different heights.
+- `bijstand`: persons with bijstand per 1,000 inhabitants (KWB 2021 `a_soz_wb` / `a_inw`): long-term
+  dependence on the last safety net, which goes with multi-problem families; per inhabitant so
+  that large gemeenten are comparable with small ones.
+- `huishoudens_met_kinderen`: households with children as % of all households (KWB 2022): family
+  structure. Where few households have children (cities with students and singles) the children
+  who do live there more often grow up in one-parent or low-income families; where many do
+  (suburbs, villages) families are more often two-parent. It is the closest real stand-in for
+  single-parenthood, which no bundled source has per gemeente.
+- `stedelijkheid`: ln of the address density (KWB 2022 `ste_oad`, the measure behind CBS's
+  stedelijkheid classes): urban gemeenten have more specialised supply and more jeugdbescherming
+  and jeugdreclassering at equal risk, rural ones more informal help.
+- `inkomen`: median standardised household income (× 1,000 euro, CBS Inkomen van huishoudens
+  2024): the income level of the typical household, the other end of the income distribution
+  than the two poverty shares. The median rather than the mean, which a few very high incomes
+  pull up. CBS publishes no figure for Schiermonnikoog, Vlieland and Rozendaal: those three get
+  no expectation (`ModelFit.excluded` says why) rather than an invented income.
+- `aandeel_12_18`: 12-17 year olds as % of the 0-17 year olds (population 2022, estimated from
+  CBS age bands): care use rises with age, so an older youth population needs more care.
+The three poverty measures and the bijstand rate enter as ln(1 + value): their effect flattens at
+high values (ten-fold bijstand does not mean ten-fold care), and on the log scale the extremes of the
+large cities no longer decide the fit. In 5 × 10-fold cross-validation (2022) this raised the
+out-of-sample R² weighted by youths of jeugdzorg from −0.12 to 0.05, of jeugdhulp from −0.07 to
+0.08, of jeugdbescherming from 0.45 to 0.50 and of jeugdreclassering from 0.38 to 0.61, and lowered
+that of jeugdhulp met verblijf from 0.50 to 0.46.
+Left out on purpose: gemeente size (no causal story; its association runs through urbanity), and
 the supply of care (that is what a gemeente should compare itself on, not explain away).
 
-The three risk factors are strongly correlated (in the simulated data r = 0.92-0.98). That does not harm
-the expected values, which is what the model is for, but it makes the individual coefficients
-unstable; the variance inflation factors are reported with the coefficients so nobody over-reads one.
+The poverty measures are strongly correlated (low income and social minimum r = 0.99, bijstand
+r = 0.95): that does not harm the expected values, which is what the model is for, but it makes
+the individual coefficients unstable; the variance inflation factors are reported with the
+coefficients so nobody over-reads one.
+
+How good is it? `quality` cross-validates every form over gemeenten (10 folds, 5 seeded repeats,
+`jeugdmonitor.crossval`) and reports the out-of-sample R² of the shares next to the model without
+predictors. The numbers (2022; R² with every gemeente equal / weighted by youths):
+jeugdzorg 0.16 / 0.05, jeugdhulp 0.17 / 0.08, met verblijf 0.45 / 0.46, jeugdbescherming 0.52 /
+0.50, jeugdreclassering 0.41 / 0.61; the baseline lies between −0.09 and 0.00 everywhere. The
+public characteristics explain the heavy end of care (verblijf, jeugdbescherming,
+jeugdreclassering) well and the total use of jeugdzorg poorly: how many children get jeugdhulp
+depends much more on the gemeente's own access and supply (wijkteams, the role of huisarts and
+school, registration) than on its population, and the large cities use less than their poverty
+suggests (weighted by youths the four largest weigh heavily). For orientation: a published
+multilevel model of jeugdhulp per wijk with 27 determinants, including non-public microdata on the
+families themselves, explains about 57% of the variance between wijken; see
+`jeugdmonitor.wijk_model` for the wijk-level comparison.
 
 Estimation and uncertainty: the coefficients are binomial maximum likelihood, so with the intercept
-the expected counts add up exactly to the actual counts over all gemeenten (indirect
+the expected counts add up exactly to the actual counts over all gemeenten in the fit (indirect
 standardisation: NL is the reference). Gemeenten differ far more than binomial noise allows
-(Pearson dispersion 2-70, reported), and that extra variance grows with gemeente size (a local
-effect on the logit scale moves a large gemeente's count by more than its binomial noise), so a
-constant-dispersion quasi-binomial covariance understates the uncertainty: in simulations with a
-logit-scale gemeente effect of sd 0.1 its 95% intervals covered the true coefficient only 62-75% of
-the time. The covariance is therefore the heteroskedasticity-robust sandwich with the HC3
-(jackknife-like) leverage correction: large gemeenten have leverage up to 0.45, and the plain HC0
-sandwich still covered only 87-93%; HC3 covered 93-95% (tests/test_model.py checks coverage).
+(Pearson dispersion 3-38 for the real forms, reported), and that extra variance grows with gemeente
+size (a local effect on the logit scale moves a large gemeente's count by more than its binomial
+noise), so a constant-dispersion quasi-binomial covariance understates the uncertainty: in
+simulations on the real design with a logit-scale gemeente effect of sd 0.1 its 95% intervals
+covered the true slopes only 60-85% of the time. The covariance is therefore the
+heteroskedasticity-robust sandwich with the HC3 (jackknife-like) leverage correction: large
+gemeenten have leverage up to 0.49, and the plain HC0 sandwich still covered only 84-93%; HC3
+covered 94-96% (tests/test_model.py checks coverage).
 
 The interval of actual/expected is computed on the log scale and adds two sources of uncertainty:
 binomial noise in the actual count ("could this deviation be chance?", var log O ≈ (1 − p)/O) and
@@ -43,6 +81,13 @@ the model's uncertainty in the expected count (delta method with the HC3 covaria
 member gemeenten: var log E ≈ (se_E/E)²). For gemeenten with extreme backgrounds (the large
 cities) the second term dominates: the model is least sure exactly where it extrapolates.
 The actual share's own interval (ci_low/ci_high) is Wilson, as everywhere in the app.
+
+Gemeenten without a count (CBS suppresses counts below 10: 158 gemeenten for jeugdreclassering,
+8 for jeugdbescherming and verblijf) are not in that form's fit. Since it is the small gemeenten
+with few cases whose counts go missing, the small gemeenten that remain lean high; their
+expectation is then slightly too high. A region's actual and expected counts are summed over the
+same members, and like every region value (`jeugdmonitor.indicators`) a region gets no ratio
+when the members in the fit hold less than 90% of its youths.
 """
 
 from __future__ import annotations
@@ -56,8 +101,10 @@ from scipy.stats import norm
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
-from jeugdmonitor.indicators import YOUTH_AGES
+from jeugdmonitor import crossval
+from jeugdmonitor.indicators import COVERAGE_MIN, YOUTH_AGES, coverage_note
 from jeugdmonitor.regions import REGION_TYPES
+from jeugdmonitor.sources.context import wide
 from jeugdmonitor.stats import (
     N_VENTILES,
     Z95,
@@ -85,7 +132,23 @@ class CareForm:
 
 
 CARE_FORMS: tuple[CareForm, ...] = (
-    CareForm("jeugdhulp", "jeugdhulp", "all", "Jeugdhulp (totaal)"),
+    CareForm("jeugdzorg", "jeugdzorg", "all", "Jeugdzorg (totaal)"),
+    CareForm("jeugdhulp", "jeugdhulp", "all", "Jeugdhulp"),
+    CareForm(
+        "jeugdhulp_verblijf",
+        "jeugdhulp_verblijf",
+        "all",
+        "Jeugdhulp met verblijf",
+        "jeugdigen met jeugdhulp",
+    ),
+    CareForm("jeugdbescherming", "jeugdbescherming", "all", "Jeugdbescherming"),
+    CareForm(
+        "jeugdreclassering",
+        "jeugdreclassering",
+        "all",
+        "Jeugdreclassering (12-23)",
+        "jongeren van 12 tot 23 jaar",
+    ),
     CareForm(
         "lokaal_team",
         "jeugdhulp_zorgvorm",
@@ -108,31 +171,48 @@ CARE_FORMS: tuple[CareForm, ...] = (
         "zorgvorm=lvb",
         "Jeugdzorg bij een verstandelijke beperking",
     ),
-    CareForm("jeugdbescherming", "jeugdbescherming", "all", "Jeugdbescherming"),
-    CareForm(
-        "jeugdreclassering",
-        "jeugdreclassering",
-        "all",
-        "Jeugdreclassering (12-23)",
-        "jongeren van 12 tot 23 jaar",
-    ),
 )
 FORMS = {f.key: f for f in CARE_FORMS}
 
 # predictor → Dutch label (with the unit of its raw value)
 PREDICTORS: dict[str, str] = {
-    "armoede": "Kinderen in armoede (%)",
-    "eenoudergezin": "Kinderen in eenoudergezinnen (%)",
-    "achterstandsleerlingen": "Achterstandsleerlingen po (%)",
-    "stedelijkheid": "Stedelijkheid (ln jeugdigen per km²)",
+    "laag_inkomen": "Huishoudens met een laag inkomen (%)",
+    "sociaal_minimum": "Huishoudens rond het sociaal minimum (%)",
+    "bijstand": "Bijstand (personen per 1.000 inwoners)",
+    "huishoudens_met_kinderen": "Huishoudens met kinderen (%)",
+    "stedelijkheid": "Stedelijkheid (ln adressen per km²)",
+    "inkomen": "Inkomen (mediaan, × 1.000 euro)",
     "aandeel_12_18": "Aandeel 12-17-jarigen (%)",
 }
-RISK_SOURCES = {  # predictor → (indicator, breakdown) in the indicators table
-    "armoede": ("armoede", "all"),
-    "eenoudergezin": ("eenoudergezin", "all"),
-    "achterstandsleerlingen": ("achterstandsleerlingen", "age=4-12"),
+LOGGED = frozenset({"laag_inkomen", "sociaal_minimum", "bijstand"})  # modelled as ln(1 + value)
+# predictor → (context variables it needs, how it is computed from them)
+CONTEXT_INPUTS: dict[str, tuple[tuple[str, ...], pl.Expr]] = {
+    "laag_inkomen": (("pct_laag_inkomen",), pl.col("pct_laag_inkomen")),
+    "sociaal_minimum": (("pct_sociaal_minimum",), pl.col("pct_sociaal_minimum")),
+    "bijstand": (("bijstand", "inwoners"), 1000 * pl.col("bijstand") / pl.col("inwoners")),
+    "huishoudens_met_kinderen": (
+        ("huishoudens_met_kinderen", "huishoudens"),
+        100 * pl.col("huishoudens_met_kinderen") / pl.col("huishoudens"),
+    ),
+    "stedelijkheid": (("adressendichtheid",), pl.col("adressendichtheid").log()),
+    "inkomen": (
+        ("inkomen_gestandaardiseerd_mediaan",),
+        pl.col("inkomen_gestandaardiseerd_mediaan"),
+    ),
 }
+POPULATION_SOURCE = "bevolking naar leeftijd (schatting uit CBS-leeftijdsgroepen)"
 INTERCEPT = "const"
+
+
+def model_term(name: str) -> pl.Expr:
+    """The predictor as it enters the model: ln(1 + value) for LOGGED ones, else the value."""
+    return (pl.col(name) + 1).log().alias(name) if name in LOGGED else pl.col(name)
+
+
+def term_label(name: str) -> str:
+    """The Dutch label of a model term (says when the model uses the log)."""
+    label = PREDICTORS[name]
+    return f"{label[:-1]}, log)" if name in LOGGED else label
 
 
 # ------------------------------------------------------------------------------- the GLM itself
@@ -211,8 +291,8 @@ def vif(design: pl.DataFrame) -> dict[str, float]:
 
 
 def model_year(store: Store, year: int | None = None) -> int:
-    """The year to model: the given one, else the latest year with every outcome and predictor."""
-    needed = [(f.indicator, f.breakdown) for f in CARE_FORMS] + list(RISK_SOURCES.values())
+    """The year to model: the given one, else the latest year with every care form's outcome."""
+    needed = [(f.indicator, f.breakdown) for f in CARE_FORMS]
 
     def compute() -> int:
         have = (
@@ -228,28 +308,79 @@ def model_year(store: Store, year: int | None = None) -> int:
             .filter(pl.col("n") == len(needed))
         )
         if not have.height:
-            raise ValueError("no year has all outcomes and predictors of the expected-use model")
+            raise ValueError("no year has the outcome of every care form of the expected-use model")
         return int(have["year"].max())
 
     return year if year is not None else store.cached("model_year", compute)
 
 
+def predictor_years(store: Store, year: int | None = None) -> dict[str, int | None]:
+    """Predictor → the context year it is taken from: the latest year up to the model year in
+    which every input variable exists, else the earliest later one (income: 2024); None if none."""
+    year = model_year(store, year)
+
+    def compute() -> dict[str, int | None]:
+        have = store.context.group_by("variable").agg(pl.col("year").unique().sort()).rows()
+        years = {variable: set(ys) for variable, ys in have}
+        out: dict[str, int | None] = {}
+        for name, (inputs, _) in CONTEXT_INPUTS.items():
+            common = sorted(set.intersection(*(years.get(v, set()) for v in inputs)))
+            before = [y for y in common if y <= year]
+            out[name] = before[-1] if before else (common[0] if common else None)
+        return out
+
+    return store.cached(("predictor_years", year), compute)
+
+
+def predictor_sources(store: Store, year: int | None = None) -> list[str]:
+    """The distinct sources of the predictors (context `source` of the years used), sorted."""
+    year = model_year(store, year)
+
+    def compute() -> list[str]:
+        used = predictor_years(store, year)
+        wanted = pl.DataFrame(
+            [(v, y) for name, y in used.items() if y is not None for v in CONTEXT_INPUTS[name][0]],
+            schema={"variable": pl.String, "year": pl.Int32},
+            orient="row",
+        )
+        found = store.context.join(wanted, on=["variable", "year"])["source"].unique().to_list()
+        # 'KWB 2021' and 'KWB 2022' → 'KWB 2021 en 2022'
+        by_title: dict[str, list[str]] = {}
+        for text in sorted(found):
+            title, _, year_text = text.rpartition(" ")
+            if title and year_text.isdigit():
+                by_title.setdefault(title, []).append(year_text)
+            else:
+                by_title.setdefault(text, [])
+        merged = [
+            f"{title} {' en '.join(years)}" if years else title for title, years in by_title.items()
+        ]
+        return [*merged, POPULATION_SOURCE]
+
+    return store.cached(("predictor_sources", year), compute)
+
+
 def background(store: Store, year: int | None = None) -> pl.DataFrame:
-    """Per gemeente: youths (0-17), area, and the raw predictor values (percentages, ln density)."""
+    """Per gemeente: name, youths (0-17), and the raw predictor values (null where CBS has none)."""
     year = model_year(store, year)
 
     def compute() -> pl.DataFrame:
-        rows = store.indicators.filter(pl.col("year") == year)
-        risk = [
-            rows.filter(pl.col("indicator") == ind, pl.col("breakdown") == bd).select(
+        frame = store.regions.filter(pl.col("type") == "gemeente").select(
+            pl.col("code").alias("gemeente_code"), "name"
+        )
+        for name, context_year in predictor_years(store, year).items():
+            inputs, formula = CONTEXT_INPUTS[name]
+            if context_year is None:
+                frame = frame.with_columns(pl.lit(None, pl.Float64).alias(name))
+                continue
+            values = wide(store.context, context_year, list(inputs))
+            part = values.select(
                 "gemeente_code",
-                pl.when(pl.col("denominator") > 0)
-                .then(100 * pl.col("numerator") / pl.col("denominator"))
+                (formula if set(inputs) <= set(values.columns) else pl.lit(None, pl.Float64))
+                .cast(pl.Float64)
                 .alias(name),
-                pl.col("is_simulated").alias(f"{name}_simulated"),
             )
-            for name, (ind, bd) in RISK_SOURCES.items()
-        ]
+            frame = frame.join(part, on="gemeente_code", how="left")
         years = store.population["year"]
         pop_year = min(max(year, int(years.min())), int(years.max()))
         pop = (
@@ -266,21 +397,16 @@ def background(store: Store, year: int | None = None) -> pl.DataFrame:
                 ).alias("aandeel_12_18"),
             )
         )
-        frame = store.regions.filter(pl.col("type") == "gemeente").select(
-            pl.col("code").alias("gemeente_code"), "name", "area_km2"
-        )
-        for part in (*risk, pop):
-            frame = frame.join(part, on="gemeente_code", how="left")
-        flags = [f"{name}_simulated" for name in RISK_SOURCES]
-        frame = frame.with_columns(
-            # an expectation built on simulated predictors is itself simulated
-            inputs_simulated=pl.any_horizontal(pl.col(flags).fill_null(False))
-        ).drop(flags)
-        return frame.with_columns(
-            stedelijkheid=pl.when(pl.col("area_km2") > 0).then(
-                (pl.col("youths") / pl.col("area_km2")).log()
+        return (
+            frame.join(pop, on="gemeente_code", how="left")
+            .with_columns(
+                # infinite (ln 0) or NaN values are no values
+                pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c)
+                for c in PREDICTORS
             )
-        ).sort("gemeente_code")
+            .select("gemeente_code", "name", "youths", *PREDICTORS)
+            .sort("gemeente_code")
+        )
 
     return store.cached(("model_background", year), compute)
 
@@ -311,8 +437,19 @@ class ModelFit:
     dropped: dict[str, str]
     coefficients: pl.DataFrame
     stats: dict[str, float]
-    gemeenten: pl.DataFrame  # gemeente_code, name, numerator, denominator, expected, gradient_*
+    gemeenten: pl.DataFrame  # gemeente_code, name, numerator, denominator, expected, grad_*
+    excluded: pl.DataFrame  # gemeente_code, name, reason (Dutch): gemeenten left out of the fit
+    design: np.ndarray = field(repr=False)  # model terms (unstandardised) of `gemeenten`' rows
     cov: np.ndarray = field(repr=False)
+
+    @property
+    def simulated(self) -> bool:
+        """True when the outcome is simulated (the predictors are always real CBS figures)."""
+        return bool(self.gemeenten["is_simulated"].any())
+
+
+NO_COUNT = "geen CBS-aantal (kleiner dan 10 of niet gepubliceerd)"
+NO_PREDICTOR = "CBS publiceert geen {what} voor deze gemeente"
 
 
 def _outcome(store: Store, form: CareForm, year: int) -> pl.DataFrame:
@@ -331,28 +468,42 @@ def fit_form(store: Store, form_key: str, year: int | None = None) -> ModelFit:
     return store.cached(("model_fit", form_key, year), lambda: _fit(store, form, year))
 
 
+def _exclusion_reason(candidates: list[str]) -> pl.Expr:
+    """Why a gemeente is not in the fit (Dutch), or null: first a missing predictor, then the count."""
+    reason = (
+        pl.when(pl.col("numerator").is_null() | ~(pl.col("denominator") > 0))
+        .then(pl.lit(NO_COUNT))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    for name in reversed(candidates):
+        what = PREDICTORS[name].split(" (")[0].lower()
+        reason = (
+            pl.when(pl.col(name).is_null())
+            .then(pl.lit(NO_PREDICTOR.format(what=what)))
+            .otherwise(reason)
+        )
+    return reason
+
+
 def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
     bg = background(store, year)
-    data = bg.join(_outcome(store, form, year), on="gemeente_code", how="left").with_columns(
-        pl.col("is_simulated") | pl.col("inputs_simulated")
-    )
+    data = bg.join(_outcome(store, form, year), on="gemeente_code", how="left")
     candidates, dropped = usable_predictors(data)
-    complete = data.filter(
-        pl.all_horizontal(pl.col([*candidates, "numerator"]).is_not_null()),
-        pl.col("denominator") > 0,
-    )
-    z = complete.select(
+    data = data.with_columns(reason=_exclusion_reason(candidates))
+    complete = data.filter(pl.col("reason").is_null())
+    terms = complete.select(model_term(c) for c in candidates)
+    z = terms.select(
         ((pl.col(c) - pl.col(c).mean()) / pl.col(c).std()).alias(c) for c in candidates
     )
     res = fit_binomial(complete["numerator"].to_numpy(), complete["denominator"].to_numpy(), z)
-    sd = {c: float(complete[c].std()) for c in candidates}
-    mean = {c: float(complete[c].mean()) for c in candidates}
+    sd = {c: float(terms[c].std()) for c in candidates}
+    mean = {c: float(terms[c].mean()) for c in candidates}
     inflation = vif(z)
     half = Z95 * res.bse
     coefficients = pl.DataFrame(
         {
             "term": res.terms,
-            "label": ["Constante", *(PREDICTORS[c] for c in candidates)],
+            "label": ["Constante", *(term_label(c) for c in candidates)],
             "estimate": res.params,
             "std_error": res.bse,
             "ci_low": res.params - half,
@@ -371,7 +522,7 @@ def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
     # ∂(expected count)/∂β per gemeente: n·p·(1−p)·x — summed over members for region intervals.
     grad = exog * (n * p * (1 - p))[:, None]
     gemeenten = complete.select(
-        "gemeente_code", "name", "numerator", "denominator", "is_simulated"
+        "gemeente_code", "name", "numerator", "denominator", "is_simulated", "youths"
     ).with_columns(
         pl.Series("expected", n * p),
         *(pl.Series(f"grad_{i}", grad[:, i]) for i in range(grad.shape[1])),
@@ -391,12 +542,32 @@ def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
         "actual_total": float(complete["numerator"].sum()),
         "expected_total": float((n * p).sum()),
     }
-    return ModelFit(form, year, candidates, dropped, coefficients, stats, gemeenten, res.cov)
+    excluded = data.filter(pl.col("reason").is_not_null()).select("gemeente_code", "name", "reason")
+    return ModelFit(
+        form, year, candidates, dropped, coefficients, stats, gemeenten, excluded,
+        terms.to_numpy().astype(float), res.cov,
+    )  # fmt: skip
 
 
 def fit_all(store: Store, year: int | None = None) -> dict[str, ModelFit]:
     """Every care form's fit (each cached per process)."""
     return {key: fit_form(store, key, year) for key in FORMS}
+
+
+def quality(store: Store, form_key: str, year: int | None = None) -> crossval.Quality:
+    """Out-of-sample R² of a form's shares (grouped k-fold over gemeenten) and its baseline."""
+    fit = fit_form(store, form_key, year)
+
+    def compute() -> crossval.Quality:
+        g = fit.gemeenten
+        return crossval.cross_validate(
+            g["numerator"].to_numpy().astype(float),
+            g["denominator"].to_numpy().astype(float),
+            fit.design,
+            g["gemeente_code"].to_numpy(),
+        )
+
+    return store.cached(("model_quality", form_key, fit.year), compute)
 
 
 # ------------------------------------------------------------------------- expected per region
@@ -407,11 +578,13 @@ def expected_values(
 ) -> pl.DataFrame:
     """Actual and expected counts and shares for every region of a type, with the residuals.
 
-    Columns: region_code, name, numerator, denominator, expected (counts, weighted sums over member
-    gemeenten), rate, ci_low, ci_high (actual share, Wilson), expected_rate, expected_ci_low/high
-    (delta method), difference (count), difference_pp (percentage points), ratio (actual/expected),
-    ratio_ci_low/high, signal ('hoger dan verwacht' / 'lager dan verwacht' / null), n_missing
-    (member gemeenten without expected value, left out of both sums), is_simulated.
+    Columns: region_code, name, numerator, denominator, expected (counts, weighted sums over the
+    member gemeenten in the fit), rate, ci_low, ci_high (actual share, Wilson), expected_rate,
+    expected_ci_low/high (delta method), difference (count), difference_pp (percentage points),
+    ratio (actual/expected), ratio_ci_low/high, signal ('hoger dan verwacht' / 'lager dan
+    verwacht' / null), n_members, n_missing (members not in the fit, left out of both sums),
+    coverage (share of the region's youths in members in the fit), note (why a region has no
+    value, or which part it covers), is_simulated. Below COVERAGE_MIN the counts are null.
     """
     if region_type not in REGION_TYPES:
         raise KeyError(f"unknown region type {region_type!r}")
@@ -425,37 +598,51 @@ def expected_values(
                 pl.col("code").alias("region_code"), "name"
             ),
             on="region_code",
+        ).join(
+            background(store, fit.year).select("gemeente_code", "youths"),
+            on="gemeente_code",
+            how="left",
         )
+        in_fit = pl.col("expected").is_not_null()
+        youth = pl.col("weight") * pl.col("youths").fill_null(0)
         agg = (
-            member.join(fit.gemeenten.drop("name"), on="gemeente_code", how="left")
+            member.join(fit.gemeenten.drop("name", "youths"), on="gemeente_code", how="left")
             .group_by("region_code", "name")
             .agg(
-                (pl.col(c) * pl.col("weight")).sum()
-                for c in ("numerator", "denominator", "expected", *grads)
+                *(
+                    (pl.col(c) * pl.col("weight")).filter(in_fit).sum()
+                    for c in ("numerator", "denominator", "expected", *grads)
+                ),
+                pl.len().alias("n_members"),
+                in_fit.sum().cast(pl.Int64).alias("n_covered"),
+                (youth.filter(in_fit).sum() / youth.sum()).alias("coverage"),
             )
             .sort("region_code")
-        )
-        missing = (
-            member.join(fit.gemeenten.select("gemeente_code"), on="gemeente_code", how="anti")
-            .group_by("region_code")
-            .len("n_missing")
-        )
-        simulated = (
-            member.join(fit.gemeenten.select("gemeente_code", "is_simulated"), on="gemeente_code")
-            .group_by("region_code")
-            .agg(pl.col("is_simulated").any())
         )
         g = agg.select(grads).to_numpy()
         var = np.einsum("rk,kl,rl->r", g, fit.cov, g)
         se = np.sqrt(np.maximum(var, 0.0))
+        enough = (pl.col("n_covered") >= pl.col("n_members")) | (
+            (pl.col("coverage") >= COVERAGE_MIN) & (pl.col("n_covered") > 0)
+        )
+        if region_type == "gemeente":
+            reasons = dict(fit.excluded.select("gemeente_code", "reason").iter_rows())
+            note = pl.col("region_code").replace_strict(
+                reasons, default=None, return_dtype=pl.String
+            )
+        else:
+            note = coverage_note(region_type)
+        agg = agg.with_columns(expected_se=pl.Series(se), note=note).with_columns(
+            pl.when(enough).then(pl.col(c)).alias(c)
+            for c in ("numerator", "denominator", "expected", "expected_se")
+        )
         lo, hi = wilson(pl.col("numerator"), pl.col("denominator"))
         log_se = (
             (1 - pl.col("numerator") / pl.col("denominator")) / pl.col("numerator")
             + (pl.col("expected_se") / pl.col("expected")) ** 2
         ).sqrt()
-        out = (
+        return (
             agg.drop(grads)
-            .with_columns(expected_se=pl.Series(se))
             .with_columns(
                 rate=pl.when(pl.col("denominator") > 0).then(
                     pl.col("numerator") / pl.col("denominator")
@@ -480,18 +667,15 @@ def expected_values(
                 .then(pl.lit("hoger dan verwacht"))
                 .when(pl.col("ratio_ci_high") < 1)
                 .then(pl.lit("lager dan verwacht"))
-                .otherwise(pl.lit(None, dtype=pl.String))
-            )
-            .join(missing, on="region_code", how="left")
-            .join(simulated, on="region_code", how="left")
-            .with_columns(
-                pl.col("n_missing").fill_null(0).cast(pl.Int64),
-                pl.col("is_simulated").fill_null(False),
+                .otherwise(pl.lit(None, dtype=pl.String)),
+                n_missing=(pl.col("n_members") - pl.col("n_covered")).cast(pl.Int64),
+                # an expectation from a model fitted on simulated outcomes is simulated everywhere
+                is_simulated=pl.lit(fit.simulated),
                 care_form=pl.lit(form_key),
                 year=pl.lit(fit.year, dtype=pl.Int32),
             )
+            .drop("n_covered")
         )
-        return out
 
     return store.cached(("model_expected", form_key, region_type, fit.year), compute)
 
@@ -510,31 +694,62 @@ def region_expected(store: Store, code: str, year: int | None = None) -> pl.Data
     return pl.concat(rows)
 
 
+def region_z(
+    store: Store, form_key: str, region_type: str, year: int | None = None
+) -> dict[str, dict[str, float | None]]:
+    """Region code → predictor → the region's z-score: the youth-weighted mean of its members'
+    standardised model terms (members with every predictor; None when it has none). Computed for
+    every region of a type at once, once per process."""
+    fit = fit_form(store, form_key, year)
+
+    def compute() -> dict[str, dict[str, float | None]]:
+        coef = fit.coefficients.filter(pl.col("term") != INTERCEPT)
+        scale = {t: (m, s) for t, m, s in coef.select("term", "mean", "sd").iter_rows()}
+        z = (
+            background(store, fit.year)
+            .drop_nulls(fit.predictors)
+            .select(
+                "gemeente_code",
+                "youths",
+                *(((model_term(c) - scale[c][0]) / scale[c][1]).alias(c) for c in fit.predictors),
+            )
+        )
+        codes = store.regions.filter(pl.col("type") == region_type).select(
+            pl.col("code").alias("region_code")
+        )
+        weight = pl.col("weight") * pl.col("youths")
+        weighted = (
+            store.membership.join(codes, on="region_code")
+            .join(z, on="gemeente_code")
+            .group_by("region_code")
+            .agg((pl.col(c) * weight).sum() / weight.sum() for c in fit.predictors)
+        )
+        found = {
+            row["region_code"]: {c: row[c] for c in fit.predictors}
+            for row in weighted.iter_rows(named=True)
+        }
+        empty = dict.fromkeys(fit.predictors)
+        return {code: found.get(code, empty) for code in codes["region_code"]}
+
+    return store.cached(("model_region_z", form_key, region_type, fit.year), compute)
+
+
 def contributions(store: Store, code: str, form_key: str, year: int | None = None) -> pl.DataFrame:
     """Why a region's expected share differs from NL: βⱼ × (region's z-score) per predictor.
 
-    The region's z-score is the youth-weighted mean of its members' standardised values; the
-    contribution is on the log-odds scale (positive = raises the expected share).
+    The region's z-score is the youth-weighted mean of its members' standardised model terms
+    (`region_z`); the contribution is on the log-odds scale (positive = raises the expected
+    share). A region whose members all lack a predictor gets null.
     """
+    region = store.region_index.get(code)
+    if region is None:
+        raise KeyError(f"unknown region code {code!r}")
     fit = fit_form(store, form_key, year)
+    z = region_z(store, form_key, region["type"], fit.year)[code]
     coef = fit.coefficients.filter(pl.col("term") != INTERCEPT)
-    scale = {t: (m, s) for t, m, s in coef.select("term", "mean", "sd").iter_rows()}
-    z = background(store, fit.year).select(
-        "gemeente_code",
-        "youths",
-        *(((pl.col(c) - scale[c][0]) / scale[c][1]).alias(c) for c in fit.predictors),
-    )
-    member = store.membership.filter(pl.col("region_code") == code)
-    weighted = member.join(z, on="gemeente_code").select(
-        (pl.col(c) * pl.col("weight") * pl.col("youths")).sum()
-        / (pl.col("weight") * pl.col("youths")).sum()
-        for c in fit.predictors
-    )
     return (
         coef.select("term", "label", "estimate")
-        .with_columns(
-            z=pl.Series([weighted[c][0] for c in coef["term"]]),
-        )
+        .with_columns(z=pl.Series([z[t] for t in coef["term"]], dtype=pl.Float64).fill_nan(None))
         .with_columns(contribution=pl.col("estimate") * pl.col("z"))
     )
 
@@ -547,6 +762,7 @@ class Ventiles:
     region_group: int | None  # the chosen region's group (None: not ranked, e.g. suppressed)
     n_regions: int  # regions ranked
     n_suppressed: int  # regions left out because their actual count is below MIN_COUNT
+    n_no_value: int = 0  # regions left out because they have no count or no expectation
 
 
 def ventiles(
@@ -555,24 +771,27 @@ def ventiles(
     """Rank all regions of `code`'s level by actual − expected share (pp) into n_groups groups.
 
     Regions whose actual count is below MIN_COUNT are left out entirely (their rate is suppressed),
-    so no bar is built on a suppressed count; the chosen region is highlighted only when ranked.
+    so no bar is built on a suppressed count, and so are regions without a count or without an
+    expectation (`n_no_value`); the chosen region is highlighted only when ranked.
     """
     region = store.region_index.get(code)
     if region is None:
         raise KeyError(f"unknown region code {code!r}")
     values = expected_values(store, form_key, region["type"], year)
 
-    def compute() -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame, int, int]:
         shown = values.filter(~small())
         grouped = ventile_groups(shown, "difference_pp", "region_code", n_groups)
         means = ventile_means(shown, "difference_pp", "region_code", n_groups)
-        return grouped.select("region_code", "group"), means, values.height - shown.height
+        no_value = values.filter(pl.col("numerator").is_null() | pl.col("expected").is_null())
+        n_suppressed = values.height - shown.height - no_value.height
+        return grouped.select("region_code", "group"), means, n_suppressed, no_value.height
 
     key = ("model_ventiles", form_key, region["type"], values["year"][0], n_groups)
-    grouped, means, n_suppressed = store.cached(key, compute)
+    grouped, means, n_suppressed, n_no_value = store.cached(key, compute)
     group = store.cached(key + ("index",), lambda: dict(grouped.iter_rows())).get(code)
     bars = means.with_columns(highlight=pl.col("group") == (group if group is not None else -1))
-    return Ventiles(bars, group, grouped.height, n_suppressed)
+    return Ventiles(bars, group, grouped.height, n_suppressed, n_no_value)
 
 
 NO_SIGNAL = "niet duidelijk anders"

@@ -149,7 +149,10 @@ def test_choropleth_looks_up_shapes_and_outlines_the_choice():
     geo = charts.topojson_url("./@file/1-x.json", "gemeente")
     spec = charts.choropleth(frame, geo=geo, selected=frame.head(1), description="Kaart").to_dict()
     TopLevelSpec.validate(spec)
-    shapes, outline = spec["layer"]
+    background, shapes, outline = spec["layer"]
+    # every shape first drawn grey: a suppressed region (null rate) is grey, not a hole
+    assert background["mark"]["color"] == charts.SUPPRESSED_COLOR
+    assert "color" not in background["encoding"]
     assert shapes["data"] == {"name": "rows"}
     lookup = shapes["transform"][0]
     assert lookup["lookup"] == "code" and lookup["from"]["data"] == geo

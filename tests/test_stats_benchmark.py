@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -105,6 +106,80 @@ def test_comparable_gemeenten(store):
     assert fresh["code"].to_list() == peers["code"].to_list()[:5]
     with pytest.raises(ValueError, match="gemeenten only"):
         benchmark.comparable_gemeenten(store, "JZ01")
+
+
+def context_wide(store, year):
+    return store.context.filter(pl.col("year") == year).pivot(
+        on="variable", index="gemeente_code", values="value"
+    )
+
+
+def test_comparable_gemeenten_recomputed_independently(store):
+    """The distance recomputed in numpy straight from the context and population tables: size,
+    urbanity, the mean z-score of the three vulnerability shares, households with children."""
+    c21, c22 = context_wide(store, 2021), context_wide(store, 2022)
+    youths = (
+        store.population.filter(
+            pl.col("year") == 2022, pl.col("age_group").is_in(["0-4", "4-12", "12-18"])
+        )
+        .group_by("gemeente_code")
+        .agg(pl.col("population").sum().alias("youths"))
+    )
+    table = (
+        c21.select(
+            "gemeente_code",
+            "pct_laag_inkomen",
+            "pct_sociaal_minimum",
+            (1000 * pl.col("bijstand") / pl.col("inwoners")).alias("bijstand"),
+        )
+        .join(
+            c22.select(
+                "gemeente_code",
+                pl.col("adressendichtheid").log().alias("urban"),
+                (pl.col("huishoudens_met_kinderen") / pl.col("huishoudens")).alias("kids"),
+            ),
+            on="gemeente_code",
+        )
+        .join(youths, on="gemeente_code")
+        .sort("gemeente_code")
+    )
+
+    def z(values):
+        values = np.asarray(values, dtype=float)
+        return (values - values.mean()) / values.std(ddof=1)
+
+    vulnerable = (z(table["pct_laag_inkomen"]) + z(table["pct_sociaal_minimum"])
+                  + z(table["bijstand"])) / 3  # fmt: skip
+    features = np.column_stack(
+        [z(np.log(table["youths"])), z(table["urban"]), z(vulnerable), z(table["kids"])]
+    )
+    codes = table["gemeente_code"].to_list()
+    for code in ("GM1900", "GM0344", "GM0088"):
+        i = codes.index(code)
+        distance = np.sqrt(((features - features[i]) ** 2).sum(axis=1))
+        order = [codes[j] for j in np.lexsort((codes, distance)) if j != i][:10]
+        peers = benchmark.comparable_gemeenten(store, code)
+        assert peers["code"].to_list() == order, code
+        assert np.allclose(peers["distance"], np.sort(distance)[1:11])
+
+
+def test_comparable_gemeenten_are_plausible(store):
+    """The issue's complaint: Lelystad was a peer of Súdwest-Fryslân. On real features the peers
+    of a large rural gemeente are large rural gemeenten, of Utrecht other large cities (none of
+    the other G4) and of Schiermonnikoog the other Wadden islands."""
+    inwoners = dict(context_wide(store, 2022).select("gemeente_code", "inwoners").iter_rows())
+    urbanity = dict(context_wide(store, 2022).select("gemeente_code", "stedelijkheid").iter_rows())
+    swf = benchmark.comparable_gemeenten(store, "GM1900")["code"].to_list()
+    assert "GM0995" not in swf  # Lelystad
+    assert all(40_000 <= inwoners[c] <= 160_000 for c in swf)
+    assert all(urbanity[c] >= 2 for c in swf)  # none very strongly urban
+    utrecht = benchmark.comparable_gemeenten(store, "GM0344")["code"].to_list()
+    assert all(inwoners[c] >= 100_000 for c in utrecht)
+    assert not {"GM0363", "GM0599", "GM0518"} & set(utrecht)
+    islands = {"GM0096", "GM0093", "GM0060", "GM0448"}  # Vlieland, Terschelling, Ameland, Texel
+    schier = benchmark.comparable_gemeenten(store, "GM0088")["code"].to_list()
+    assert islands <= set(schier[:6])
+    assert all(inwoners[c] < 30_000 for c in schier)
 
 
 def test_benchmark_rows_hold_every_comparison(store):

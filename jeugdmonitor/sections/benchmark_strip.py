@@ -30,10 +30,12 @@ from jeugdmonitor.store import Store
 # CSV column of each comparison feature (Dutch, with its unit)
 FEATURE_COLUMNS = {
     "omvang": "omvang_ln_jeugdigen",
-    "stedelijkheid": "stedelijkheid_ln_jeugdigen_per_km2",
-    "armoede": "armoede_procent",
-    "eenoudergezin": "eenoudergezin_procent",
-    "achterstandsleerlingen": "achterstandsleerlingen_procent",
+    "stedelijkheid": "stedelijkheid_ln_adressen_per_km2",
+    "kwetsbaarheid": "financiele_kwetsbaarheid_z",
+    "huishoudens_met_kinderen": "huishoudens_met_kinderen_procent",
+    "laag_inkomen": "laag_inkomen_procent",
+    "sociaal_minimum": "sociaal_minimum_procent",
+    "bijstand": "bijstand_per_1000_inwoners",
 }
 
 
