@@ -15,7 +15,7 @@ app = marimo.App(width="full", app_title="Jeugdmonitor")
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import sections, ui
+    from jeugdmonitor import ui
     from jeugdmonitor.store import load
 
 
@@ -35,9 +35,9 @@ def _():
 
 
 @app.cell
-def _():
-    assets = ui.SessionAssets()
-    return (assets,)
+def _(store):
+    ui.chart_runtime(store)
+    return
 
 
 @app.cell
@@ -55,8 +55,8 @@ def _(picker, requested, store):
 
 
 @app.cell
-def _(assets, region, store):
-    built = sections.build_sections(store, region, assets=assets)
+def _(region, store):
+    built = ui.build_sections(store, region)
     ui.banner(built.values())
     return (built,)
 

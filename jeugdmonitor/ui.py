@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts, markup
+from jeugdmonitor import charts, markup, transport
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
+from jeugdmonitor.sections import build_sections as _build_sections
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
 from jeugdmonitor.store import Store
@@ -155,40 +158,134 @@ def banner(sections: Iterable[Section]) -> mo.Html:
     return mo.vstack([mo.callout(md(markup.SIMULATED_TEXT), kind="warn"), ribbon])
 
 
-# ---------------------------------------------------------------------------------- assets
+# ------------------------------------------------------------------------- chart transport
 
 
-class SessionAssets(charts.Assets):
-    """Serve the TopoJSON and the map tables by URL, once per session.
+def chart_runtime(store: Store) -> mo.Html:
+    """Once per page: the browser runtime that draws the charts and makes regions clickable.
 
-    Each is a marimo virtual file (`./@file/...`), registered for the whole session rather than
-    for one cell run, so its URL stays valid across region changes; the browser caches it
-    (`max-age`), and every map refers to it by URL instead of carrying it in the spec. Where
-    marimo has no virtual files (`marimo export html`, `python monitor.py`) data is inlined.
+    Empty where marimo serves no files (`marimo export html`): charts are then inlined.
+    """
+    regions = {code: label for label, code in dropdown_options(store).items() if code}
+    return mo.Html(transport.runtime_html(regions))
+
+
+class RegionView(Mapping[str, Section]):
+    """A region's sections and their layout, rendered once and shared by every session.
+
+    In an app (`transport.available()`) each section's layout is kept packed (gzip + base64,
+    `transport.html_element`), with a marker where each figure's download button goes. A button
+    is a marimo UI element of one session, so `view(key)` makes fresh buttons, packs their HTML
+    too, and the browser runtime puts them in at the markers before it shows the section.
+    Elsewhere (`marimo export html`, plain Python) the layout is plain HTML with the buttons in.
     """
 
-    def __init__(self) -> None:
-        self._urls: dict[Any, str | None] = {}
+    def __init__(self, sections: dict[str, Section]) -> None:
+        self.sections = sections
+        self.packed = transport.available()
+        self._views: dict[str, tuple[str, list[Figure]]] = {}
+        if not self.packed:
+            return
+        for key, section in sections.items():
+            figures = [f for f in section.figures if f.download is not None]
+            markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
+            text = section_view(section, download=lambda f, m=markers: m[id(f)]).text
+            self._views[key] = (transport.packed(text), figures)
+
+    def __getitem__(self, key: str) -> Section:
+        return self.sections[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sections)
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+    def view(self, key: str) -> mo.Html:
+        """The section's layout with this session's download buttons."""
+        if not self.packed:
+            return section_view(self.sections[key])
+        packed, figures = self._views[key]
+        buttons = [download_button(f) for f in figures]
+        return _WithElements(
+            transport.html_element(packed, parts=[b.text for b in buttons]), buttons
+        )
+
+
+def _download_marker(index: int) -> str:
+    return f"<!--jm-part-{index}-->"  # app.js: where part `index` goes
+
+
+class _WithElements(mo.Html):
+    """HTML that holds on to the UI elements in it (marimo keeps only weak references)."""
+
+    def __init__(self, text: str, elements: list[Any]) -> None:
+        super().__init__(text)
+        self._elements = elements
+
+
+class _RegionCache:
+    """A bounded LRU of `RegionView`s, shared by all sessions of the process.
+
+    One build per region even when several sessions ask for it at once; emptied when the store
+    changes (new data). `maxsize` regions are kept; a gemeente's view is about 0.5 MB.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[Any, RegionView | threading.Event] = OrderedDict()
         self._lock = threading.Lock()
+        self._store: weakref.ref[Store] | None = None
+        self.assets = transport.AppAssets()
+        self.hits = self.misses = 0
 
-    def _url(self, key: Any, text: Callable[[], str]) -> str | None:
+    def get(self, store: Store, region: Region | None) -> RegionView:
+        key = (region.code if region is not None else None, transport.available())
+        while True:
+            with self._lock:
+                if self._store is None or self._store() is not store:
+                    self._entries.clear()
+                    self._store = weakref.ref(store)
+                    self.assets = transport.AppAssets()
+                entry = self._entries.get(key)
+                if isinstance(entry, RegionView):
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                    return entry
+                if entry is None:  # nobody builds it yet: this thread does
+                    self.misses += 1
+                    building = self._entries[key] = threading.Event()
+                    assets = self.assets
+                    break
+            entry.wait()  # another session builds it; then look again
+        try:
+            view = RegionView(_build_sections(store, region, assets=assets))
+        except BaseException:
+            with self._lock:
+                self._entries.pop(key, None)
+            building.set()
+            raise
         with self._lock:
-            if key not in self._urls:
-                from marimo._runtime.virtual_file import VirtualFile
+            if self._entries.get(key) is building:
+                self._entries[key] = view
+                while sum(isinstance(v, RegionView) for v in self._entries.values()) > self.maxsize:
+                    oldest = next(k for k, v in self._entries.items() if isinstance(v, RegionView))
+                    del self._entries[oldest]
+        building.set()
+        return view
 
-                url = VirtualFile.create_and_register(text().encode("utf-8"), "json").url
-                self._urls[key] = None if url.startswith("data:") else url
-            return self._urls[key]
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
-    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
-        """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
-        url = self._url(("geo", level), text)
-        return charts.topojson_url(url, level) if url else super().geo(level, text)
 
-    def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
-        """A region-independent table by URL (inline JSON when virtual files are unavailable)."""
-        url = self._url(("table", key), text)
-        return {"url": url, "format": {"type": "json"}} if url else super().table(key, text)
+REGION_CACHE_SIZE = 64
+_REGIONS = _RegionCache(REGION_CACHE_SIZE)
+
+
+def build_sections(store: Store, region: Region | None) -> RegionView:
+    """Every section of a region, laid out (cached: a region seen before costs nothing)."""
+    return _REGIONS.get(store, region)
 
 
 # ------------------------------------------------------------------------------ figure layout
@@ -225,12 +322,17 @@ def chart_html(chart: Any) -> str:
     from marimo._plugins.stateless.mime import mime_renderer
 
     if isinstance(chart, charts.Spec):
+        element = transport.chart_element(chart)  # template by URL, data packed (marimo run)
+        if element is not None:
+            return element
         return mime_renderer("application/vnd.vegalite.v6+json", chart.to_dict()).text
     return mo.as_html(chart).text
 
 
-def figure_view(figure: Figure) -> mo.Html:
-    """Title, explanation, key numbers, chart, source line, download and the table."""
+def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
+    """Title, explanation, key numbers, chart, source line, download and the table.
+
+    `download` makes the download button (default `download_button`)."""
     badge = markup.BADGE if figure.simulated else ""
     parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
@@ -244,7 +346,7 @@ def figure_view(figure: Figure) -> mo.Html:
         mo.hstack(
             [
                 mo.Html(f"<span class='jm-source'>{html.escape(figure.source)}</span>"),
-                download_button(figure),
+                (download or download_button)(figure),
             ],
             justify="space-between",
             align="center",
@@ -257,11 +359,11 @@ def figure_view(figure: Figure) -> mo.Html:
     return mo.vstack(parts, gap=0.6)
 
 
-def section_view(section: Section) -> mo.Html:
+def section_view(section: Section, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
     """A whole section: heading, introduction, figures (halves side by side) and closing text."""
     parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
     for row in markup.figure_rows(section.figures):
-        views = [figure_view(f) for f in row]
+        views = [figure_view(f, download) for f in row]
         if len(views) == 1:
             parts.append(views[0])
         else:
@@ -281,4 +383,8 @@ def section_view(section: Section) -> mo.Html:
 def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
     """The view of one registered section (empty when it is not registered)."""
     section = sections.get(key)
-    return section_view(section) if section is not None else mo.md("")
+    if section is None:
+        return mo.md("")
+    if isinstance(sections, RegionView):  # rendered once for every session
+        return sections.view(key)
+    return section_view(section)

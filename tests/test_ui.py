@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, ui
+from jeugdmonitor import markup, transport, ui
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -82,8 +82,8 @@ def test_table_html_escapes_and_formats_dutch():
     assert "12.345" in html and "12,3" in html and "2024" in html
 
 
-def test_session_assets_inline_without_virtual_files(store):
-    assets = ui.SessionAssets()
+def test_app_assets_inline_without_virtual_files(store):
+    assets = transport.AppAssets()
     geo = assets.geo("provincie", lambda: store.geo_text("provincie"))
     assert geo["format"] == {"type": "topojson", "feature": "provincie"}
     assert geo["values"].startswith("{")  # inlined: no marimo runtime, so no virtual files
