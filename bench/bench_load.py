@@ -48,10 +48,10 @@ from pathlib import Path
 import psutil
 
 from jeugdmonitor.marimo_client import ProtocolError, Render, Tab
+from jeugdmonitor.serve import warm_up_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PREFIX = "—"  # the "kies een regio" option
-WARM_UP = ("GM0363", "PO2707", "VO2708", "JZ01", "PV27", "NL01")  # jeugdmonitor.serve warms these
 
 
 def free_port() -> int:
@@ -201,15 +201,6 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _labels_of(codes: tuple[str, ...], options: list[str]) -> set[str]:
-    """Dropdown labels of region codes (through the package's own label lookup)."""
-    from jeugdmonitor import ui
-    from jeugdmonitor.store import load
-
-    store = load()
-    return {label for code in codes if (label := ui._label_of(store, code)) in options}
-
-
 async def run_load(server: Server, name: str, args: argparse.Namespace) -> Result:
     rng = random.Random(args.seed)
     result = Result(config=name, users=args.users)
@@ -236,7 +227,7 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     options = [o for o in first.options if not o.startswith(PLACEHOLDER_PREFIX)]
     if not options:
         raise RuntimeError("the page has no region dropdown")
-    warmed = _labels_of(WARM_UP, options)
+    warmed = set(warm_up_labels(options))  # what `jeugdmonitor serve` opened at start
     fresh = [o for o in options if o not in warmed]
     rng.shuffle(fresh)
     pool = (

@@ -85,15 +85,14 @@
       var label = JSON.parse(text)[code];
       var dropdown = label && dropdownWith(label);
       if (!dropdown) return false;
-      // marimo's own input event: its UI element sends the value to the kernel and the
-      // dropdown shows it, exactly as when the user picks the option
-      dropdown.dispatchEvent(
-        new CustomEvent("marimo-value-input", {
-          bubbles: true,
-          composed: true,
-          detail: { value: [label], element: dropdown },
-        })
-      );
+      // marimo's own events, as when the user picks the option: the input event makes the UI
+      // element send the value to the kernel; the update event makes the dropdown show it
+      var detail = { value: [label], element: dropdown };
+      ["marimo-value-input", "marimo-value-update"].forEach(function (type) {
+        dropdown.dispatchEvent(
+          new CustomEvent(type, { bubbles: type === "marimo-value-input", composed: true, detail: detail })
+        );
+      });
       return true;
     });
   }
