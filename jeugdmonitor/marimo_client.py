@@ -20,6 +20,7 @@ import asyncio
 import base64
 import gzip
 import html
+import http.cookiejar
 import json
 import re
 import secrets
@@ -100,6 +101,9 @@ class Tab:
         self.options: list[str] = []
         self.kernel_ready: dict[str, Any] = {}
         self._ws: Any = None
+        # marimo's login (`?access_token=`) answers with a session cookie, as in a browser
+        self.cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     # ------------------------------------------------------------------------------- http
 
@@ -115,13 +119,17 @@ class Tab:
             url, data=body, method=method, headers={**self.headers, **headers}
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace")
             raise ProtocolError(f"{method} {url}: HTTP {exc.code} {detail}") from exc
         except OSError as exc:
             raise ProtocolError(f"{method} {url}: {exc}") from exc
+
+    def _ws_headers(self) -> dict[str, str]:
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+        return {**self.headers, **({"Cookie": cookie} if cookie else {})}
 
     async def _fetch_new_files(self, texts: Iterable[str]) -> int:
         """Fetch the `@file` URLs not yet in this tab's cache; their total size in bytes."""
@@ -153,7 +161,7 @@ class Tab:
         try:
             self._ws = await websockets.connect(
                 ws_url,
-                additional_headers=self.headers,
+                additional_headers=self._ws_headers(),
                 max_size=None,
                 open_timeout=self.timeout,
                 ping_interval=None,
@@ -221,6 +229,25 @@ class Tab:
                     render.errors.append(text[:300])
             elif kind == "completed-run":
                 return render, texts
+
+    async def is_alive(self) -> bool:
+        """Reconnect to this tab's session id: True when the server still held the session
+        (marimo answers `reconnected`), False when it had freed it (a new session starts with
+        `kernel-ready`). Closes the websocket again."""
+        ws_url = self._url("/ws", {"session_id": self.session_id}).replace("http", "ws", 1)
+        async with websockets.connect(
+            ws_url, additional_headers=self._ws_headers(), max_size=None, ping_interval=None
+        ) as ws:
+            deadline = time.perf_counter() + self.timeout
+            while time.perf_counter() < deadline:
+                text = await asyncio.wait_for(ws.recv(), self.timeout)
+                text = text if isinstance(text, str) else text.decode("utf-8")
+                op = _OP.search(text[:80])
+                if op and op.group(1) == "reconnected":  # the session still existed
+                    return True
+                if op and op.group(1) == "kernel-ready":  # a new session (resumed from disk?)
+                    return bool(json.loads(text).get("data", {}).get("resumed"))
+        raise ProtocolError("neither reconnected nor kernel-ready on reconnect")
 
     async def close(self) -> None:
         """Close the websocket, as closing the tab does (the session lives on for the TTL)."""

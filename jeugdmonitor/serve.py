@@ -81,6 +81,32 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def local_addresses(n: int) -> list[str]:
+    """`n` loopback addresses 127.0.0.1, 127.0.0.2, … sharing one free port.
+
+    marimo names its login cookie after the port it listens on (`session_<port>`), so with
+    `--token-password` a cookie from one worker is only read by another on the same port.
+    Linux answers on all of 127.0.0.0/8, so every local worker gets its own address instead.
+    """
+    hosts = [f"127.0.0.{i + 1}" for i in range(n)]
+    for _ in range(50):
+        port = free_port(hosts[0])
+        try:
+            for host in hosts[1:]:
+                with socket.socket() as s:
+                    s.bind((host, port))
+        except OSError:
+            continue
+        return [f"{host}:{port}" for host in hosts]
+    raise ServeError(f"no port free on all of {', '.join(hosts)}")
+
+
+def worker_tag(address: str) -> str:
+    """A worker's tag (8 hex digits of its address as nginx reaches it): the app puts it in the
+    names of the files the worker publishes, and nginx sends GETs of those files there."""
+    return hashlib.sha1(address.encode("utf-8")).hexdigest()[:8]
+
+
 def warm_up_labels(options: Sequence[str]) -> list[str]:
     """The dropdown labels a warm-up opens: the first region of every type, and Nederland."""
     labels = []
@@ -150,6 +176,12 @@ def nginx_config(
         raise ServeError("no workers: give --workers N or --upstream HOST:PORT")
     template = resources.files("jeugdmonitor").joinpath("deploy/nginx.conf").read_text("utf-8")
     servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=10s;" for u in upstreams)
+    tags = [worker_tag(u) for u in upstreams]
+    worker_upstreams = "\n".join(
+        f"    upstream jm_w{t} {{\n        server {u};\n    }}"
+        for t, u in zip(tags, upstreams, strict=True)
+    )
+    worker_files = "\n".join(f"        ~^/@file/[0-9]+-jm{t}- jm_w{t};" for t in tags)
     auth = ""
     strip_auth = ""
     if htpasswd is not None:
@@ -161,6 +193,8 @@ def nginx_config(
         "user": f"user {user};" if user else "",
         "access_log": str(access_log) if access_log else "off",
         "servers": servers,
+        "worker_upstreams": worker_upstreams,
+        "worker_files": worker_files,
         "listen": _listen(listen_host, listen_port),
         "auth": auth,
         "strip_auth": strip_auth,
@@ -222,14 +256,16 @@ def start_worker(
     env: dict[str, str],
     session_ttl: int,
     token_file: Path | None,
+    tag: str,
 ) -> subprocess.Popen:
     """One `marimo run` worker (read-only app, no browser) on host:port."""
+    from jeugdmonitor.transport import WORKER_TAG_ENV
+
     cmd = [sys.executable, "-m", "marimo", "run", str(notebook), "--headless"]
     cmd += ["--host", host, "--port", str(port), "--session-ttl", str(session_ttl)]
     cmd += ["--token-password-file", str(token_file)] if token_file else ["--no-token"]
-    return subprocess.Popen(
-        cmd, cwd=notebook.parent, env={**os.environ, **env}, stdout=subprocess.DEVNULL
-    )
+    env = {**os.environ, **env, WORKER_TAG_ENV: tag}
+    return subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=subprocess.DEVNULL)
 
 
 def warm_up(address: str, access_token: str | None = None) -> float:
@@ -304,27 +340,46 @@ def run(args: argparse.Namespace) -> int:
             token_file.write_text(token, encoding="utf-8")
             token_file.chmod(0o600)
         try:
-            worker_host = args.host if args.worker_only else "127.0.0.1"
-            for i in range(args.workers):
-                port = args.port + i if args.worker_only else free_port()
+            advertised: list[str] = []
+            if args.worker_only:
+                addresses = [f"{args.host}:{args.port + i}" for i in range(args.workers)]
+                # the addresses the nginx machine uses (its --upstream): they name the tags
+                public = args.advertise or args.host
+                if public in ("0.0.0.0", "::"):
+                    raise ServeError("with --host 0.0.0.0 give --advertise HOST (as nginx uses it)")
+                advertised = [f"{public}:{args.port + i}" for i in range(args.workers)]
+                if token and args.workers > 1:
+                    print(
+                        "  note: marimo's login cookie is named after the port, so with "
+                        "--token-password a browser logs in again on each of these workers; "
+                        "run one worker per machine, or use --basic-auth on the nginx machine",
+                        flush=True,
+                    )
+            else:
+                addresses = local_addresses(args.workers) if args.workers else []
+            for i, address in enumerate(addresses):
+                host, port = address.rsplit(":", 1)
                 deployment.workers.append(
                     start_worker(
                         notebook,
-                        worker_host,
-                        port,
+                        host,
+                        int(port),
                         env=shared.env(),
                         session_ttl=args.session_ttl,
                         token_file=token_file,
+                        tag=worker_tag(advertised[i] if advertised else address),
                     )
                 )
-                deployment.addresses.append(f"{worker_host}:{port}")
+                deployment.addresses.append(address)
             for address, proc in zip(deployment.addresses, deployment.workers, strict=True):
                 _wait_http(f"http://{address}/health", proc, 180, f"worker {address}")
+                print(f"  worker http://{address}", flush=True)
             if args.warm_up and deployment.addresses:
                 local = [a.replace("0.0.0.0", "127.0.0.1") for a in deployment.addresses]
                 _warm_all(local, token)
             if args.worker_only:
-                print(f"Jeugdmonitor workers ready: {', '.join(deployment.addresses)}", flush=True)
+                upstreams = " ".join(f"--upstream {a}" for a in advertised)
+                print(f"Jeugdmonitor workers ready; on the nginx machine: {upstreams}", flush=True)
             else:
                 htpasswd = None
                 if args.basic_auth:
@@ -466,6 +521,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--worker-only",
         action="store_true",
         help="start workers on --host, ports --port, --port+1, … and no nginx",
+    )
+    s.add_argument(
+        "--advertise",
+        metavar="HOST",
+        help="with --worker-only: the address the nginx machine reaches these workers at "
+        "(default: --host)",
     )
     s.add_argument("--secret-file", type=Path, help="secret shared by all workers (created)")
     s.add_argument("--notebook", help="the app (default: monitor.py beside the package)")

@@ -10,10 +10,11 @@ A region change used to send every chart as a complete Vega-Lite spec inside the
   charts, tables), made once per region (`ui.RegionView`), plus this session's download
   buttons, packed too, which the browser puts in their places;
 - chart templates, TopoJSON maps and region-independent map tables as *published* files: marimo
-  virtual files named by a hash of their content (`./@file/<bytes>-jm-<sha1>.<ext>`), stored
-  once per process and never tied to a session. The browser fetches each once and keeps it
-  (`max-age`); every worker that rendered the same content serves the same URL, so a proxy may
-  send such a GET to any worker that has it (`jeugdmonitor serve` retries the others on 404);
+  virtual files named by a hash of their content (`./@file/<bytes>-jm<tag>-<sha1>.<ext>`),
+  stored once per process and never tied to a session, so closing one tab never removes a file
+  another tab uses. The browser fetches each once and keeps it (`max-age`). Behind
+  `jeugdmonitor serve`, `<tag>` names the worker that stored the file, and nginx sends the GET
+  (which carries no session id) to that worker;
 - once per page, the browser runtime: the Vega, Vega-Lite and vega-embed bundle from vl-convert
   plus `static/app.js`, which defines those elements and turns a click on a region (map,
   benchmark strip) into a choice in the region dropdown.
@@ -65,7 +66,7 @@ class _Published:
             vfile = VirtualFile(filename=f"jm{os.getpid()}-{digest}.{ext}", buffer=data)
             registry.add(vfile, ctx)
             return vfile.url
-        name = f"jm-{digest}.{ext}"
+        name = f"jm{_worker_tag()}-{digest}.{ext}"
         with self.lock:
             if name in self.sizes:
                 self.sizes.move_to_end(name)
@@ -81,6 +82,14 @@ class _Published:
 
 
 _PUBLISHED = _Published(PUBLISHED_LIMIT)
+WORKER_TAG_ENV = "JEUGDMONITOR_WORKER_TAG"
+
+
+def _worker_tag() -> str:
+    """This worker's tag in published file names (set by `jeugdmonitor serve`; nginx routes
+    `/@file/<bytes>-jm<tag>-…` to the worker that stored the file), else empty."""
+    tag = os.environ.get(WORKER_TAG_ENV, "")
+    return tag if tag.isalnum() and len(tag) <= 16 else ""
 
 
 def _context() -> Any | None:

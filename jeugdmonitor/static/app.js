@@ -21,6 +21,7 @@
   var regionsUrl = null;
 
   function fetchText(url) {
+    url = new URL(url, document.baseURI).href;
     var pending = texts.get(url);
     if (!pending) {
       pending = fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -34,6 +35,23 @@
     }
     return pending;
   }
+
+  // Vega loads chart data (maps, map tables) through this loader: one request per URL per
+  // page, shared by every chart that uses it, even when they ask at the same time
+  var loader = {
+    load: function (uri) {
+      return fetchText(new URL(uri, document.baseURI).href);
+    },
+    sanitize: function (uri) {
+      return Promise.resolve({ href: uri });
+    },
+    http: function (uri) {
+      return loader.load(uri);
+    },
+    file: function () {
+      return Promise.reject(new Error("geen bestanden"));
+    },
+  };
 
   function unpack(b64) {
     var bytes = Uint8Array.from(atob(b64), function (c) {
@@ -153,7 +171,7 @@
       this.classList.remove("jm-chart-error");
       this.replaceChildren(holder);
       // the spec's usermeta.embedOptions (Dutch number format, export menu) apply as well
-      var result = await window.vegaEmbed(holder, spec, { renderer: "svg" });
+      var result = await window.vegaEmbed(holder, spec, { renderer: "svg", loader: loader });
       if (generation !== this._generation) {
         result.finalize();
         return;
