@@ -261,7 +261,8 @@ def start_worker(
     """One `marimo run` worker (read-only app, no browser) on host:port."""
     from jeugdmonitor.transport import WORKER_TAG_ENV
 
-    cmd = [sys.executable, "-m", "marimo", "run", str(notebook), "--headless"]
+    # marimo run, with Python's compiler used by one thread at a time (see jeugdmonitor.worker)
+    cmd = [sys.executable, "-m", "jeugdmonitor.worker", "run", str(notebook), "--headless"]
     cmd += ["--host", host, "--port", str(port), "--session-ttl", str(session_ttl)]
     cmd += ["--token-password-file", str(token_file)] if token_file else ["--no-token"]
     env = {**os.environ, **env, WORKER_TAG_ENV: tag}
