@@ -11,7 +11,8 @@ by the tests. The protocol, as the marimo frontend speaks it:
   outputs over the same websocket, again ending with `completed-run`.
 
 Like a browser, a tab fetches the `./@file/…` URLs an output refers to (the chart templates, maps,
-map tables and the chart runtime) once, and counts their bytes with the render that needed them.
+map tables and the chart runtime) once, accepting gzip, and counts the bytes received with the
+render that needed them. Websocket messages are counted as text, before any permessage-deflate.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ class Render:
 
     seconds: float
     ws_bytes: int  # UTF-8 bytes of the websocket messages (before any permessage-deflate)
-    file_bytes: int = 0  # bytes of `./@file/` URLs fetched because of this render
+    file_bytes: int = (
+        0  # bytes received for `./@file/` URLs this render needed first (gzip if served so)
+    )
     messages: int = 0
     errors: list[str] = field(default_factory=list)  # cells that ended in a marimo error
 
@@ -143,7 +146,10 @@ class Tab:
         total = 0
         for name in sorted(wanted - self.files):
             self.files.add(name)
-            body = await asyncio.to_thread(self._http, "GET", f"{self.base}/@file/{name}")
+            # as a browser asks: compressed if the server can (nginx gzips JSON and JavaScript)
+            body = await asyncio.to_thread(
+                self._http, "GET", f"{self.base}/@file/{name}", None, {"Accept-Encoding": "gzip"}
+            )
             total += len(body)
         return total
 

@@ -285,7 +285,7 @@ def test_memory_does_not_grow_over_rounds_of_twenty_users():
         worker = next(
             p
             for p in psutil.Process(served.proc.pid).children(recursive=True)
-            if "marimo" in " ".join(p.cmdline())
+            if "jeugdmonitor.worker" in " ".join(p.cmdline())
         )
         labels = ["Gemeente · Utrecht", "Jeugdregio · Jeugdregio Utrecht Stad", "Nederland"]
 
@@ -311,6 +311,7 @@ def test_memory_does_not_grow_over_rounds_of_twenty_users():
             asyncio.run(asyncio.sleep(5))  # TTL 2 s: every session of the round is closed
             rss.append(worker.memory_info().rss / 2**20)
             threads.append(worker.num_threads())
+        print(f"worker RSS after each round (MiB): {[round(r, 1) for r in rss]}; threads {threads}")
         growth = rss[-1] - rss[1]
         assert growth < 40, f"RSS per round (MiB): {[round(r) for r in rss]}"
         assert threads[-1] <= threads[1] + 2, threads  # no session threads left behind
