@@ -15,9 +15,10 @@ from jeugdmonitor.sections.base import Figure
 from jeugdmonitor.sections.common import csv_bytes
 
 SIMULATED_TEXT = (
-    "**Let op: gesimuleerde cijfers.** De cijfers in deze figuren zijn gesimuleerd (demo), "
-    "gekalibreerd op landelijke niveaus; ze zijn niet echt en niet geschikt voor beleid. "
-    "Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
+    "**Let op: een deel van de cijfers is gesimuleerd.** Figuren met het label *gesimuleerd* "
+    "tonen gesimuleerde cijfers (demo), gekalibreerd op landelijke niveaus: ze zijn niet echt en "
+    "niet geschikt voor beleid. Figuren met een CBS-label (bijvoorbeeld *CBS, 2022*) tonen echte "
+    "cijfers. Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
 )
 SUPPRESSION_TEXT = (
     "Aantallen kleiner dan 10 en de percentages die erop berusten worden niet getoond; "
@@ -25,12 +26,13 @@ SUPPRESSION_TEXT = (
     "significant hoger/lager dan Nederland."
 )
 
-BADGE = " <span class='jm-badge'>gesimuleerd</span>"  # after the title of a simulated figure
+SIMULATED_BADGE = "gesimuleerd"
 # The look both front ends give a figure's source line, badge and table.
 FIGURE_CSS = """
 .jm-source { color: #525252; font-size: 0.85rem; }
 .jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
   padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
+.jm-badge.jm-real { background: #d9f0d3; color: #00441b; }
 .jm-table { border-collapse: collapse; font-size: 0.85rem; margin-top: 0.4rem; }
 .jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
 .jm-table th:first-child, .jm-table td:first-child,
@@ -38,7 +40,7 @@ FIGURE_CSS = """
 """
 
 __all__ = [
-    "BADGE",
+    "badge_html",
     "FIGURE_CSS",
     "SIMULATED_TEXT",
     "SUPPRESSION_TEXT",
@@ -47,6 +49,15 @@ __all__ = [
     "markdown_html",
     "table_html",
 ]
+
+
+def badge_html(figure: Figure) -> str:
+    """The label after a figure's title: orange 'gesimuleerd', or green with the real source."""
+    text = SIMULATED_BADGE if figure.simulated else figure.badge
+    if not text:
+        return ""
+    kind = "" if figure.simulated else " jm-real"
+    return f" <span class='jm-badge{kind}'>{html.escape(text)}</span>"
 
 
 def figure_rows(figures: list[Figure]) -> list[list[Figure]]:

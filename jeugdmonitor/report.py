@@ -237,7 +237,7 @@ def _csv_name(figure: Figure) -> str:
 
 
 def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
-    badge = markup.BADGE if figure.simulated else ""
+    badge = markup.badge_html(figure)
     parts = [
         f'<figure id="fig-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
         f"<h3>{html.escape(figure.title)}{badge}</h3>",

@@ -333,7 +333,7 @@ def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = N
     """Title, explanation, key numbers, chart, source line, download and the table.
 
     `download` makes the download button (default `download_button`)."""
-    badge = markup.BADGE if figure.simulated else ""
+    badge = markup.badge_html(figure)
     parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
         parts.append(mo.md(figure.summary))

@@ -246,17 +246,23 @@ def radar(
         [f.select(cols) for f in (own_rows, member_rows) if f.height], how="vertical_relaxed"
     ).with_columns(ratio=pl.col("rate") / pl.col("nl_rate"))
     name = c.region_label(region)
-    chart = charts.radar(
-        lines,
-        categories=cats,
-        region_label=name,
-        member_title=member_title or "gemeenten in de regio",
-        description=(
-            f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
-            f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
-            "naar buiten is een hoger percentage dan landelijk."
-            + (f" Dunne lijnen: de {member_title}." if member_title else "")
-        ),
+    # nothing to draw when every area of the region (and of any member) is suppressed
+    drawable = lines.filter(pl.col("ratio").is_not_null()).height > 0
+    chart = (
+        None
+        if not drawable
+        else charts.radar(
+            lines,
+            categories=cats,
+            region_label=name,
+            member_title=member_title or "gemeenten in de regio",
+            description=(
+                f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
+                f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
+                "naar buiten is een hoger percentage dan landelijk."
+                + (f" Dunne lijnen: de {member_title}." if member_title else "")
+            ),
+        )
     )
     name = c.md_escape(name)
     if own_rows.height:
