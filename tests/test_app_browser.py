@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import require_browser
+from playwright.sync_api import expect
 from serve_support import serving
 
 from jeugdmonitor import charts
@@ -241,7 +242,7 @@ def _expect_chosen(page, name: str, expected) -> str:
     )
     code = page.evaluate("new URLSearchParams(location.search).get('region')")
     page.get_by_text(f"code {code})", exact=False).first.wait_for(timeout=60_000)
-    assert name in page.locator(DROPDOWN).first.inner_text()  # the dropdown follows
+    expect(page.locator(DROPDOWN).first).to_contain_text(name, timeout=15_000)  # dropdown follows
     return code
 
 
