@@ -336,7 +336,7 @@ def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = N
     badge = markup.badge_html(figure)
     parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
-        parts.append(mo.md(figure.summary))
+        parts.append(md(figure.summary))
     if figure.chart is not None:
         # a chart never pushes its column wider than half the page: it scrolls instead
         parts.append(
