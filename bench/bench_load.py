@@ -12,8 +12,9 @@ region dropdown, and the `./@file/` URLs a browser would fetch). Every server li
 - `--url URL` instead drives a server that is already running (e.g. your own nginx).
 
 Per configuration, in phases:
-1. the first user opens the app and changes the region once (a region the warm-up did not use),
-   then three more times: "first change" against the median of those "warm" changes;
+1. the first user opens the app and changes the region once (a gemeente the warm-up did not
+   open), then to three more such gemeenten: "first change" against the median of those "warm"
+   changes (each of the four is new to the server, so neither is served from its region cache);
 2. the other users open the app; server memory (RSS of the whole process tree) before and after
    gives the memory per extra session;
 3. every user changes the region `--changes` times, waiting an exponential think time (mean
@@ -228,7 +229,9 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     if not options:
         raise RuntimeError("the page has no region dropdown")
     warmed = set(warm_up_labels(options))  # what `jeugdmonitor serve` opened at start
-    fresh = [o for o in options if o not in warmed]
+    # first and warm changes compare like with like: gemeenten (the heaviest regions) the
+    # warm-up did not open
+    fresh = [o for o in options if o.startswith("Gemeente · ") and o not in warmed]
     rng.shuffle(fresh)
     pool = (
         sorted(options)
