@@ -42,7 +42,7 @@ TEMPLATES = [
 
 
 class UrlAssets(charts.Assets):
-    """Like the app's `ui.SessionAssets`: TopoJSON and map tables referred to by URL."""
+    """Like the app's `transport.AppAssets`: TopoJSON and map tables referred to by URL."""
 
     def geo(self, level, text):
         return charts.topojson_url(f"./@file/{level}.json", level)

@@ -75,8 +75,8 @@ def topojson_url(url: str, feature: str) -> dict[str, Any]:
 class Assets:
     """Where big, region-independent chart data lives. This default inlines it in every spec.
 
-    The app subclasses it (`jeugdmonitor.ui.SessionAssets`) to serve the TopoJSON and the map
-    tables by URL once per session, so a region change does not resend them.
+    The app subclasses it (`jeugdmonitor.transport.AppAssets`) to serve the TopoJSON and the map
+    tables by URL (published once per process), so a region change does not resend them.
     """
 
     def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
