@@ -57,7 +57,7 @@ def _(picker, requested, store):
 @app.cell
 def _(region, store):
     built = ui.build_sections(store, region)
-    ui.banner(built.values())
+    ui.banner(built)
     return (built,)
 
 

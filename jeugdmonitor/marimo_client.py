@@ -21,6 +21,7 @@ import asyncio
 import base64
 import gzip
 import html
+import http.client
 import http.cookiejar
 import json
 import re
@@ -41,6 +42,7 @@ _OPTIONS = re.compile(r"data-options='([^']*)'")
 _FILE = re.compile(r"@file/(\d+-[A-Za-z0-9._-]+)")
 _PACKED = re.compile(r"data-z=(?:'|\"|\\\"|&quot;|&#x27;)?([A-Za-z0-9+/=]{16,})")
 _OP = re.compile(r'"op":\s*"([a-z-]+)"')
+_TAG = re.compile(r"<jm-app [^>]*data-tag='([A-Za-z0-9]*)'")
 
 
 class ProtocolError(RuntimeError):
@@ -58,18 +60,23 @@ class Render:
     )
     messages: int = 0
     errors: list[str] = field(default_factory=list)  # cells that ended in a marimo error
+    texts: list[str] = field(default_factory=list)  # the cell-op messages, with `Tab(keep=True)`
+
+
+def unpacked(text: str) -> list[str]:
+    """The HTML inside the gzip+base64 payloads (`data-z`) of a message (see `transport`)."""
+    found = []
+    for packed in _PACKED.findall(text):
+        try:
+            found.append(gzip.decompress(base64.b64decode(packed)).decode("utf-8"))
+        except (ValueError, OSError, EOFError):
+            continue
+    return found
 
 
 def _unpack_urls(text: str) -> set[str]:
-    """`@file` URLs inside the gzip+base64 payloads (`data-z`) of chart elements."""
-    urls: set[str] = set()
-    for packed in _PACKED.findall(text):
-        try:
-            inner = gzip.decompress(base64.b64decode(packed)).decode("utf-8")
-        except (ValueError, OSError, EOFError):
-            continue
-        urls.update(_FILE.findall(inner))
-    return urls
+    """`@file` URLs inside the packed payloads of a message."""
+    return {url for inner in unpacked(text) for url in _FILE.findall(inner)}
 
 
 class Tab:
@@ -91,6 +98,7 @@ class Tab:
         fetch_files: bool = True,
         timeout: float = 120.0,
         session_id: str | None = None,
+        keep: bool = False,
     ) -> None:
         self.base = base_url.rstrip("/")
         self.headers = dict(headers or {})
@@ -99,10 +107,12 @@ class Tab:
         self.fetch_files = fetch_files
         self.timeout = timeout
         self.session_id = session_id or "s_" + secrets.token_hex(3)
+        self.keep = keep
         self.server_token = ""
         self.picker_id = ""
         self.options: list[str] = []
         self.kernel_ready: dict[str, Any] = {}
+        self.worker_tag = ""  # the app's published files are stored as jm<tag>-… (see transport)
         self._ws: Any = None
         # marimo's login (`?access_token=`) answers with a session cookie, as in a browser
         self.cookies = http.cookiejar.CookieJar()
@@ -127,8 +137,8 @@ class Tab:
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace")
             raise ProtocolError(f"{method} {url}: HTTP {exc.code} {detail}") from exc
-        except OSError as exc:
-            raise ProtocolError(f"{method} {url}: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:  # e.g. a response cut short
+            raise ProtocolError(f"{method} {url}: {exc!r}") from exc
 
     def _ws_headers(self) -> dict[str, str]:
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
@@ -146,6 +156,7 @@ class Tab:
         total = 0
         for name in sorted(wanted - self.files):
             self.files.add(name)
+            name = re.sub(r"^(\d+-jm)-", rf"\g<1>{self.worker_tag}-", name)
             # as a browser asks: compressed if the server can (nginx gzips JSON and JavaScript)
             body = await asyncio.to_thread(
                 self._http, "GET", f"{self.base}/@file/{name}", None, {"Accept-Encoding": "gzip"}
@@ -176,6 +187,9 @@ class Tab:
             raise ProtocolError(f"websocket {ws_url}: {exc}") from exc
         render, texts = await self._until_completed(t0)
         for text in texts:
+            tag = _TAG.search(text)
+            if tag:
+                self.worker_tag = tag.group(1)
             picker = _PICKER.search(text)
             if picker:
                 self.picker_id = picker.group(1)
@@ -234,6 +248,8 @@ class Tab:
                 if '"marimo-error"' in text:
                     render.errors.append(text[:300])
             elif kind == "completed-run":
+                if self.keep:
+                    render.texts = texts
                 return render, texts
 
     async def is_alive(self) -> bool:

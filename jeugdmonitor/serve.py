@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from jeugdmonitor import viewstore
+
 DEFAULT_PORT = 2718
 DEFAULT_TTL = 120  # marimo's default: seconds a session lives on after its tab closed
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
@@ -211,17 +213,19 @@ class Deployment:
 
     workers: list[subprocess.Popen] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
+    helpers: list[subprocess.Popen] = field(default_factory=list)  # may finish (precompute)
     addresses: list[str] = field(default_factory=list)  # host:port of the local workers
 
     def processes(self) -> list[subprocess.Popen]:
+        """The processes that must keep running."""
         return [*self.workers, *([self.nginx] if self.nginx else [])]
 
     def stop(self) -> None:
-        for proc in reversed(self.processes()):
+        for proc in [*self.helpers, *reversed(self.processes())]:
             if proc.poll() is None:
                 proc.terminate()
         deadline = time.monotonic() + 20
-        for proc in self.processes():
+        for proc in [*self.helpers, *self.processes()]:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -358,6 +362,7 @@ def run(args: argparse.Namespace) -> int:
                     )
             else:
                 addresses = local_addresses(args.workers) if args.workers else []
+            views = args.view_store or prefix / "views"  # every region's packed sections
             for i, address in enumerate(addresses):
                 host, port = address.rsplit(":", 1)
                 deployment.workers.append(
@@ -365,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
                         notebook,
                         host,
                         int(port),
-                        env=shared.env(),
+                        env={**shared.env(), viewstore.ENV: str(views)},
                         session_ttl=args.session_ttl,
                         token_file=token_file,
                         tag=worker_tag(advertised[i] if advertised else address),
@@ -378,6 +383,14 @@ def run(args: argparse.Namespace) -> int:
             if args.warm_up and deployment.addresses:
                 local = [a.replace("0.0.0.0", "127.0.0.1") for a in deployment.addresses]
                 _warm_all(local, token)
+            if args.precompute and deployment.addresses:
+                # at the lowest priority, so colleagues never wait for it; it prints when done
+                deployment.helpers.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "jeugdmonitor.viewstore", str(views)],
+                        cwd=notebook.parent,
+                    )
+                )
             if args.worker_only:
                 upstreams = " ".join(f"--upstream {a}" for a in advertised)
                 print(f"Jeugdmonitor workers ready; on the nginx machine: {upstreams}", flush=True)
@@ -534,6 +547,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--access-log", type=Path, help="nginx access log file (default: none)")
     s.add_argument(
         "--no-warm-up", dest="warm_up", action="store_false", help="skip the warm-up session"
+    )
+    s.add_argument(
+        "--view-store",
+        type=Path,
+        metavar="DIR",
+        help="keep the precomputed regions in DIR (default: a temporary folder)",
+    )
+    s.add_argument(
+        "--no-precompute",
+        dest="precompute",
+        action="store_false",
+        help="do not render every region in the background after the warm-up",
     )
     s.set_defaults(func=_cmd_serve)
 

@@ -10,17 +10,18 @@ A region change used to send every chart as a complete Vega-Lite spec inside the
   charts, tables), made once per region (`ui.RegionView`), plus this session's download
   buttons, packed too, which the browser puts in their places;
 - chart templates, TopoJSON maps and region-independent map tables as *published* files: marimo
-  virtual files named by a hash of their content (`./@file/<bytes>-jm<tag>-<sha1>.<ext>`),
-  stored once per process and never tied to a session, so closing one tab never removes a file
+  virtual files named by a hash of their content (`./@file/<bytes>-jm-<sha1>.<ext>`), stored
+  once per process and never tied to a session, so closing one tab never removes a file
   another tab uses. The browser fetches each once and keeps it (`max-age`). Behind
-  `jeugdmonitor serve`, `<tag>` names the worker that stored the file, and nginx sends the GET
-  (which carries no session id) to that worker;
+  `jeugdmonitor serve` the runtime adds the tag of the page's worker to the name, and nginx
+  sends the GET (which carries no session id) to that worker;
 - once per page, the browser runtime: the Vega, Vega-Lite and vega-embed bundle from vl-convert
   plus `static/app.js`, which defines those elements and turns a click on a region (map,
   benchmark strip) into a choice in the region dropdown.
 
 Where marimo has no virtual files (`marimo export html`, `python monitor.py`, plain Python)
-`available()` is False and the app inlines everything as before.
+`available()` is False and the app inlines everything as before. `viewstore` precomputes the
+packed sections of every region in a separate process, for all workers of a machine.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import threading
 from importlib import resources
 from typing import Any
@@ -40,56 +42,100 @@ from typing import Any
 from jeugdmonitor import charts
 
 PUBLISHED_LIMIT = 64 * 2**20  # bytes of published files kept per process (least recent go first)
+WORKER_TAG_ENV = "JEUGDMONITOR_WORKER_TAG"
+_FILE_NAME = re.compile(r"@file/\d+-(jm-[0-9a-f]{20}\.[a-z]+)")
+
+
+def _worker_tag() -> str:
+    """This worker's tag (set by `jeugdmonitor serve`), else empty."""
+    tag = os.environ.get(WORKER_TAG_ENV, "")
+    return tag if tag.isalnum() and len(tag) <= 16 else ""
 
 
 class _Published:
-    """Content-addressed files in marimo's virtual file storage, bounded by total size."""
+    """Content-addressed files in marimo's virtual file storage, bounded by total size.
+
+    A file `jm-<sha1>.<ext>` is stored as `jm<tag>-<sha1>.<ext>`: the page refers to it without
+    the tag, and the browser runtime adds the tag of the worker that holds the page's session
+    (`<jm-app data-tag>`), so nginx can send the GET (which carries no session id) there. Under
+    `marimo edit` (shared memory, one kernel process per session) the tag is the process id.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.sizes: collections.OrderedDict[str, int] = collections.OrderedDict()
         self.lock = threading.Lock()
+        self.offline: Any | None = None  # a `viewstore.ViewStore` when precomputing views
+
+    def tag(self) -> str:
+        ctx = _context()
+        if ctx is not None and not _in_memory(ctx):
+            return str(os.getpid())
+        return _worker_tag()
 
     def url(self, data: bytes, ext: str) -> str | None:
+        """The page's (untagged) URL of `data`, stored in this process; None outside an app."""
+        name = f"jm-{hashlib.sha1(data).hexdigest()[:20]}.{ext}"
+        if self.offline is not None:  # precomputing: into the shared folder only
+            self.offline.write_file(name, data)
+            return f"./@file/{len(data)}-{name}"
         ctx = _context()
         if ctx is None:
             return None
-        from marimo._runtime.virtual_file import VirtualFile
-        from marimo._runtime.virtual_file.storage import InMemoryStorage
+        self._store(ctx, name, data)
+        from jeugdmonitor import viewstore
 
-        digest = hashlib.sha1(data).hexdigest()[:20]
-        registry = ctx.virtual_file_registry
-        storage = registry.storage
-        if not isinstance(storage, InMemoryStorage):
+        if viewstore.shared() is not None:  # other workers may show views that use it
+            viewstore.shared().write_file(name, data)
+        return f"./@file/{len(data)}-{name}"
+
+    def _store(self, ctx: Any, name: str, data: bytes) -> None:
+        stored = name.replace("jm-", f"jm{self.tag()}-", 1)
+        if not _in_memory(ctx):
             # `marimo edit`: the kernel is its own process and stores files in shared memory;
             # register them with the session, which removes them when it ends
-            vfile = VirtualFile(filename=f"jm{os.getpid()}-{digest}.{ext}", buffer=data)
-            registry.add(vfile, ctx)
-            return vfile.url
-        name = f"jm{_worker_tag()}-{digest}.{ext}"
+            from marimo._runtime.virtual_file import VirtualFile
+
+            ctx.virtual_file_registry.add(VirtualFile(filename=stored, buffer=data), ctx)
+            return
+        storage = ctx.virtual_file_registry.storage
         with self.lock:
-            if name in self.sizes:
-                self.sizes.move_to_end(name)
-            else:
-                # in the process-wide storage, outside every session's registry: closing a
-                # session never removes a file another session (or a browser cache) refers to
-                storage.store(name, data)
-                self.sizes[name] = len(data)
-                while sum(self.sizes.values()) > self.limit and len(self.sizes) > 1:
-                    old, _ = self.sizes.popitem(last=False)
-                    storage.remove(old)
-        return f"./@file/{len(data)}-{name}"
+            if stored in self.sizes:
+                self.sizes.move_to_end(stored)
+                return
+            # in the process-wide storage, outside every session's registry: closing a session
+            # never removes a file another session (or a browser cache) refers to
+            storage.store(stored, data)
+            self.sizes[stored] = len(data)
+            while sum(self.sizes.values()) > self.limit and len(self.sizes) > 1:
+                old, _ = self.sizes.popitem(last=False)
+                storage.remove(old)
+
+    def ensure(self, names: list[str], read: Any) -> bool:
+        """Store the files `names` (untagged) from `read(name) -> bytes | None` if missing;
+        False when one cannot be read."""
+        ctx = _context()
+        if ctx is None:
+            return False
+        for name in names:
+            stored = name.replace("jm-", f"jm{self.tag()}-", 1)
+            with self.lock:
+                have = stored in self.sizes
+            if not have or not _in_memory(ctx):
+                data = read(name)
+                if data is None:
+                    return False
+                self._store(ctx, name, data)
+        return True
+
+
+def _in_memory(ctx: Any) -> bool:
+    from marimo._runtime.virtual_file.storage import InMemoryStorage
+
+    return isinstance(ctx.virtual_file_registry.storage, InMemoryStorage)
 
 
 _PUBLISHED = _Published(PUBLISHED_LIMIT)
-WORKER_TAG_ENV = "JEUGDMONITOR_WORKER_TAG"
-
-
-def _worker_tag() -> str:
-    """This worker's tag in published file names (set by `jeugdmonitor serve`; nginx routes
-    `/@file/<bytes>-jm<tag>-…` to the worker that stored the file), else empty."""
-    tag = os.environ.get(WORKER_TAG_ENV, "")
-    return tag if tag.isalnum() and len(tag) <= 16 else ""
 
 
 def _context() -> Any | None:
@@ -106,13 +152,25 @@ def _context() -> Any | None:
 
 
 def available() -> bool:
-    """True inside a marimo app that can serve virtual files (`marimo run` / `marimo edit`)."""
-    return _context() is not None
+    """True where charts can be published: a marimo app with virtual files (`marimo run`,
+    `marimo edit`), or a process that precomputes views for one (`viewstore`)."""
+    return _PUBLISHED.offline is not None or _context() is not None
 
 
 def publish(data: bytes, ext: str) -> str | None:
-    """A URL for `data` (a published, content-addressed virtual file); None outside an app."""
+    """The page's URL for `data` (a published, content-addressed file); None outside an app."""
     return _PUBLISHED.url(data, ext)
+
+
+def published_names(text: str) -> list[str]:
+    """The published files a piece of HTML refers to (untagged names)."""
+    return sorted(set(_FILE_NAME.findall(text)))
+
+
+def ensure_published(names: list[str], read: Any) -> bool:
+    """Make sure this process serves these files (read from a `viewstore`); False if one is
+    missing there."""
+    return _PUBLISHED.ensure(names, read)
 
 
 def packed(text: str, level: int = 6) -> str:
@@ -186,10 +244,15 @@ def runtime_js() -> bytes:
 
 
 def runtime_html(regions: dict[str, str]) -> str:
-    """Once per page: the runtime's `<script>` and `<jm-app>` with the code → dropdown label
-    table for click-to-select. Empty outside an app (charts are then inlined)."""
+    """Once per page: the runtime's `<script>` and `<jm-app>` (this worker's tag for published
+    file URLs; the code → dropdown label table for click-to-select). Empty outside an app."""
     url = publish(runtime_js(), "js")
     if url is None:
         return ""
+    tag = _PUBLISHED.tag()
+    script = url.replace("-jm-", f"-jm{tag}-", 1)  # the browser loads this one as it is
     labels = publish(json.dumps(regions, ensure_ascii=False).encode("utf-8"), "json")
-    return f"<script src='{url}'></script><jm-app data-regions='{labels}' hidden></jm-app>"
+    return (
+        f"<script src='{script}'></script>"
+        f"<jm-app data-regions='{labels}' data-tag='{tag}' hidden></jm-app>"
+    )

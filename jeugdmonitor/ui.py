@@ -16,7 +16,7 @@ from typing import Any
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts, markup, transport
+from jeugdmonitor import charts, markup, transport, viewstore
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
 from jeugdmonitor.sections import build_sections as _build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -144,12 +144,16 @@ def header(region: Region | None, notice: str = "") -> mo.Html:
 # ------------------------------------------------------------------------------------ banner
 
 
-def banner(sections: Iterable[Section]) -> mo.Html:
+def banner(sections: Iterable[Section] | RegionView) -> mo.Html:
     """The simulated-data warning: a callout at the top and a ribbon fixed to the window bottom.
 
     Empty when no figure shown is simulated.
     """
-    if not any(s.simulated for s in sections):
+    if isinstance(sections, RegionView):
+        simulated = sections.simulated
+    else:
+        simulated = any(s.simulated for s in sections)
+    if not simulated:
         return mo.md("")
     ribbon = mo.Html(
         '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '
@@ -174,42 +178,90 @@ class RegionView(Mapping[str, Section]):
     """A region's sections and their layout, rendered once and shared by every session.
 
     In an app (`transport.available()`) each section's layout is kept packed (gzip + base64,
-    `transport.html_element`), with a marker where each figure's download button goes. A button
-    is a marimo UI element of one session, so `view(key)` makes fresh buttons, packs their HTML
-    too, and the browser runtime puts them in at the markers before it shows the section.
-    Elsewhere (`marimo export html`, plain Python) the layout is plain HTML with the buttons in.
+    `transport.html_element`) in `record`, with a marker where each figure's download button
+    goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
+    packs their HTML too, and the browser runtime puts them in at the markers. A record can also
+    come from the machine's `viewstore`; the `Section` objects are then only built when asked
+    for (a download, `built["key"]`). Elsewhere (`marimo export html`, plain Python) the layout
+    is plain HTML with the buttons in.
     """
 
-    def __init__(self, sections: dict[str, Section]) -> None:
-        self.sections = sections
-        self.packed = transport.available()
-        self._views: dict[str, tuple[str, list[Figure]]] = {}
-        if not self.packed:
-            return
-        for key, section in sections.items():
-            figures = [f for f in section.figures if f.download is not None]
-            markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
-            text = section_view(section, download=lambda f, m=markers: m[id(f)]).text
-            self._views[key] = (transport.packed(text), figures)
+    def __init__(
+        self,
+        store: Store,
+        region: Region | None,
+        *,
+        record: dict[str, Any] | None = None,
+        assets: charts.Assets | None = None,
+    ) -> None:
+        self.store = store
+        self.region = region
+        self._assets = assets
+        self._sections: dict[str, Section] | None = None
+        self._lock = threading.Lock()
+        if record is None and transport.available():
+            record = _pack(self.sections)
+        self.record = record
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        """The region's sections (built on first use when the view came from a record)."""
+        with self._lock:
+            if self._sections is None:
+                self._sections = _build_sections(self.store, self.region, assets=self._assets)
+            return self._sections
+
+    @property
+    def simulated(self) -> bool:
+        """True when any figure of the region shows simulated values."""
+        if self.record is not None:
+            return any(s["simulated"] for s in self.record["sections"].values())
+        return any(s.simulated for s in self.sections.values())
 
     def __getitem__(self, key: str) -> Section:
         return self.sections[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.sections)
+        return iter(self.record["sections"] if self.record is not None else self.sections)
 
     def __len__(self) -> int:
-        return len(self.sections)
+        return len(self.record["sections"] if self.record is not None else self.sections)
 
     def view(self, key: str) -> mo.Html:
         """The section's layout with this session's download buttons."""
-        if not self.packed:
+        if self.record is None:
             return section_view(self.sections[key])
-        packed, figures = self._views[key]
-        buttons = [download_button(f) for f in figures]
+        entry = self.record["sections"][key]
+        buttons = [self._button(key, *download) for download in entry["downloads"]]
         return _WithElements(
-            transport.html_element(packed, parts=[b.text for b in buttons]), buttons
+            transport.html_element(entry["packed"], parts=[b.text for b in buttons]), buttons
         )
+
+    def _button(self, section: str, figure: str, filename: str, label: str) -> mo.Html:
+        def frame() -> pl.DataFrame:  # the figure's CSV data, built only when clicked
+            found = next(f for f in self.sections[section].figures if f.key == figure)
+            return found.download
+
+        return _csv_button(frame, filename, label)
+
+
+def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
+    """The record of a region: per section its packed layout (download buttons as markers),
+    its downloads and whether it is simulated; and the published files it refers to."""
+    record: dict[str, Any] = {"sections": {}}
+    files: set[str] = set()
+    for key, section in sections.items():
+        figures = [f for f in section.figures if f.download is not None]
+        markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
+        text = section_view(section, download=lambda f, m=markers: m[id(f)]).text
+        files.update(transport.published_names(text))
+        record["sections"][key] = {
+            "packed": transport.packed(text),
+            "downloads": [[f.key, f.download_name, f.download_label] for f in figures],
+            "simulated": section.simulated,
+        }
+    record["files"] = sorted(files)
+    return record
 
 
 def _download_marker(index: int) -> str:
@@ -236,6 +288,7 @@ class _RegionCache:
         self._entries: OrderedDict[Any, RegionView | threading.Event] = OrderedDict()
         self._lock = threading.Lock()
         self._store: weakref.ref[Store] | None = None
+        self._fingerprint: str | None = None
         self.assets = transport.AppAssets()
         self.hits = self.misses = 0
 
@@ -246,6 +299,7 @@ class _RegionCache:
                 if self._store is None or self._store() is not store:
                     self._entries.clear()
                     self._store = weakref.ref(store)
+                    self._fingerprint = None
                     self.assets = transport.AppAssets()
                 entry = self._entries.get(key)
                 if isinstance(entry, RegionView):
@@ -259,7 +313,7 @@ class _RegionCache:
                     break
             entry.wait()  # another session builds it; then look again
         try:
-            view = RegionView(_build_sections(store, region, assets=assets))
+            view = self._load_or_build(store, region, assets)
         except BaseException:
             with self._lock:
                 self._entries.pop(key, None)
@@ -272,6 +326,25 @@ class _RegionCache:
                     oldest = next(k for k, v in self._entries.items() if isinstance(v, RegionView))
                     del self._entries[oldest]
         building.set()
+        return view
+
+    def _load_or_build(self, store: Store, region: Region | None, assets: Any) -> RegionView:
+        """From this machine's view store when another process rendered it, else render it
+        (and leave it there for the others)."""
+        shared = viewstore.shared() if transport.available() else None
+        if shared is None:
+            return RegionView(store, region, assets=assets)
+        with self._lock:
+            if self._fingerprint is None:
+                self._fingerprint = viewstore.fingerprint(store.data_dir)
+            key = self._fingerprint
+        code = region.code if region is not None else None
+        record = shared.load(key, code)
+        if record is not None and transport.ensure_published(record["files"], shared.read_file):
+            return RegionView(store, region, record=record, assets=assets)
+        view = RegionView(store, region, assets=assets)
+        if view.record is not None:
+            shared.save(key, code, view.record)
         return view
 
     def clear(self) -> None:
@@ -304,11 +377,16 @@ def download_button(figure: Figure) -> mo.Html:
     if figure.download is None:
         return mo.md("")
     frame = figure.download
+    return _csv_button(lambda: frame, figure.download_name, figure.download_label)
+
+
+def _csv_button(frame: Callable[[], pl.DataFrame], filename: str, label: str) -> mo.Html:
+    """marimo's download button for a CSV made (from `frame()`) only when it is clicked."""
     return mo.download(
-        data=lambda: csv_bytes(frame),
-        filename=figure.download_name,
+        data=lambda: csv_bytes(frame()),
+        filename=filename,
         mimetype="text/csv",
-        label=f"Download .csv ({figure.download_label})",
+        label=f"Download .csv ({label})",
     )
 
 

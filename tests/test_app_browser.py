@@ -15,7 +15,7 @@ from browser_support import require_browser
 from playwright.sync_api import expect
 from serve_support import serving
 
-from jeugdmonitor import charts
+from jeugdmonitor import charts, viewstore
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load
@@ -28,10 +28,18 @@ DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    """The app as colleagues reach it: `jeugdmonitor serve`, two workers behind nginx."""
+def app_url(tmp_path_factory):
+    """The app as colleagues reach it: `jeugdmonitor serve`, two workers behind nginx.
+
+    Amsterdam comes precomputed from the workers' view store (as after `serve`'s background
+    precompute), so switching to it and downloading its CSV exercise that path too.
+    """
     require_browser()
-    with serving("--workers", "2", "--no-warm-up") as served:
+    views = tmp_path_factory.mktemp("views")
+    viewstore.precompute(views, ["GM0363"])
+    with serving(
+        "--workers", "2", "--no-warm-up", "--no-precompute", "--view-store", str(views)
+    ) as served:
         yield served.url
 
 

@@ -196,7 +196,9 @@ def _connections(worker: str) -> int:
 def test_two_workers_keep_each_session_on_its_worker_and_free_closed_ones():
     """12 tabs through nginx: both workers get sessions, every change of every tab works (a POST
     routed to the wrong worker fails), and closed tabs are freed within the session TTL."""
-    with serving("--workers", "2", "--no-warm-up", "--session-ttl", "3") as served:
+    with serving(
+        "--workers", "2", "--no-warm-up", "--no-precompute", "--session-ttl", "3"
+    ) as served:
         assert len(served.workers) == 2
 
         async def scenario() -> list[Tab]:
@@ -233,7 +235,9 @@ def test_basic_auth_401_without_and_the_app_with_credentials(tmp_path):
     htpasswd.write_text(serve.htpasswd_line("analist", "geheim") + "\n")
     good = {"Authorization": "Basic " + base64.b64encode(b"analist:geheim").decode()}
     bad = {"Authorization": "Basic " + base64.b64encode(b"analist:fout").decode()}
-    with serving("--workers", "1", "--no-warm-up", "--basic-auth", str(htpasswd)) as served:
+    with serving(
+        "--workers", "1", "--no-warm-up", "--no-precompute", "--basic-auth", str(htpasswd)
+    ) as served:
         assert _get(served.url + "/") == 401
         assert _get(served.url + "/", bad) == 401
         assert _get(served.url + "/@file/1-x.js") == 401
@@ -253,7 +257,9 @@ def test_basic_auth_401_without_and_the_app_with_credentials(tmp_path):
 
 @pytest.mark.slow
 def test_marimo_token_401_without_and_the_app_with_it_on_every_worker():
-    with serving("--workers", "2", "--no-warm-up", "--token-password", "geheim") as served:
+    with serving(
+        "--workers", "2", "--no-warm-up", "--no-precompute", "--token-password", "geheim"
+    ) as served:
         assert _get(served.url + "/api/status/connections") == 401
         request = urllib.request.Request(
             served.url + "/api/kernel/set_ui_element_value", data=b"{}", method="POST"
@@ -281,7 +287,7 @@ def test_marimo_token_401_without_and_the_app_with_it_on_every_worker():
 def test_memory_does_not_grow_over_rounds_of_twenty_users():
     """Five rounds of 20 users (open, two region changes, close); after each round the TTL frees
     the sessions. A leak of even 1 MiB per session would add 20 MiB per round."""
-    with serving("--workers", "1", "--session-ttl", "2") as served:
+    with serving("--workers", "1", "--no-precompute", "--session-ttl", "2") as served:
         worker = next(
             p
             for p in psutil.Process(served.proc.pid).children(recursive=True)
@@ -331,3 +337,37 @@ def test_load_benchmark_through_nginx_with_two_workers(tmp_path):
     assert result["errors"] == 0, result["error_samples"]
     assert result["changes"] == 12
     assert result["kb_per_change_max"] <= 150, result
+
+
+@pytest.mark.slow
+def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
+    """A region in the view store reaches the browser as stored there (a marker put into the
+    stored record shows up), on every worker, with every file it needs."""
+    from jeugdmonitor import transport, viewstore
+    from jeugdmonitor.marimo_client import unpacked
+    from jeugdmonitor.store import load
+
+    viewstore.precompute(tmp_path, ["GM0363"])
+    views = viewstore.ViewStore(tmp_path)
+    key = viewstore.fingerprint(load().data_dir)
+    record = views.load(key, "GM0363")
+    section = record["sections"]["jeugdzorg"]
+    html = unpacked(f"data-z='{section['packed']}'")[0]
+    section["packed"] = transport.packed(html.replace("Bron en jaar", "JM-STORE-MARKER", 1))
+    views.save(key, "GM0363", record)
+    args = ("--workers", "2", "--no-warm-up", "--no-precompute", "--view-store", str(tmp_path))
+    with serving(*args) as served:
+
+        async def scenario() -> None:
+            tabs = [Tab(served.url, keep=True, timeout=300) for _ in range(12)]
+            await asyncio.gather(*(t.open() for t in tabs))
+            assert min(_connections(w) for w in served.workers) >= 1
+            renders = await asyncio.gather(*(t.choose("Gemeente · Amsterdam") for t in tabs))
+            for render in renders:
+                assert not render.errors and render.file_bytes >= 0
+                html = "".join(h for text in render.texts for h in unpacked(text))
+                assert "JM-STORE-MARKER" in html
+            for tab in tabs:
+                await tab.close()
+
+        asyncio.run(scenario())

@@ -7,7 +7,8 @@
  *   <jm-html data-z="PACKED" data-parts="PACKED">  HTML sent as gzip+base64 (a whole section);
  *       the optional parts (a JSON list of HTML: this session's download buttons) go where the
  *       HTML has <!--jm-part-N-->;
- *   <jm-app data-regions="URL">  once per page: the region code → dropdown label table.
+ *   <jm-app data-regions="URL" data-tag="TAG">  once per page: the region code → dropdown label
+ *       table, and the tag of this session's worker, which published files carry in their name.
  * A click on a region in a chart (a map shape, a point of the benchmark strip: any mark whose
  * datum has a `code`) chooses that region in the marimo dropdown, as if the user had picked it
  * there; the app then updates the page and the URL.
@@ -19,15 +20,25 @@
   var SLOT = "jeugdmonitor:"; // charts.SLOT
   var texts = new Map();
   var regionsUrl = null;
+  var workerTag = ""; // published files are stored as jm<tag>-…: the worker of this session
+  var appSeen;
+  var appReady = new Promise(function (resolve) {
+    appSeen = resolve;
+  });
 
   function fetchText(url) {
     url = new URL(url, document.baseURI).href;
     var pending = texts.get(url);
     if (!pending) {
-      pending = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status + " voor " + url);
-        return response.text();
-      });
+      pending = appReady
+        .then(function () {
+          var tagged = url.replace(/(\/@file\/\d+-jm)-/, "$1" + workerTag + "-");
+          return fetch(tagged, { credentials: "same-origin" });
+        })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status + " voor " + url);
+          return response.text();
+        });
       pending.catch(function () {
         texts.delete(url); // a later chart may try again
       });
@@ -225,7 +236,9 @@
 
   class JmApp extends HTMLElement {
     connectedCallback() {
+      workerTag = this.dataset.tag || "";
       regionsUrl = this.dataset.regions || regionsUrl;
+      appSeen();
     }
   }
 
