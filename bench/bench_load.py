@@ -8,7 +8,8 @@ region dropdown, and the `./@file/` URLs a browser would fetch). Every server li
 - `baseline`: today's single process, `marimo run monitor.py` of the base commit (a temporary git
   worktree of `--baseline-ref`, by default the merge base with `main`);
 - `single`: this code, one `marimo run monitor.py` process (no proxy, no warm-up);
-- `nginx`: this code, `jeugdmonitor serve --workers N` (N workers behind nginx, warmed up);
+- `nginx`: this code, `jeugdmonitor serve --workers N` (N workers behind nginx, warmed up; after
+  phase 1 the benchmark waits until serve's background precompute of every region is done);
 - `--url URL` instead drives a server that is already running (e.g. your own nginx).
 
 Per configuration, in phases:
@@ -40,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -83,6 +85,7 @@ class Server:
     url: str
     pid: int | None  # None: an existing server we do not own (memory not measured)
     proc: subprocess.Popen | None = None
+    precomputed: threading.Event | None = None  # set when serve's background precompute is done
 
 
 def _wait_http(url: str, proc: subprocess.Popen | None, timeout: float = 180) -> None:
@@ -146,25 +149,34 @@ def marimo_run(cwd: Path, ttl: int) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def jeugdmonitor_serve(workers: int, ttl: int) -> Iterator[Server]:
+def jeugdmonitor_serve(workers: int, ttl: int, extra: list[str]) -> Iterator[Server]:
     """`jeugdmonitor serve --workers N` (nginx + warmed-up workers); ready when it says so."""
     port = free_port()
     cmd = [sys.executable, "-m", "jeugdmonitor.cli", "serve", "--workers", str(workers)]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--session-ttl", str(ttl)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 300
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--session-ttl", str(ttl), *extra]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1)
+    ready, precomputed = threading.Event(), threading.Event()
+    if "--no-precompute" in extra:
+        precomputed.set()
+
+    def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            print("  serve:", line.rstrip(), flush=True)
             if "ready" in line:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("jeugdmonitor serve did not become ready")
-        else:
-            raise RuntimeError(f"jeugdmonitor serve exited with {proc.wait()}")
+                ready.set()
+            if "precomputed" in line:
+                precomputed.set()
+        ready.set()
+        precomputed.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not ready.wait(300) or proc.poll() is not None:
+            raise RuntimeError("jeugdmonitor serve did not become ready")
         url = f"http://127.0.0.1:{port}"
         _wait_http(url, proc)
-        yield Server(url, proc.pid, proc)
+        yield Server(url, proc.pid, proc, precomputed)
     finally:
         _stop(proc)
 
@@ -193,6 +205,7 @@ class Result:
     rss_all_mib: float = float("nan")
     rss_peak_mib: float = float("nan")
     mib_per_extra_session: float = float("nan")
+    precompute_wait_s: float = float("nan")  # waited after phase 1 for serve's precompute
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -241,6 +254,10 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     solo = [await first.choose(label) for label in fresh[:4]]
     result.first_change = solo[0].seconds
     result.warm_change = statistics.median(r.seconds for r in solo[1:])
+    if server.precomputed is not None:  # the steady state: every region rendered once
+        t0 = time.perf_counter()
+        await asyncio.to_thread(server.precomputed.wait, 900)
+        result.precompute_wait_s = time.perf_counter() - t0
     result.rss_one_mib = rss_mib()
 
     # phase 2: everyone opens the app
@@ -339,6 +356,7 @@ ROWS = [
     ("RSS all sessions MiB", "rss_all_mib", "{:.0f}"),
     ("RSS peak MiB", "rss_peak_mib", "{:.0f}"),
     ("MiB per extra session", "mib_per_extra_session", "{:.1f}"),
+    ("precompute wait s", "precompute_wait_s", "{:.0f}"),
 ]
 
 
@@ -386,6 +404,7 @@ def main() -> None:
     ap.add_argument("--configs", default="baseline,single,nginx")
     ap.add_argument("--workers", type=int, default=2, help="workers for the nginx config")
     ap.add_argument("--session-ttl", type=int, default=120)
+    ap.add_argument("--serve-args", default="", help="more options for jeugdmonitor serve")
     ap.add_argument("--baseline-ref", default=None, help="git ref of the baseline (merge base)")
     ap.add_argument("--url", help="drive this running server instead of starting one")
     ap.add_argument("--basic-auth", help="USER:PASSWORD for a server behind nginx basic auth")
@@ -411,7 +430,9 @@ def main() -> None:
                 results.append(asyncio.run(run_load(server, name, args)))
         elif name == "nginx":
             print(f"nginx: jeugdmonitor serve --workers {args.workers}", flush=True)
-            with jeugdmonitor_serve(args.workers, args.session_ttl) as server:
+            with jeugdmonitor_serve(
+                args.workers, args.session_ttl, args.serve_args.split()
+            ) as server:
                 results.append(asyncio.run(run_load(server, name, args)))
         else:
             raise SystemExit(f"unknown config {name!r}")

@@ -330,7 +330,7 @@ def test_load_benchmark_through_nginx_with_two_workers(tmp_path):
     out = tmp_path / "load.json"
     cmd = [sys.executable, str(ROOT / "bench" / "bench_load.py"), "--configs", "nginx"]
     cmd += ["--workers", "2", "--users", "4", "--changes", "3", "--think", "0.3", "--pool", "12"]
-    cmd += ["--time-limit", "120", "--json", str(out)]
+    cmd += ["--time-limit", "120", "--json", str(out), "--serve-args=--no-precompute"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (result,) = json.loads(out.read_text())
