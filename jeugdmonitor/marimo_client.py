@@ -42,6 +42,7 @@ _OPTIONS = re.compile(r"data-options='([^']*)'")
 _FILE = re.compile(r"@file/(\d+-[A-Za-z0-9._-]+)")
 _PACKED = re.compile(r"data-z=(?:'|\"|\\\"|&quot;|&#x27;)?([A-Za-z0-9+/=]{16,})")
 _OP = re.compile(r'"op":\s*"([a-z-]+)"')
+_GZIP = {"Accept-Encoding": "gzip"}
 _TAG = re.compile(r"<jm-app [^>]*data-tag='([A-Za-z0-9]*)'")
 
 
@@ -153,16 +154,24 @@ class Tab:
             wanted.update(_FILE.findall(text))
             if "data-z=" in text:
                 wanted.update(_unpack_urls(text))
-        total = 0
-        for name in sorted(wanted - self.files):
-            self.files.add(name)
+        new = sorted(wanted - self.files)
+        self.files.update(new)
+
+        async def get(name: str) -> int:
             name = re.sub(r"^(\d+-jm)-", rf"\g<1>{self.worker_tag}-", name)
             # as a browser asks: compressed if the server can (nginx gzips JSON and JavaScript)
-            body = await asyncio.to_thread(
-                self._http, "GET", f"{self.base}/@file/{name}", None, {"Accept-Encoding": "gzip"}
-            )
-            total += len(body)
-        return total
+            url = f"{self.base}/@file/{name}"
+            body = await asyncio.to_thread(self._http, "GET", url, None, _GZIP)
+            return len(body)
+
+        # like a browser, a few at a time
+        limit = asyncio.Semaphore(6)
+
+        async def limited(name: str) -> int:
+            async with limit:
+                return await get(name)
+
+        return sum(await asyncio.gather(*(limited(n) for n in new)))
 
     # ---------------------------------------------------------------------------- protocol
 
