@@ -77,6 +77,16 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def _commands(pid: int) -> str:
+    """The command lines of a process's descendants, as one text."""
+    found = []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for p in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                found.append(" ".join(p.cmdline()))
+    return "\n".join(found)
+
+
 # ----------------------------------------------------------------------------------- servers
 
 
@@ -257,13 +267,8 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     if server.precomputed is not None:  # the steady state: every region rendered once
         t0 = time.perf_counter()
         await asyncio.to_thread(server.precomputed.wait, 900)
-        while (
-            any(  # and its process has gone (its memory is not a session's)
-                "jeugdmonitor.viewstore" in " ".join(p.cmdline())
-                for p in psutil.Process(server.pid).children(recursive=True)
-            )
-            and time.perf_counter() - t0 < 900
-        ):
+        # … and its process has gone (its memory is not a session's)
+        while "jeugdmonitor.viewstore" in _commands(server.pid) and time.perf_counter() - t0 < 900:
             await asyncio.sleep(0.5)
         result.precompute_wait_s = time.perf_counter() - t0
     result.rss_one_mib = rss_mib()
