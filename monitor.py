@@ -16,7 +16,6 @@ with app.setup:
     import marimo as mo
 
     from jeugdmonitor import ui
-    from jeugdmonitor.store import load
 
 
 @app.cell
@@ -29,8 +28,15 @@ def _():
 
 @app.cell
 def _():
-    store = load()
+    data_version = ui.data_watch()
+    return (data_version,)
+
+
+@app.cell
+def _(data_version):
+    store, data_notice = ui.app_data(data_version())
     requested = ui.requested_region()
+    data_notice
     return requested, store
 
 
@@ -69,6 +75,12 @@ def _(built):
 
 @app.cell
 def _(built):
+    ui.sections_by_key(built, "samenstelling")
+    return
+
+
+@app.cell
+def _(built):
     ui.sections_by_key(built, "problematiek")
     return
 
@@ -100,6 +112,12 @@ def _(built):
 @app.cell
 def _(built):
     ui.sections_by_key(built, "verwacht")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wijken")
     return
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable, Sequence
 from inspect import cleandoc
 from typing import Any
 
@@ -37,6 +38,7 @@ FIGURE_CSS = """
 .jm-badge.jm-real { background: #d9f0d3; color: #00441b; }
 .jm-table { border-collapse: collapse; font-size: 0.85rem; margin-top: 0.4rem; }
 .jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
+.jm-table a { color: #0b5394; text-decoration: underline; }
 .jm-table th:first-child, .jm-table td:first-child,
 .jm-table th:nth-child(2), .jm-table td:nth-child(2) { text-align: left; }
 """
@@ -128,14 +130,33 @@ def _cell(value: Any, column: str) -> str:
     return html.escape(str(value))
 
 
-def table_html(table: pl.DataFrame, caption: str = "") -> str:
-    """A figure's text alternative as an accessible HTML table (Dutch number format)."""
+def table_html(
+    table: pl.DataFrame,
+    caption: str = "",
+    links: Sequence[str] = (),
+    href: Callable[[str], str] | None = None,
+) -> str:
+    """A figure's text alternative as an accessible HTML table (Dutch number format).
+
+    With `links` (a region code per row) and `href` (code → URL) the first column links to that
+    region's page: `?region=CODE` in the app, `CODE.html` beside a report.
+    """
     head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in table.columns)
+
+    def first(value: Any, column: str, i: int) -> str:
+        text = _cell(value, column)
+        if href is None or i >= len(links) or not links[i]:
+            return text
+        return f"<a href='{html.escape(href(links[i]), quote=True)}'>{text}</a>"
+
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{_cell(v, c)}</td>" for c, v in zip(table.columns, row, strict=True))
+        + "".join(
+            f"<td>{first(v, c, i) if k == 0 else _cell(v, c)}</td>"
+            for k, (c, v) in enumerate(zip(table.columns, row, strict=True))
+        )
         + "</tr>"
-        for row in table.iter_rows()
+        for i, row in enumerate(table.iter_rows())
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (

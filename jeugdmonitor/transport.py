@@ -220,10 +220,12 @@ class AppAssets(charts.Assets):
                     self._urls[key] = url
             return url
 
-    def geo(self, level: str, text: Any) -> dict[str, Any]:
+    def geo(self, level: str, text: Any, feature: str | None = None) -> dict[str, Any]:
         """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
         url = self._url(("geo", level), text)
-        return charts.topojson_url(url, level) if url else super().geo(level, text)
+        if url:
+            return charts.topojson_url(url, feature or level)
+        return super().geo(level, text, feature)
 
     def table(self, key: Any, text: Any) -> dict[str, Any] | str:
         """A region-independent table by URL (inline JSON when virtual files are unavailable)."""

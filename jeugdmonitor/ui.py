@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import html
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import marimo as mo
@@ -384,9 +386,15 @@ def build_sections(store: Store, region: Region | None) -> RegionView:
 # ------------------------------------------------------------------------------ figure layout
 
 
-def table_html(table: pl.DataFrame, caption: str = "") -> mo.Html:
-    """The figure's text alternative as an accessible HTML table (Dutch number format)."""
-    return mo.Html(markup.table_html(table, caption))
+def table_html(table: pl.DataFrame, caption: str = "", links: tuple[str, ...] = ()) -> mo.Html:
+    """The figure's text alternative as an accessible HTML table (Dutch number format); with
+    `links`, the first column opens that region in the app (`?region=CODE`)."""
+    return mo.Html(markup.table_html(table, caption, links, region_href))
+
+
+def region_href(code: str) -> str:
+    """The app's URL of a region's page (relative: same server, same path)."""
+    return f"?region={code}"
 
 
 def download_button(figure: Figure) -> mo.Html:
@@ -406,7 +414,7 @@ def _csv_button(frame: Callable[[], pl.DataFrame], filename: str, label: str) ->
         data=lambda: csv_bytes(frame()),
         filename=filename,
         mimetype="text/csv",
-        label=f"Download .csv ({label})",
+        label=f"Download .csv ({md_escape(label)})",  # marimo renders labels as markdown
     )
 
 
@@ -451,9 +459,14 @@ def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = N
             wrap=True,
         )
     )
-    parts.append(
-        mo.accordion({"Tabel met aantallen, percentages en intervallen": table_html(figure.table)})
-    )
+    if figure.chart is None:  # a table figure: the table is its content
+        parts.append(table_html(figure.table, links=figure.links))
+    else:
+        parts.append(
+            mo.accordion(
+                {"Tabel met aantallen, percentages en intervallen": table_html(figure.table)}
+            )
+        )
     return mo.vstack(parts, gap=0.6)
 
 
@@ -486,3 +499,109 @@ def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
     if isinstance(sections, RegionView):  # rendered once for every session
         return sections.view(key)
     return section_view(section)
+
+
+# ------------------------------------------------------------------- data: reload and errors
+
+DATA_REPAIR = (
+    "Herstellen: voer in de projectmap `jeugdmonitor validate` uit om alle problemen te zien, "
+    "en `jeugdmonitor build` om de gegevensmap opnieuw te maken — of zet met "
+    "`jeugdmonitor history` en `jeugdmonitor restore VERSIE` een eerdere versie terug."
+)
+
+
+def data_watch(interval: float | None = None) -> Callable[[], int]:
+    """A reactive data version: cells that call it re-run when the files in data/ change.
+
+    One marimo thread per session polls the process-wide `live` watcher (a cheap check of file
+    sizes and times; the watcher itself reloads and validates changed files once per process).
+    """
+    from jeugdmonitor import live
+
+    every = interval if interval is not None else live.CHECK_EVERY
+    get_version, set_version = mo.state(live.current().version)
+
+    def poll() -> None:
+        thread = mo.current_thread()
+        while not thread.should_exit:
+            time.sleep(every)
+            version = live.current().version
+            if version != get_version():
+                set_version(version)
+
+    if mo.app_meta().mode in ("run", "edit"):
+        mo.Thread(target=poll, daemon=True).start()
+    return get_version
+
+
+def _problem_line(problem: str, data_dir: Path) -> str:
+    """One validation problem in Dutch, with the file named relative to the data folder."""
+    path, _, detail = problem.partition(": ")
+    try:
+        name = f"{data_dir.name}/{Path(path).relative_to(data_dir)}"
+    except ValueError:
+        name = Path(path).name or path
+    shown = f"<code>{md_escape(name)}</code>"
+    if detail in ("file is missing", "map file is missing"):
+        return f"{shown} ontbreekt."
+    if detail.startswith("cannot read"):
+        return f"{shown} kan niet worden gelezen."
+    return f"{shown} bevat een fout."
+
+
+def _problem_list(problems: Iterable[str], data_dir: Path, limit: int = 8) -> str:
+    problems = list(problems)
+    lines = list(dict.fromkeys(_problem_line(p, data_dir) for p in problems))
+    more = [f"- … en nog {len(lines) - limit} andere bestanden"] if len(lines) > limit else []
+    details = "\n".join(f"    {p}".replace(str(data_dir), data_dir.name) for p in problems[:20])
+    return "\n".join(
+        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", details]
+    )
+
+
+def data_error_page(problems: Iterable[str], data_dir: Path) -> mo.Html:
+    """The page shown instead of the app when no valid data could ever be loaded (Dutch)."""
+    return mo.callout(
+        md(
+            "## De gegevens kunnen niet worden geladen\n\n"
+            f"De app kan de gegevensmap <code>{md_escape(data_dir.name)}</code> niet gebruiken:\n\n"
+            f"{_problem_list(problems, data_dir)}\n\n{DATA_REPAIR} Deze pagina werkt zichzelf "
+            "bij zodra de gegevens in orde zijn."
+        ),
+        kind="danger",
+    )
+
+
+def data_notice(state: Any, data_dir: Path) -> mo.Html:
+    """A Dutch notice while changed data in data/ is invalid and the previous data is served."""
+    if not state.problems:
+        return mo.md("")
+    loaded = time.strftime("%H:%M", time.localtime(state.loaded_at))
+    return mo.callout(
+        md(
+            "**Let op: de gegevens zijn gewijzigd, maar de nieuwe versie bevat fouten.** "
+            f"U ziet nog de vorige, gecontroleerde gegevens (geladen om {loaded}).\n\n"
+            f"{_problem_list(state.problems, data_dir)}\n\n{DATA_REPAIR}"
+        ),
+        kind="warn",
+    )
+
+
+def app_data(version: int | None = None) -> tuple[Store, mo.Html]:
+    """The store to serve and a notice (empty, or the Dutch notice about invalid new data).
+
+    Without any valid data the cell stops with `data_error_page` (naming the files and how to
+    repair them) instead of a traceback. `version` only ties the calling cell to `data_watch`.
+    """
+    from jeugdmonitor import live
+    from jeugdmonitor.store import default_data_dir
+
+    del version
+    data_dir = default_data_dir()
+    try:
+        state = live.current(data_dir)
+    except Exception as exc:  # noqa: BLE001 - never a traceback in the page
+        mo.stop(True, data_error_page([f"{data_dir}: {type(exc).__name__}: {exc}"], data_dir))
+    if state.store is None:
+        mo.stop(True, data_error_page(state.problems, data_dir))
+    return state.store, data_notice(state, data_dir)
