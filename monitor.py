@@ -15,7 +15,7 @@ app = marimo.App(width="full", app_title="Jeugdmonitor")
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import sections, ui
+    from jeugdmonitor import ui
 
 
 @app.cell
@@ -41,10 +41,9 @@ def _(data_version):
 
 
 @app.cell
-def _(data_version):
-    _ = data_version()  # new virtual files (maps, map tables) for each version of data/
-    assets = ui.SessionAssets()
-    return (assets,)
+def _(store):
+    ui.chart_runtime(store)
+    return
 
 
 @app.cell
@@ -62,9 +61,9 @@ def _(picker, requested, store):
 
 
 @app.cell
-def _(assets, region, store):
-    built = sections.build_sections(store, region, assets=assets)
-    ui.banner(built.values())
+def _(region, store):
+    built = ui.build_sections(store, region)
+    ui.banner(built)
     return (built,)
 
 

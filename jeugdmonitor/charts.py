@@ -77,8 +77,8 @@ def topojson_url(url: str, feature: str) -> dict[str, Any]:
 class Assets:
     """Where big, region-independent chart data lives. This default inlines it in every spec.
 
-    The app subclasses it (`jeugdmonitor.ui.SessionAssets`) to serve the TopoJSON and the map
-    tables by URL once per session, so a region change does not resend them.
+    The app subclasses it (`jeugdmonitor.transport.AppAssets`) to serve the TopoJSON and the map
+    tables by URL (published once per process), so a region change does not resend them.
     """
 
     def geo(
@@ -137,26 +137,47 @@ class Spec:
     slots: Mapping[str, Data] = field(default_factory=dict)
     _json: list[str] = field(default_factory=list, repr=False)
 
+    def _fill(self) -> tuple[str, dict[str, str]]:
+        """This render's inline datasets (JSON object text) and slot name → replacement JSON."""
+        inline = dict(self.datasets)
+        fills: dict[str, str] = {}
+        for name, value in self.slots.items():
+            if isinstance(value, dict):
+                fills[name] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+            else:
+                inline[name] = value
+                fills[name] = json.dumps({"name": name})
+        data = ",".join(f"{json.dumps(k)}:{_json_rows(v)}" for k, v in inline.items())
+        return f"{{{data}}}", fills
+
     def to_json(self) -> str:
         """The complete Vega-Lite JSON (computed once)."""
         if self._json:
             return self._json[0]
-        inline = dict(self.datasets)
+        data, fills = self._fill()
         body = self.template
-        for name, value in self.slots.items():
-            if isinstance(value, dict):
-                replacement = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-            else:
-                inline[name] = value
-                replacement = json.dumps({"name": name})
+        for name, replacement in fills.items():
             body = body.replace(_slot(name), replacement)
-        data = ",".join(f"{json.dumps(k)}:{_json_rows(v)}" for k, v in inline.items())
         text = (
             f'{{"description":{json.dumps(self.description, ensure_ascii=False)},'
-            f'"datasets":{{{data}}},{body[1:]}'
+            f'"datasets":{data},{body[1:]}'
         )
         self._json.append(text)
         return text
+
+    def payload_json(self) -> str:
+        """This render without its template: description, datasets and slot fillers as JSON.
+
+        The app sends this (packed) plus the template's URL; its browser runtime
+        (`jeugdmonitor/static/app.js`) replaces each slot `{"url":"jeugdmonitor:NAME"}` of the
+        template by `slots[NAME]` and adds the datasets, giving exactly `to_json()`.
+        """
+        data, fills = self._fill()
+        slots = ",".join(f"{json.dumps(k)}:{v}" for k, v in fills.items())
+        return (
+            f'{{"description":{json.dumps(self.description, ensure_ascii=False)},'
+            f'"datasets":{data},"slots":{{{slots}}}}}'
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The Vega-Lite spec as a dict (e.g. for tests or for embedding in a report)."""
@@ -1379,8 +1400,17 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
         for label, (order, n_hidden, n) in hidden.items()
         if n_hidden
     ]
+    # `code` lets a click on a region's row choose that region in the app
+    code = [pl.col("region_code").alias("code")] if "region_code" in rows.columns else []
     data = rows.select(
-        "row", "order", "kind", "name", "year", _short("rate", "ci_low", "ci_high"), "count_label"
+        "row",
+        "order",
+        "kind",
+        "name",
+        *code,
+        "year",
+        _short("rate", "ci_low", "ci_high"),
+        "count_label",
     ).write_json()
     datasets: dict[str, pl.DataFrame | str] = {"rows": data}
     if notes:

@@ -105,6 +105,10 @@ def parser() -> argparse.ArgumentParser:
     from jeugdmonitor.linkage.cli import register as register_linkage
 
     register_linkage(sub)
+
+    from jeugdmonitor import serve
+
+    serve.register(sub)  # serve, htpasswd
     return ap
 
 

@@ -89,8 +89,12 @@ class Watcher:
         self._state = DataState(None, (), 0, 0.0)
 
     def current(self) -> DataState:
-        """The state to serve now (checks the files when the last check is old enough)."""
-        if time.monotonic() - self._checked < self.check_every:
+        """The state to serve now (checks the files when the last check is old enough).
+
+        Until the first load has finished every caller waits for it: sessions that start at the
+        same moment must not see the empty state (and the error page) while one thread loads.
+        """
+        if self._state.version and time.monotonic() - self._checked < self.check_every:
             return self._state
         with self._lock:
             if time.monotonic() - self._checked >= self.check_every:

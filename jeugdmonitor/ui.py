@@ -6,23 +6,46 @@ number; it lays out what `jeugdmonitor.sections` produced.
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts, markup
+from jeugdmonitor import charts, markup, transport, viewstore
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
+from jeugdmonitor.sections import build_sections as _build_sections
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
 from jeugdmonitor.store import Store
 
 PLACEHOLDER = "— kies een regio (landelijk overzicht) —"
+
+
+def _memoise_ui_labels() -> None:
+    """marimo renders the label of every UI element it builds as Markdown (some 25 extensions,
+    about 0.3 ms), and a region change makes a download button per figure (37 for a gemeente)
+    with only a few distinct labels: a third of a cached region change went there. The label
+    renderer of marimo's UI plugins is memoised per text for this process (same output; a test
+    compares). If marimo renames it, nothing is patched and only the speed-up is lost."""
+    from marimo._plugins.core import web_component
+
+    render = getattr(web_component, "_md", None)
+    if render is None or getattr(render, "jeugdmonitor_memo", False):
+        return
+    memo = functools.lru_cache(maxsize=256)(render)
+    memo.jeugdmonitor_memo = True  # type: ignore[attr-defined]
+    web_component._md = memo
+
+
+_memoise_ui_labels()
 
 
 def md(text: str) -> mo.Html:
@@ -143,12 +166,16 @@ def header(region: Region | None, notice: str = "") -> mo.Html:
 # ------------------------------------------------------------------------------------ banner
 
 
-def banner(sections: Iterable[Section]) -> mo.Html:
+def banner(sections: Iterable[Section] | RegionView) -> mo.Html:
     """The simulated-data warning: a callout at the top and a ribbon fixed to the window bottom.
 
     Empty when no figure shown is simulated.
     """
-    if not any(s.simulated for s in sections):
+    if isinstance(sections, RegionView):
+        simulated = sections.simulated
+    else:
+        simulated = any(s.simulated for s in sections)
+    if not simulated:
         return mo.md("")
     ribbon = mo.Html(
         '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '
@@ -157,44 +184,203 @@ def banner(sections: Iterable[Section]) -> mo.Html:
     return mo.vstack([mo.callout(md(markup.SIMULATED_TEXT), kind="warn"), ribbon])
 
 
-# ---------------------------------------------------------------------------------- assets
+# ------------------------------------------------------------------------- chart transport
 
 
-class SessionAssets(charts.Assets):
-    """Serve the TopoJSON and the map tables by URL, once per session.
+def chart_runtime(store: Store) -> mo.Html:
+    """Once per page: the browser runtime that draws the charts and makes regions clickable.
 
-    Each is a marimo virtual file (`./@file/...`), registered for the whole session rather than
-    for one cell run, so its URL stays valid across region changes; the browser caches it
-    (`max-age`), and every map refers to it by URL instead of carrying it in the spec. Where
-    marimo has no virtual files (`marimo export html`, `python monitor.py`) data is inlined.
+    Empty where marimo serves no files (`marimo export html`): charts are then inlined.
+    """
+    regions = {code: label for label, code in dropdown_options(store).items() if code}
+    return mo.Html(transport.runtime_html(regions))
+
+
+class RegionView(Mapping[str, Section]):
+    """A region's sections and their layout, rendered once and shared by every session.
+
+    In an app (`transport.available()`) each section's layout is kept packed (gzip + base64,
+    `transport.html_element`) in `record`, with a marker where each figure's download button
+    goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
+    packs their HTML too, and the browser runtime puts them in at the markers. A record can also
+    come from the machine's `viewstore`; the `Section` objects are then only built when asked
+    for (a download, `built["key"]`). Elsewhere (`marimo export html`, plain Python) the layout
+    is plain HTML with the buttons in.
     """
 
-    def __init__(self) -> None:
-        self._urls: dict[Any, str | None] = {}
+    def __init__(
+        self,
+        store: Store,
+        region: Region | None,
+        *,
+        record: dict[str, Any] | None = None,
+        assets: charts.Assets | None = None,
+    ) -> None:
+        self.store = store
+        self.region = region
+        self._assets = assets
+        self._sections: dict[str, Section] | None = None
         self._lock = threading.Lock()
+        if record is None and transport.available():
+            record = _pack(self.sections)
+        self.record = record
 
-    def _url(self, key: Any, text: Callable[[], str]) -> str | None:
+    @property
+    def sections(self) -> dict[str, Section]:
+        """The region's sections (built on first use when the view came from a record)."""
         with self._lock:
-            if key not in self._urls:
-                from marimo._runtime.virtual_file import VirtualFile
+            if self._sections is None:
+                self._sections = _build_sections(self.store, self.region, assets=self._assets)
+            return self._sections
 
-                url = VirtualFile.create_and_register(text().encode("utf-8"), "json").url
-                self._urls[key] = None if url.startswith("data:") else url
-            return self._urls[key]
+    @property
+    def simulated(self) -> bool:
+        """True when any figure of the region shows simulated values."""
+        if self.record is not None:
+            return any(s["simulated"] for s in self.record["sections"].values())
+        return any(s.simulated for s in self.sections.values())
 
-    def geo(
-        self, level: str, text: Callable[[], str], feature: str | None = None
-    ) -> dict[str, Any]:
-        """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
-        url = self._url(("geo", level), text)
-        if url:
-            return charts.topojson_url(url, feature or level)
-        return super().geo(level, text, feature)
+    def __getitem__(self, key: str) -> Section:
+        return self.sections[key]
 
-    def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
-        """A region-independent table by URL (inline JSON when virtual files are unavailable)."""
-        url = self._url(("table", key), text)
-        return {"url": url, "format": {"type": "json"}} if url else super().table(key, text)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.record["sections"] if self.record is not None else self.sections)
+
+    def __len__(self) -> int:
+        return len(self.record["sections"] if self.record is not None else self.sections)
+
+    def view(self, key: str) -> mo.Html:
+        """The section's layout with this session's download buttons."""
+        if self.record is None:
+            return section_view(self.sections[key])
+        entry = self.record["sections"][key]
+        buttons = [self._button(key, *download) for download in entry["downloads"]]
+        return _WithElements(
+            transport.html_element(entry["packed"], parts=[b.text for b in buttons]), buttons
+        )
+
+    def _button(self, section: str, figure: str, filename: str, label: str) -> mo.Html:
+        def frame() -> pl.DataFrame:  # the figure's CSV data, built only when clicked
+            found = next(f for f in self.sections[section].figures if f.key == figure)
+            return found.download
+
+        return _csv_button(frame, filename, label)
+
+
+def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
+    """The record of a region: per section its packed layout (download buttons as markers),
+    its downloads and whether it is simulated; and the published files it refers to."""
+    record: dict[str, Any] = {"sections": {}}
+    files: set[str] = set()
+    for key, section in sections.items():
+        figures = [f for f in section.figures if f.download is not None]
+        markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
+        text = section_view(section, download=lambda f, m=markers: m[id(f)]).text
+        files.update(transport.published_names(text))
+        record["sections"][key] = {
+            "packed": transport.packed(text),
+            "downloads": [[f.key, f.download_name, f.download_label] for f in figures],
+            "simulated": section.simulated,
+        }
+    record["files"] = sorted(files)
+    return record
+
+
+def _download_marker(index: int) -> str:
+    return f"<!--jm-part-{index}-->"  # app.js: where part `index` goes
+
+
+class _WithElements(mo.Html):
+    """HTML that holds on to the UI elements in it (marimo keeps only weak references)."""
+
+    def __init__(self, text: str, elements: list[Any]) -> None:
+        super().__init__(text)
+        self._elements = elements
+
+
+class _RegionCache:
+    """A bounded LRU of `RegionView`s, shared by all sessions of the process.
+
+    One build per region even when several sessions ask for it at once; emptied when the store
+    changes (new data). `maxsize` regions are kept; a gemeente's view is about 0.5 MB.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[Any, RegionView | threading.Event] = OrderedDict()
+        self._lock = threading.Lock()
+        self._store: weakref.ref[Store] | None = None
+        self._fingerprint: str | None = None
+        self.assets = transport.AppAssets()
+        self.hits = self.misses = 0
+
+    def get(self, store: Store, region: Region | None) -> RegionView:
+        key = (region.code if region is not None else None, transport.available())
+        while True:
+            with self._lock:
+                if self._store is None or self._store() is not store:
+                    self._entries.clear()
+                    self._store = weakref.ref(store)
+                    self._fingerprint = None
+                    self.assets = transport.AppAssets()
+                entry = self._entries.get(key)
+                if isinstance(entry, RegionView):
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                    return entry
+                if entry is None:  # nobody builds it yet: this thread does
+                    self.misses += 1
+                    building = self._entries[key] = threading.Event()
+                    assets = self.assets
+                    break
+            entry.wait()  # another session builds it; then look again
+        try:
+            view = self._load_or_build(store, region, assets)
+        except BaseException:
+            with self._lock:
+                self._entries.pop(key, None)
+            building.set()
+            raise
+        with self._lock:
+            if self._entries.get(key) is building:
+                self._entries[key] = view
+                while sum(isinstance(v, RegionView) for v in self._entries.values()) > self.maxsize:
+                    oldest = next(k for k, v in self._entries.items() if isinstance(v, RegionView))
+                    del self._entries[oldest]
+        building.set()
+        return view
+
+    def _load_or_build(self, store: Store, region: Region | None, assets: Any) -> RegionView:
+        """From this machine's view store when another process rendered it, else render it
+        (and leave it there for the others)."""
+        shared = viewstore.shared() if transport.available() else None
+        if shared is None:
+            return RegionView(store, region, assets=assets)
+        with self._lock:
+            if self._fingerprint is None:
+                self._fingerprint = viewstore.fingerprint(store.data_dir)
+            key = self._fingerprint
+        code = region.code if region is not None else None
+        record = shared.load(key, code)
+        if record is not None and transport.ensure_published(record["files"], shared.read_file):
+            return RegionView(store, region, record=record, assets=assets)
+        view = RegionView(store, region, assets=assets)
+        if view.record is not None:
+            shared.save(key, code, view.record)
+        return view
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+REGION_CACHE_SIZE = 64
+_REGIONS = _RegionCache(REGION_CACHE_SIZE)
+
+
+def build_sections(store: Store, region: Region | None) -> RegionView:
+    """Every section of a region, laid out (cached: a region seen before costs nothing)."""
+    return _REGIONS.get(store, region)
 
 
 # ------------------------------------------------------------------------------ figure layout
@@ -219,11 +405,16 @@ def download_button(figure: Figure) -> mo.Html:
     if figure.download is None:
         return mo.md("")
     frame = figure.download
+    return _csv_button(lambda: frame, figure.download_name, figure.download_label)
+
+
+def _csv_button(frame: Callable[[], pl.DataFrame], filename: str, label: str) -> mo.Html:
+    """marimo's download button for a CSV made (from `frame()`) only when it is clicked."""
     return mo.download(
-        data=lambda: csv_bytes(frame),
-        filename=figure.download_name,
+        data=lambda: csv_bytes(frame()),
+        filename=filename,
         mimetype="text/csv",
-        label=f"Download .csv ({md_escape(figure.download_label)})",  # marimo renders labels as markdown
+        label=f"Download .csv ({md_escape(label)})",  # marimo renders labels as markdown
     )
 
 
@@ -237,16 +428,21 @@ def chart_html(chart: Any) -> str:
     from marimo._plugins.stateless.mime import mime_renderer
 
     if isinstance(chart, charts.Spec):
+        element = transport.chart_element(chart)  # template by URL, data packed (marimo run)
+        if element is not None:
+            return element
         return mime_renderer("application/vnd.vegalite.v6+json", chart.to_dict()).text
     return mo.as_html(chart).text
 
 
-def figure_view(figure: Figure) -> mo.Html:
-    """Title, explanation, key numbers, chart, source line, download and the table."""
+def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
+    """Title, explanation, key numbers, chart, source line, download and the table.
+
+    `download` makes the download button (default `download_button`)."""
     badge = markup.badge_html(figure)
     parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
     if figure.summary:
-        parts.append(mo.md(figure.summary))
+        parts.append(md(figure.summary))
     if figure.chart is not None:
         # a chart never pushes its column wider than half the page: it scrolls instead
         parts.append(
@@ -256,7 +452,7 @@ def figure_view(figure: Figure) -> mo.Html:
         mo.hstack(
             [
                 mo.Html(f"<span class='jm-source'>{html.escape(figure.source)}</span>"),
-                download_button(figure),
+                (download or download_button)(figure),
             ],
             justify="space-between",
             align="center",
@@ -274,11 +470,11 @@ def figure_view(figure: Figure) -> mo.Html:
     return mo.vstack(parts, gap=0.6)
 
 
-def section_view(section: Section) -> mo.Html:
+def section_view(section: Section, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
     """A whole section: heading, introduction, figures (halves side by side) and closing text."""
     parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
     for row in markup.figure_rows(section.figures):
-        views = [figure_view(f) for f in row]
+        views = [figure_view(f, download) for f in row]
         if len(views) == 1:
             parts.append(views[0])
         else:
@@ -298,7 +494,11 @@ def section_view(section: Section) -> mo.Html:
 def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
     """The view of one registered section (empty when it is not registered)."""
     section = sections.get(key)
-    return section_view(section) if section is not None else mo.md("")
+    if section is None:
+        return mo.md("")
+    if isinstance(sections, RegionView):  # rendered once for every session
+        return sections.view(key)
+    return section_view(section)
 
 
 # ------------------------------------------------------------------- data: reload and errors

@@ -1,4 +1,5 @@
-"""The running app in headless Chromium: `marimo run monitor.py` on a free port.
+"""The running app in headless Chromium, as colleagues reach it: `jeugdmonitor serve` with two
+`marimo run` workers behind nginx, on a free port.
 
 Skipped when /usr/bin/chromium is missing and CI is not set; with CI set a missing browser fails.
 """
@@ -6,16 +7,15 @@ Skipped when /usr/bin/chromium is missing and CI is not set; with CI set a missi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import free_port, require_browser
+from browser_support import require_browser
+from playwright.sync_api import expect
+from serve_support import serving
 
-from jeugdmonitor import charts
+from jeugdmonitor import charts, viewstore
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load
@@ -28,49 +28,19 @@ DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    """Serve monitor.py read-only on a free port for the tests of this module."""
+def app_url(tmp_path_factory):
+    """The app as colleagues reach it: `jeugdmonitor serve`, two workers behind nginx.
+
+    Amsterdam comes precomputed from the workers' view store (as after `serve`'s background
+    precompute), so switching to it and downloading its CSV exercise that path too.
+    """
     require_browser()
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "marimo",
-            "run",
-            "monitor.py",
-            "--headless",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-token",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"marimo run exited: {proc.stderr.read().decode()[-2000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail("marimo run did not answer within 90 s")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    views = tmp_path_factory.mktemp("views")
+    viewstore.precompute(views, ["GM0363"])
+    with serving(
+        "--workers", "2", "--no-warm-up", "--no-precompute", "--view-store", str(views)
+    ) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +87,18 @@ def test_app_renders_every_chart_and_switches_region(chromium, app_url, expected
     )
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    files: dict[str, dict] = {}
+    files: list[tuple[str, bool]] = []  # (url, served from the browser cache)
     cdp.on(
         "Network.responseReceived",
         lambda e: (
-            files.__setitem__(e["requestId"], e["response"])
+            files.append(
+                (
+                    e["response"]["url"],
+                    bool(
+                        e["response"].get("fromDiskCache") or e["response"].get("fromMemoryCache")
+                    ),
+                )
+            )
             if "/@file/" in e["response"]["url"]
             else None
         ),
@@ -133,10 +110,8 @@ def test_app_renders_every_chart_and_switches_region(chromium, app_url, expected
     page.get_by_text("gesimuleerd", exact=False).first.wait_for()  # the banner
     amsterdam = expected["key"]("GM0363")
     assert amsterdam not in page.inner_text("body")
-    assert files, "the maps fetch their TopoJSON and tables by URL"
+    assert files, "chart templates, maps and map tables come by URL"
 
-    seen = {r["url"] for r in files.values()}
-    files.clear()
     frames.clear()
     page.locator(DROPDOWN).first.click()
     page.keyboard.type("Amsterdam")
@@ -147,11 +122,11 @@ def test_app_renders_every_chart_and_switches_region(chromium, app_url, expected
     assert expected["key"](None) not in page.inner_text("body")  # the NL figure is gone
     page.wait_for_timeout(1500)
 
-    # the region change did not resend the TopoJSON: not over the websocket, and the map files
-    # came from the browser cache
-    assert frames and not any('"Topology"' in f or '\\"Topology\\"' in f for f in frames)
-    again = [r for r in files.values() if r["url"] in seen]  # a gemeente adds its wijk map
-    assert again and all(r.get("fromDiskCache") or r.get("fromMemoryCache") for r in again), files
+    # the region change sent at most 150 KB over the websocket, and no file (template, map,
+    # map table) came over the network twice: the browser kept what it had
+    assert frames and sum(len(f.encode("utf-8")) for f in frames) <= 150_000
+    network = [url for url, cached in files if not cached]
+    assert len(network) == len(set(network)), network
 
     # the CSV download of the first figure: every region of the level, for Dutch Excel
     with page.expect_download(timeout=30_000) as download:
@@ -264,4 +239,122 @@ def test_trend_legend_click_shows_only_that_line(chromium, tmp_path):
     )
     page.wait_for_timeout(300)
     assert max(float(t.rstrip("%").replace(",", ".")) for t in y_labels()) >= 10
+    page.close()
+
+
+# ------------------------------------------------------------- chart transport and click (B7)
+
+
+def _chart_keys(code: str | None) -> list[str]:
+    store = load()
+    region = get_region(store, code) if code else None
+    return [
+        f.key
+        for s in build_sections(store, region).values()
+        for f in s.figures
+        if f.chart is not None
+    ]
+
+
+def _tooltip_region(page, x: float, y: float) -> str | None:
+    """Hover at (x, y); the 'Regio' line of the Vega tooltip there, if any."""
+    page.mouse.move(x, y)
+    page.wait_for_timeout(250)
+    tip = page.locator("#vg-tooltip-element")
+    if not tip.count() or not tip.is_visible():
+        return None
+    cells = [c.strip() for c in tip.inner_text().split("\n") if c.strip()]
+    return cells[cells.index("Regio") + 1] if "Regio" in cells else None
+
+
+def _code_of(name: str) -> set[str]:
+    regions = load().regions
+    return set(regions.filter(regions["display_name"] == name)["code"].to_list())
+
+
+def _expect_chosen(page, name: str, expected) -> str:
+    codes = _code_of(name)
+    page.wait_for_function(
+        "codes => codes.includes(new URLSearchParams(location.search).get('region'))",
+        arg=sorted(codes),
+        timeout=30_000,
+    )
+    code = page.evaluate("new URLSearchParams(location.search).get('region')")
+    page.get_by_text(f"code {code})", exact=False).first.wait_for(timeout=60_000)
+    expect(page.locator(DROPDOWN).first).to_contain_text(name, timeout=15_000)  # dropdown follows
+    return code
+
+
+def test_click_on_a_map_region_or_a_strip_point_chooses_that_region(chromium, app_url, expected):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{app_url}/?region=GM0363")
+    wait_for_charts(page, expected["figures"]("GM0363"))
+    charts_ = page.locator("jm-chart")
+
+    # a map: hover until the tooltip names another gemeente, then click it
+    index = _chart_keys("GM0363").index("jeugdzorg_kaart")
+    shape = charts_.nth(index).locator("svg.marks")
+    shape.scroll_into_view_if_needed()
+    box = shape.bounding_box()
+    target = None
+    for fx, fy in [(0.55, 0.5), (0.7, 0.35), (0.6, 0.7), (0.45, 0.6), (0.75, 0.5)]:
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+        name = _tooltip_region(page, x, y)
+        if name and name != "Amsterdam":
+            target = (name, x, y)
+            break
+    assert target, "no other gemeente found under the mouse on the map"
+    page.mouse.click(target[1], target[2])
+    code = _expect_chosen(page, target[0], expected)
+    assert code.startswith("GM") and code != "GM0363"
+    wait_for_charts(page, expected["figures"](code))
+
+    # the benchmark strip: click a comparable gemeente's point
+    index = _chart_keys(code).index(
+        next(k for k in _chart_keys(code) if k.startswith("benchmark_"))
+    )
+    strip = charts_.nth(index)
+    strip.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    points = strip.locator("g.mark-symbol path")
+    current = target[0]
+    chosen = None
+    for i in range(points.count()):
+        b = points.nth(i).bounding_box()
+        if not b:
+            continue
+        x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+        name = _tooltip_region(page, x, y)
+        if name and name != current and _code_of(name):
+            chosen = name
+            page.mouse.click(x, y)
+            break
+    assert chosen, "no other region's point in the benchmark strip"
+    _expect_chosen(page, chosen, expected)
+    assert not errors, errors
+    page.close()
+
+
+def test_the_browser_runtime_fills_a_template_exactly_as_python(chromium, app_url):
+    """`jmFillSpec(template, payload)` in the page gives `Spec.to_json()` for every chart."""
+    store = load()
+    specs = [
+        f.chart
+        for code in ("GM0363", "PO2707", None)
+        for s in build_sections(store, get_region(store, code) if code else None).values()
+        for f in s.figures
+        if f.chart is not None
+    ]
+    page = chromium.new_page()
+    page.goto(app_url)
+    page.wait_for_function("typeof window.jmFillSpec === 'function'", timeout=60_000)
+    filled = page.evaluate(
+        "pairs => pairs.map(([t, p]) => window.jmFillSpec(t, JSON.parse(p)))",
+        [[spec.template, spec.payload_json()] for spec in specs],
+    )
+    assert len(filled) == len(specs) > 60
+    for spec, browser in zip(specs, filled, strict=True):
+        assert browser == spec.to_dict()
     page.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import marimo as mo
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, ui
+from jeugdmonitor import markup, transport, ui
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -85,8 +86,8 @@ def test_table_html_escapes_and_formats_dutch():
     assert "12.345" in html and "12,3" in html and "2024" in html
 
 
-def test_session_assets_inline_without_virtual_files(store):
-    assets = ui.SessionAssets()
+def test_app_assets_inline_without_virtual_files(store):
+    assets = transport.AppAssets()
     geo = assets.geo("provincie", lambda: store.geo_text("provincie"))
     assert geo["format"] == {"type": "topojson", "feature": "provincie"}
     assert geo["values"].startswith("{")  # inlined: no marimo runtime, so no virtual files
@@ -101,3 +102,14 @@ def test_figure_rows_pair_consecutive_halves_only():
     figures += [fig("e", "half"), fig("f", "half")]
     rows = markup.figure_rows(figures)
     assert [[f.key for f in row] for row in rows] == [["a", "b"], ["c"], ["d"], ["e", "f"]]
+
+
+def test_ui_labels_are_memoised_with_marimos_own_output():
+    from marimo._output.md import _md
+    from marimo._plugins.core import web_component
+
+    assert getattr(web_component._md, "jeugdmonitor_memo", False)  # ui installed the memo
+    label = "Download .csv (alle regio's)"
+    assert web_component._md(label).text == _md(label).text
+    button = mo.download(data=lambda: b"x", filename="x.csv", label=label).text
+    assert "Download .csv (alle regio&#x27;s)" in button or "alle regio" in button

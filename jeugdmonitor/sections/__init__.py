@@ -43,7 +43,7 @@ def build_sections(
     """Every registered section for a region (None = the NL overview), keyed and in page order.
 
     `assets` decides where maps get their TopoJSON and tables: inline by default (static files),
-    by URL in the app (`ui.SessionAssets`).
+    by URL in the app (`transport.AppAssets`).
     """
     return {key: build(store, region, assets=assets) for key, build in SECTIONS.items()}
 
