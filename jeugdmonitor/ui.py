@@ -14,7 +14,7 @@ from typing import Any
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts, markup
+from jeugdmonitor import charts, markup, themes
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
@@ -105,7 +105,10 @@ def region_picker(store: Store, requested: str | None) -> mo.ui.dropdown:
         value=_label_of(store, normalize_code(requested)) or PLACEHOLDER,
         allow_select_none=False,
         searchable=True,
-        label="Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie:",
+        label=(
+            "Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie (typ een naam "
+            "of code, bijvoorbeeld Den Haag of GM0518):"
+        ),
         on_change=_write_url,
         full_width=True,
     )
@@ -229,10 +232,9 @@ def chart_html(chart: Any) -> str:
     return mo.as_html(chart).text
 
 
-def figure_view(figure: Figure) -> mo.Html:
-    """Title, explanation, key numbers, chart, source line, download and the table."""
-    badge = markup.BADGE if figure.simulated else ""
-    parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
+def figure_view(figure: Figure, level: int = 4) -> mo.Html:
+    """Title (heading `level`), explanation, key numbers, chart, source, download and the table."""
+    parts: list[Any] = [mo.Html(markup.figure_heading(figure, level)), md(figure.explanation)]
     if figure.summary:
         parts.append(mo.md(figure.summary))
     if figure.chart is not None:
@@ -251,34 +253,65 @@ def figure_view(figure: Figure) -> mo.Html:
             wrap=True,
         )
     )
-    parts.append(
-        mo.accordion({"Tabel met aantallen, percentages en intervallen": table_html(figure.table)})
-    )
+    parts.append(table_toggle(figure))
     return mo.vstack(parts, gap=0.6)
 
 
-def section_view(section: Section) -> mo.Html:
-    """A whole section: heading, introduction, figures (halves side by side) and closing text."""
-    parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
+def table_toggle(figure: Figure) -> mo.Html:
+    """The figure's table behind a native <details> (works with the keyboard; open when the
+    figure has no chart, since then the table is the figure)."""
+    return mo.Html(markup.table_details(figure.table, open_=figure.chart is None))
+
+
+def section_view(section: Section, *, heading: bool = True) -> mo.Html:
+    """A whole section: heading, introduction, figures (halves side by side) and closing text.
+
+    Without `heading` (a theme of this one section, whose heading serves) figures are h3.
+    """
+    head = (
+        markup.section_heading(section.key, section.title)
+        if heading
+        else f"<span id='{html.escape(section.key, quote=True)}'></span>"
+    )
+    parts: list[Any] = [mo.Html(head + markup.section_markdown(section.intro))]
+    level = 4 if heading else 3
     for row in markup.figure_rows(section.figures):
-        views = [figure_view(f) for f in row]
+        views = [figure_view(f, level) for f in row]
         if len(views) == 1:
             parts.append(views[0])
         else:
-            # a grid of two equal columns that never grow past half the page (unlike flex items)
-            cols = "".join(f"<div style='min-width:0'>{v.text}</div>" for v in views)
-            parts.append(
-                mo.Html(
-                    "<div style='display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);"
-                    f"gap:2rem;align-items:start'>{cols}</div>"
-                )
-            )
+            # two equal columns when there is room (they stack on a narrow page, and while a
+            # table is open): `.jm-row` in markup.FIGURE_CSS
+            cols = "".join(f"<div>{v.text}</div>" for v in views)
+            parts.append(mo.Html(f"<div class='jm-row'>{cols}</div>"))
     if section.outro:
-        parts.append(md(section.outro))
+        parts.append(mo.Html(markup.section_markdown(section.outro)))
     return mo.vstack(parts, gap=1.2)
 
 
 def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
-    """The view of one registered section (empty when it is not registered)."""
+    """The view of one registered section (empty when it is not registered).
+
+    The first section of a theme brings the theme's heading, the last one its further reading
+    ("Relevant onderzoek", "Relevante links"), so the page is grouped by theme (`themes`).
+    """
     section = sections.get(key)
-    return section_view(section) if section is not None else mo.md("")
+    if section is None:
+        return mo.md("")
+    theme, members = next(g for g in themes.grouped(sections) if key in dict(g[1]))
+    keys = [k for k, _ in members]
+    parts: list[Any] = []
+    if keys[0] == key:
+        parts.append(mo.Html(markup.theme_heading(theme)))
+    parts.append(section_view(section, heading=not markup.merged(theme, members)))
+    if keys[-1] == key and (further := markup.further_reading(theme)):
+        parts.append(mo.Html(further))
+    return mo.vstack(parts, gap=1.2)
+
+
+def navigation(sections: Mapping[str, Section]) -> mo.Html:
+    """A sidebar with the table of contents (themes and sections, each a link to its anchor).
+
+    It stays in reach on the long page; the anchors are deep links: `?region=GM0363#jeugdzorg`.
+    """
+    return mo.sidebar(mo.Html(markup.toc_html(sections)), width="17rem")
