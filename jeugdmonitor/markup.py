@@ -182,7 +182,9 @@ def _columns(table: pl.DataFrame) -> tuple[list[tuple[str, list[str], bool]], li
             high = table[upper].to_list()
             d = _digits([*values, *high])
             texts = [
-                "–" if lo is None or hi is None else f"{_number(lo, d, column)}–{_number(hi, d, column)}"
+                "–"
+                if lo is None or hi is None
+                else f"{_number(lo, d, column)}–{_number(hi, d, column)}"
                 for lo, hi in zip(values, high, strict=True)
             ]
             shown.append((match["name"], texts, True))
@@ -236,9 +238,16 @@ def table_details(table: pl.DataFrame, *, open_: bool = False, extra_class: str 
     )
 
 
+_HEADING_ID = re.compile(r"<h4 id=\"[^\"]*\"")
+
+
 def section_markdown(text: str) -> str:
-    """Section intro/outro markdown as HTML, its own headings one level below the section (h4)."""
-    return markdown_html(_HEADING.sub("#### ", text))
+    """Section intro/outro markdown as HTML, its own headings one level below the section (h4).
+
+    Their automatic ids are dropped: several sections share a sub-heading ("Toelichting
+    cijfers"), and an id must be unique on the page.
+    """
+    return _HEADING_ID.sub("<h4", markdown_html(_HEADING.sub("#### ", text)))
 
 
 def theme_heading(theme: Theme) -> str:
@@ -246,11 +255,15 @@ def theme_heading(theme: Theme) -> str:
     return f"<h2 class='jm-theme' id='{theme.anchor}'>{html.escape(theme.title)}</h2>"
 
 
-def section_heading(key: str, title: str) -> str:
-    """A section's heading (h3) with its anchor and a link to it (the deep link)."""
+def section_heading(key: str, title: str, *, anchor: bool = True) -> str:
+    """A section's heading (h3) with a link to the section (its deep link, `#key`).
+
+    `anchor=False` when an enclosing element already carries the id.
+    """
     k, t = html.escape(key, quote=True), html.escape(title)
+    ident = f" id='{k}'" if anchor else ""
     return (
-        f"<h3 class='jm-section' id='{k}'>{t}<a class='jm-anchor' href='#{k}' "
+        f"<h3 class='jm-section'{ident}>{t}<a class='jm-anchor' href='#{k}' "
         f"aria-label='Link naar {html.escape(title, quote=True)}'>#</a></h3>"
     )
 
@@ -299,7 +312,10 @@ def toc_html(sections: Mapping[str, Section], extra: list[tuple[str, str]] = ())
 def further_reading(theme: Theme) -> str:
     """'Relevant onderzoek' and 'Relevante links' of a theme as real links (print adds the URL)."""
     parts = []
-    for heading, links in (("Relevant onderzoek", theme.research), ("Relevante links", theme.links)):
+    for heading, links in (
+        ("Relevant onderzoek", theme.research),
+        ("Relevante links", theme.links),
+    ):
         if links:
             items = "".join(
                 f"<li><a href='{html.escape(link.url, quote=True)}' target='_blank' "

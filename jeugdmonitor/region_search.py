@@ -26,8 +26,8 @@ def fold(text: str) -> str:
 @functools.cache
 def aliases() -> tuple[tuple[str, str], ...]:
     """(a word of an official name, everyday name), from the reviewed reference file."""
-    text = resources.files("jeugdmonitor").joinpath("reference/region_aliases.csv").read_text(
-        "utf-8"
+    text = (
+        resources.files("jeugdmonitor").joinpath("reference/region_aliases.csv").read_text("utf-8")
     )
     return tuple((row["name"], row["alias"]) for row in csv.DictReader(text.splitlines()))
 

@@ -354,7 +354,7 @@ class Page:
 
     def section(self, section: Section, *, heading: bool = True) -> str:
         """A section: heading (h3, unless its theme's heading serves), texts and figure rows."""
-        head = markup.section_heading(section.key, section.title) if heading else ""
+        head = markup.section_heading(section.key, section.title, anchor=False) if heading else ""
         parts = [
             f'<section class="report-section" id="{html.escape(section.key)}">',
             head,
@@ -362,9 +362,7 @@ class Page:
         ]
         level = 4 if heading else 3
         for kind, row in _print_pairs(markup.figure_rows(section.figures)):
-            cells = "".join(
-                _figure_html(f, self.chart(f), self.csv_link(f), level) for f in row
-            )
+            cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f), level) for f in row)
             parts.append(f'<div class="{kind}">{cells}</div>')
         if section.outro:
             parts.append(f'<div class="text">{markup.section_markdown(section.outro)}</div>')
@@ -409,8 +407,11 @@ def _print_pairs(rows: list[list[Figure]]) -> list[tuple[str, list[Figure]]]:
         row = rows[i]
         if len(row) == 2:
             out.append(("row two", row))
-        elif i + 1 < len(rows) and len(rows[i + 1]) == 1 and _narrow(row[0]) and _narrow(
-            rows[i + 1][0]
+        elif (
+            i + 1 < len(rows)
+            and len(rows[i + 1]) == 1
+            and _narrow(row[0])
+            and _narrow(rows[i + 1][0])
         ):
             out.append(("row print-two", [row[0], rows[i + 1][0]]))
             i += 1

@@ -38,7 +38,7 @@ def app_url():
             "-m",
             "marimo",
             "run",
-            "monitor.py",
+            str(ROOT / "monitor.py"),
             "--headless",
             "--host",
             "127.0.0.1",

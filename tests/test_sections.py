@@ -331,7 +331,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     built = build_sections(store, get_region(store, "GM0363"))
     titles = [s.title for s in built.values()]
     assert titles == [
-        "Hoe zorgt u voor de jeugd?",
+        "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
         "Problematiek",
         "Jeugdzorggebruik",
         "Jeugdzorggebruik naar onderwijssoort",

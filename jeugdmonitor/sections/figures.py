@@ -69,7 +69,9 @@ def bars(
     )
 
 
-RADAR_HELP = "Klik in de legenda op een naam om die lijn uit te lichten; dubbelklik om alles te zien."
+RADAR_HELP = (
+    "Klik in de legenda op een naam om die lijn uit te lichten; dubbelklik om alles te zien."
+)
 _OUTLINE_SENTENCE = re.compile(r"\s*Uw regio is oranje\s+omlijnd\.")
 
 
