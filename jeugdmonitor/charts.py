@@ -846,7 +846,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
             ],
         )
     )
-    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR).encode(y="v:Q")
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR, aria=False).encode(y="v:Q")
     layers = [bar, zero]
     if label_side != "none":
         # The region's bar is marked by a thin leader line up to its name (no ▲/▼: those mean
@@ -855,7 +855,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
         right = label_side == "right"
         pointer = alt.Chart(_rows("label"))
         layers.append(
-            pointer.mark_rule(color=HIGHLIGHT_COLOR, strokeWidth=1.5).encode(
+            pointer.mark_rule(color=HIGHLIGHT_COLOR, strokeWidth=1.5, aria=False).encode(
                 x="group:O", y="top:Q", y2="label_y:Q"
             )
         )
@@ -924,7 +924,7 @@ def _ratio_template() -> str:
     )
     colour = _signal_colour()
     # invisible: spans the padded domain, so the interval ends stay clear of the chart's edge
-    room = base.mark_rule(opacity=0).encode(
+    room = base.mark_rule(opacity=0, aria=False).encode(
         x=alt.X("pad_low:Q", scale=scale, title="Werkelijk / verwacht (log-schaal)"),
         x2="pad_high:Q",
     )
@@ -943,7 +943,7 @@ def _ratio_template() -> str:
     )
     one = (
         alt.Chart(_rows("one"))
-        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3])
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3], aria=False)
         .encode(x=alt.X("v:Q", scale=scale))
     )
     return _compile(
@@ -1008,7 +1008,12 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             alt.Tooltip("sd:Q", title="1 SD van het kenmerk", format=".2f"),
         ],
     )
-    one = alt.Chart().mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
+    # a reference line, not data: screen readers skip it (the description names it)
+    one = (
+        alt.Chart()
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3], aria=False)
+        .encode(x=alt.datum(1.0))
+    )
     chart = (
         alt.layer(one, interval, point, data=_rows())
         .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
@@ -1083,7 +1088,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
         layers.append(
             alt.Chart(_rows())
             .transform_filter("datum.kind === 'gemeente' && isValid(datum.rate)")
-            .mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3], opacity=0.7)
+            .mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3], opacity=0.7, aria=False)
             .encode(x=alt.X("rate:Q"))
         )
     layers += [

@@ -38,6 +38,7 @@ import polars as pl
 
 from jeugdmonitor import charts, markup, themes
 from jeugdmonitor.files import atomic_write
+from jeugdmonitor.region_search import search_text
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -163,12 +164,21 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .side, .skip, .download { display: none; }
   h1 { font-size: 18pt; }
   /* a new page per theme; sections and figures flow on, a chart never splits */
-  .report-theme + .report-theme, footer { break-before: page; }
+  .report-theme + .report-theme { break-before: page; }
+  footer { font-size: .8rem; margin-top: 1.5rem; }
+  footer h2 { break-before: auto; margin-top: 0; }
+  footer ul { columns: 2; column-gap: 1.5rem; padding-left: 1rem; }
+  footer li { break-inside: avoid; }
   h2.jm-theme { margin-top: 0; }
   .jm-section { margin-top: 1.2rem; }
   h2, h3, h4 { break-after: avoid; }
   .text p { orphans: 3; widows: 3; }
-  .chart, figcaption, .summary, .jm-table-wrap { break-inside: avoid; }
+  .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
+  /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
+  .chart svg { max-height: 90mm; width: auto; }
+  .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
+  .jm-further ul { columns: 2; column-gap: 1.5rem; }
+  .jm-further li { break-inside: avoid; }
   .row { margin: .8rem 0; gap: 1.2rem; }
   .row.two, .row.two:has(details[open]), .row.print-two {
     grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
@@ -224,6 +234,12 @@ window.jmDraw = function () {
       {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
     return vegaEmbed('#' + id, spec, {renderer: 'svg', actions: false, loader: loader,
                                            formatLocale: locale})
+      .then(function () {
+        // Vega gives an empty mark layer (e.g. no suppressed points) the role of an image
+        // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
+        document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
+          .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
+      })
       .catch(function (err) {
         var el = document.getElementById(id);
         el.textContent = 'Grafiek kon niet worden getekend: ' + err.message;
@@ -607,7 +623,8 @@ def index_html(store: Store, generated: dt.date) -> str:
         )
     ).sort("order", "display_name")
     rows = "".join(
-        f'<tr data-type="{t}"><td><a href="{html.escape(c)}.html">{html.escape(n)}</a></td>'
+        f'<tr data-type="{t}" data-search="{html.escape(search_text(t, n, c))}">'
+        f'<td><a href="{html.escape(c)}.html">{html.escape(n)}</a></td>'
         f"<td>{html.escape(TYPE_LABELS[t])}</td><td>{html.escape(c)}</td></tr>"
         for c, t, n in ordered.select("code", "type", "display_name").iter_rows()
     )
@@ -625,23 +642,29 @@ def index_html(store: Store, generated: dt.date) -> str:
 .filters {{ display:flex; gap:1rem; margin:1rem 0; }} input, select {{ font-size:1rem; padding:.3rem .5rem; }}
 table.index {{ border-collapse: collapse; width: 100%; }}
 table.index td, table.index th {{ border-bottom: 1px solid var(--line); padding: 4px 8px; text-align:left; }}
-</style></head><body>
+main.index-page {{ max-width: 1240px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }}
+</style></head><body><main class="index-page">
 <h1>Jeugdmonitor – rapporten per regio</h1>
 <p class="meta">Gemaakt op {generated.isoformat()} · {store.regions.height} regio's</p>
 {banner}
-<div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code"></label>
+<div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code, bijv. Den Haag"></label>
 <label>Soort regio <select id="t"><option value="">alle</option>{options}</select></label>
 <span id="n" class="meta"></span></div>
 <table class="index"><thead><tr><th>Regio</th><th>Soort</th><th>Code</th></tr></thead>
-<tbody id="rows">{rows}</tbody></table>
+<tbody id="rows">{rows}</tbody></table></main>
 <script>
 (function () {{
   var q = document.getElementById('q'), t = document.getElementById('t');
   var rows = Array.prototype.slice.call(document.querySelectorAll('#rows tr'));
+  // like the app's region picker: accents and case do not matter, every word must occur in
+  // the name, its everyday name ('Den Haag') or the code
+  function fold(s) {{ return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }}
   function apply() {{
-    var text = q.value.trim().toLowerCase(), type = t.value, shown = 0;
+    var words = fold(q.value).split(/\\s+/).filter(Boolean), type = t.value, shown = 0;
     rows.forEach(function (r) {{
-      var ok = (!type || r.dataset.type === type) && (!text || r.textContent.toLowerCase().indexOf(text) >= 0);
+      var ok = (!type || r.dataset.type === type) && words.every(function (w) {{
+        return r.dataset.search.indexOf(w) >= 0;
+      }});
       r.style.display = ok ? '' : 'none'; shown += ok ? 1 : 0;
     }});
     document.getElementById('n').textContent = shown + ' van ' + rows.length;
