@@ -97,6 +97,8 @@ STRIP_COLUMNS = {  # the strip's value columns (after kind, region_code, row, na
     "count_label": pl.String,
     "is_simulated": pl.Boolean,
     "source": pl.String,
+    "is_estimate": pl.Boolean,
+    "coverage_note": pl.String,
 }
 
 
@@ -117,6 +119,8 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
                 pl.col("numerator", "denominator").cast(pl.Float64),
                 "is_simulated",
                 "source",
+                "is_estimate",
+                "coverage_note",
             )
             for level in STRIP_LEVELS
         )
@@ -134,13 +138,14 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
 def _pooled(found: list[tuple]) -> tuple:
     """Values of several regions together, from their `strip_values` tuples:
     counts summed, never rates averaged; Wilson interval and suppression as everywhere."""
+    found = [r for r in found if r[0] is not None and r[1] is not None]  # peers with a value
     num, den = sum(r[0] for r in found), sum(r[1] for r in found)
     low, high = wilson_interval(num, den)
     # complementary suppression: the pool minus the peers shown gives the hidden peers' total
     # (r[7] = suppressed), so hide the pool when that is one peer's count or a small count itself
     hidden = [r[0] for r in found if r[7]]
     small = is_small(num, den) or len(hidden) == 1 or 0 < sum(hidden) < MIN_COUNT
-    sources = sorted({part for r in found for part in r[10].split("; ")})
+    sources = sorted({part for r in found for part in (r[10] or "").split("; ") if part})
     return (
         None if small else num,
         den if den >= MIN_COUNT else None,
@@ -151,6 +156,8 @@ def _pooled(found: list[tuple]) -> tuple:
         count_text(None if small else num),
         any(r[9] for r in found),
         "; ".join(sources),
+        any(r[11] for r in found),
+        None,
     )
 
 

@@ -1,9 +1,18 @@
-"""sources → data/*.parquet + data/geo/*.topojson, reproducibly (same input → same bytes).
+"""raw/ → data/*.parquet + data/geo/*.topojson, reproducibly (same input → same bytes on any machine).
 
-Steps (a small DAG): map features → regions; crosswalk + PC4 table → SWV weights; crosswalk +
-population → population 2024 → youth by age; regions + population → simulated indicators;
-reference CSVs → catalogue and breakdowns. All outputs are written to temporary files first and
-renamed into place only when every step has succeeded, so a failed build changes nothing.
+Steps (a small DAG, each a pure function of its inputs):
+- map features → regions; crosswalk + PC4 table → SWV weights;
+- 70072NED 2025 bands + KWB 2019/2021/2022 → youth population per age group and year (estimate);
+- 85075NED/85335NED → real jeugdzorg (by age, household type, verwijzer), 2021-2022;
+- 85098NED 2022 percentages × estimated denominators → jeugdhulp, met verblijf, jeugdbescherming,
+  jeugdreclassering (real, derived counts);
+- KWB + income 2024 → context per gemeente; KWB + jeugdzorg per wijk + wijk polygons → wijken;
+- real context + real jeugdzorg → simulated indicators where no real source exists (flagged);
+- reference CSVs → catalogue and breakdowns.
+All outputs are computed first and written to temporary files that are renamed into place only
+when every step has succeeded, so a failed build changes nothing. Floats are summed in a fixed
+order (`sort().sum()`, `math.fsum`) or in integers, and geometry signs use the integer grid, so no
+output depends on thread count, hash order or the CPU.
 """
 
 from __future__ import annotations
@@ -15,18 +24,66 @@ import polars as pl
 
 from jeugdmonitor import demo, regions
 from jeugdmonitor.files import atomic_writes, reference_csv
-from jeugdmonitor.sources import geo, population, swv
+from jeugdmonitor.sources import context, geo, jeugdzorg, kwb, population, swv, wijken
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 from jeugdmonitor.store import SCHEMAS, conform
 
+DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "raw"
 RAW_FILES = {
     "gemeente": "cartomap/gemeente_2024.topojson",
     "jeugdregio": "cartomap/jeugdregio_2024.topojson",
     "provincie": "cartomap/provincie_2024.topojson",
     "parents": "reference/gemeente_provincie_jeugdregio_2024_derived.csv",
-    "population": "population/mzelst_municipalities-population.csv",
     "swv": "swv/swv_regio_indeling_pc4_2015.csv",
+    "kwb": "cbs/kwb_jeugdzorg_wijken_2021_2022.csv",
+    "kwb2019": "cbs/kwb_2019_gemeenten.csv",
+    "bands": "cbs/70072NED_2025_gemeenten.csv",
+    "jz2022": "cbs/85335NED_2022_gemeenten_odata.csv",
+    "pct2022": "cbs/85098NED_2022_gemeenten.csv",
+    "income": "cbs/inkomen_huishoudens_gemeenten_2024.csv",
+    "wijk": "wijken/wijk_2022.topojson",
 }
+CHECK_YEAR = 2022  # the build prints the national 0-18 jeugdzorg share of this year
+
+
+def real_indicators(
+    sources: Path,
+    kwb_rows: pl.DataFrame,
+    split: pl.DataFrame,
+    youth: pl.DataFrame,
+    gemeenten: pl.DataFrame,
+    crosswalk: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every real indicator row on 2024 gemeenten (CBS youth-care tables 2021-2022), and CBS's
+    national figures where the source publishes them (the `national` table)."""
+    own_2021 = kwb.level(kwb_rows, "gemeente").filter(pl.col("year") == 2021)
+    own_2022 = jeugdzorg.read_odata_csv(sources / RAW_FILES["jz2022"])
+    own = jeugdzorg.with_youth_total(
+        pl.concat(
+            [
+                own_2021.select("code", "year", *kwb.JZ_COLUMNS.values()),
+                own_2022.filter(pl.col("level") == "gemeente").drop("level"),
+            ]
+        )
+    )
+    counts = jeugdzorg.to_2024(own, jeugdzorg.COUNT_COLUMNS, gemeenten, crosswalk)
+    own_population = (
+        split.filter(pl.col("year") == jeugdzorg.PCT_YEAR)
+        .group_by(pl.col("old_code").alias("code"), "age_group")
+        .agg(pl.col("population").sort().sum())
+    )
+    pct = jeugdzorg.read_percentages(sources / RAW_FILES["pct2022"])
+    real = pl.concat(
+        [
+            jeugdzorg.jeugdzorg_rows(counts, youth),
+            jeugdzorg.percentage_rows(pct, own_population, gemeenten, crosswalk),
+        ]
+    )
+    nl = own_2022.filter(pl.col("level") == "land")
+    if nl.height != 1:
+        raise ValueError(f"{sources / RAW_FILES['jz2022']}: expected one national row (NL00)")
+    year = int(nl["year"][0])
+    return real, jeugdzorg.national_rows(nl.row(0, named=True), youth, year)
 
 
 def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
@@ -45,20 +102,38 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
             f"{sources / RAW_FILES['parents']}: gemeente codes do not match the 2024 map"
         )
 
-    pop_total = population.population_2024(
-        population.read_population(sources / RAW_FILES["population"]), gemeenten, crosswalk
+    bands = population.read_bands(sources / RAW_FILES["bands"], gemeenten, crosswalk)
+    pop_total = bands.select(
+        "gemeente_code", pl.col("total").round(0).cast(pl.Int64).alias("population")
     )
     weights = swv.swv_weights(swv.read_pc4_table(sources / RAW_FILES["swv"]), gemeenten, crosswalk)
     region_table, membership = regions.build_tables(
         gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total
     )
-    youth = population.youth_by_age(pop_total)
-    indicators = demo.simulate(
-        gemeenten.join(pop_total, left_on="code", right_on="gemeente_code"),
+    kwb_rows = kwb.read(sources / RAW_FILES["kwb"])
+    kwb_gemeenten = kwb.level(kwb_rows, "gemeente")
+    totals = population.kwb_totals(
+        kwb_gemeenten, population.read_kwb2019(sources / RAW_FILES["kwb2019"])
+    )
+    split = population.split_ages(totals, bands, gemeenten, crosswalk)
+    youth = population.youth_population(split, bands)
+    real, national = real_indicators(sources, kwb_rows, split, youth, gemeenten, crosswalk)
+    context_table = context.context_table(
+        context.kwb_context(kwb_gemeenten, gemeenten, crosswalk),
+        context.income_context(sources / RAW_FILES["income"], gemeenten, crosswalk),
+    )
+    real_keys = set(real.select("indicator", "breakdown").unique().iter_rows())
+    simulated = demo.simulate(
         youth,
+        demo.covariates(context_table, real, gemeenten["code"].to_list()),
         demo.load_targets(),
+        real_keys,
+    )
+    indicators = pl.concat([real, simulated.select(real.columns)]).sort(
+        "indicator", "gemeente_code", "year", "breakdown"
     )
 
+    wijk_table = wijken.wijk_table(kwb_rows, bands, gemeenten, crosswalk)
     tables = {
         "regions": region_table,
         "membership": membership,
@@ -66,9 +141,25 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "catalogue": reference_csv("catalogue", schema=SCHEMAS["catalogue"]),
         "breakdowns": reference_csv("breakdowns", schema=SCHEMAS["breakdowns"]),
         "population": youth,
+        "context": context_table,
+        "national": national,
+        "wijken": wijk_table,
     }
     tables = {name: conform(name, frame) for name, frame in tables.items()}
-    return tables, render_maps(topo, geo.LAYERS, membership, region_table)
+    maps = render_maps(topo, geo.LAYERS, membership, region_table)
+    wijk_topo = wijken.wijk_topology(wijken.read_topology(sources / RAW_FILES["wijk"]), wijk_table)
+    maps["wijk"] = geo.dumps(geo.prune_arcs(wijk_topo))
+    return tables, maps
+
+
+def national_share(tables: dict[str, pl.DataFrame], year: int = CHECK_YEAR) -> float:
+    """NL jeugdzorg share 0-18 of a year from the built tables (counts summed, then divided)."""
+    rows = tables["indicators"].filter(
+        (pl.col("indicator") == "jeugdzorg")
+        & (pl.col("breakdown") == "all")
+        & (pl.col("year") == year)
+    )
+    return rows["numerator"].sum() / rows["denominator"].sum()
 
 
 def render_maps(
@@ -108,7 +199,11 @@ def write_outputs(tables: dict[str, pl.DataFrame], maps: dict[str, str], out: Pa
     return sorted(writers)
 
 
-def build(sources: Path | str, out: Path | str) -> list[Path]:
-    """Build the data folder from raw sources; returns the paths written."""
-    tables, maps = assemble(Path(sources))
-    return write_outputs(tables, maps, Path(out))
+def build(sources: Path | str | None, out: Path | str) -> tuple[list[Path], float]:
+    """Build the data folder from raw sources (default: the repository's `raw/`).
+
+    Returns the paths written and the national jeugdzorg share 0-18 of CHECK_YEAR (a sanity check
+    the CLI prints: CBS reports about 13 %).
+    """
+    tables, maps = assemble(Path(sources) if sources else DEFAULT_SOURCES)
+    return write_outputs(tables, maps, Path(out)), national_share(tables)

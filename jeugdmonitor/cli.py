@@ -6,16 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-DEFAULT_SOURCES = Path("../shared/data/raw")
-
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from jeugdmonitor.build import build
-    from jeugdmonitor.store import validate
+    from jeugdmonitor.build import CHECK_YEAR, build
+    from jeugdmonitor.store import default_data_dir, validate
 
-    written = build(args.sources, args.out)
-    print(f"wrote {len(written)} files to {args.out}")
-    problems = validate(args.out)
+    out = args.out or default_data_dir()
+    written, share = build(args.sources, out)
+    print(f"wrote {len(written)} files to {out}")
+    print(f"national jeugdzorg share 0-18, {CHECK_YEAR}: {share:.2%} (CBS reports about 13%)")
+    problems = validate(out)
     for p in problems:
         print(f"  - {p}", file=sys.stderr)
     return 1 if problems else 0
@@ -58,8 +58,15 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build data/ from the raw sources (deterministic)")
-    b.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="raw data folder")
-    b.add_argument("--out", type=Path, default=Path("data"), help="output data folder")
+    b.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="raw data folder (default: the repository's raw/)",
+    )
+    b.add_argument(
+        "--out", type=Path, default=None, help="output data folder (default: the bundled data/)"
+    )
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("validate", help="check a data folder; exit 1 when a check fails")

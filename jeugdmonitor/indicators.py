@@ -1,8 +1,12 @@
-"""Indicator values for any region: weighted sums of member counts, with the NL reference.
+"""Indicator values for any region: weighted sums of member counts, with coverage and the NL reference.
 
-A region's numerator and denominator are Σ weight × count over its member gemeenten; the rate is
-their ratio. Percentages are never averaged. Results per (indicator, region type) are computed once
-per process and shared by all sessions.
+A region's numerator and denominator are Σ weight × count over its member gemeenten *that have a
+value* for that year and breakdown; the rate is their ratio. Percentages are never averaged.
+Coverage is the share of the region's youths (0-18, weighted like the counts) living in members
+with a value. Below COVERAGE_MIN the region gets no value (numerator and denominator null) and
+`coverage_note` says why; above it, with members missing, the note says which share is covered.
+Nederland uses CBS's own national figure where the source publishes one (`national` table).
+Results per (indicator, region type) are computed once per process and shared by all sessions.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ from jeugdmonitor.regions import NL_CODE
 from jeugdmonitor.stats import significance, with_rate_ci
 from jeugdmonitor.store import Store
 
+# A region value needs members holding at least 90% of its youths: missing members are mostly small
+# (suppressed counts), so 90% keeps regions with a few small gaps and refuses anything built on a
+# minority; a single imported gemeente can never stand for a whole region.
+COVERAGE_MIN = 0.9
+YOUTH_AGES = ("0-4", "4-12", "12-18")
 VALUE_COLUMNS = [
     "region_code",
     "indicator",
@@ -21,7 +30,12 @@ VALUE_COLUMNS = [
     "numerator",
     "denominator",
     "is_simulated",
+    "is_estimate",
     "source",
+    "n_members",
+    "n_covered",
+    "coverage",
+    "coverage_note",
 ]
 
 
@@ -44,6 +58,53 @@ def breakdown_labels(store: Store) -> dict[str, str]:
     )
 
 
+def youth(store: Store) -> pl.DataFrame:
+    """0-18 year olds per gemeente and year (`pop_year`): the weights of coverage."""
+    return store.cached(
+        "youth_by_year",
+        lambda: (
+            store.population.filter(pl.col("age_group").is_in(YOUTH_AGES))
+            .group_by("gemeente_code", pl.col("year").alias("pop_year"))
+            .agg(pl.col("population").sum().alias("youth"))
+        ),
+    )
+
+
+def _pop_year(store: Store) -> pl.Expr:
+    """An indicator year mapped onto the nearest year with population figures."""
+    years = store.cached("population_years", lambda: store.population["year"].unique().sort())
+    if not years.len():
+        return pl.col("year")
+    return pl.col("year").clip(int(years.min()), int(years.max())).alias("pop_year")
+
+
+def coverage_note(region_type: str) -> pl.Expr:
+    """Dutch note on a region value built from part of its members (null when complete).
+
+    Below COVERAGE_MIN it says why there is no value; above it, which share is covered.
+    """
+    if region_type == "gemeente":
+        return pl.lit(None, pl.String)
+    share = (pl.col("coverage").fill_null(0) * 100).floor().cast(pl.Int64)
+    missing = pl.format(
+        "geen waarde: alleen {} van {} gemeenten hebben cijfers ({}% van de jeugdigen; "
+        f"minimaal {COVERAGE_MIN:.0%} nodig)",
+        "n_covered",
+        "n_members",
+        share,
+    )
+    partial = pl.format(
+        "{} van {} gemeenten ({}% van de jeugdigen)", "n_covered", "n_members", share
+    )
+    return (
+        pl.when(pl.col("n_covered") >= pl.col("n_members"))
+        .then(None)
+        .when(pl.col("coverage").fill_null(0) < COVERAGE_MIN)
+        .then(missing)
+        .otherwise(partial)
+    )
+
+
 def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     member = store.membership.join(
         store.regions.filter(pl.col("type") == region_type).select(
@@ -51,21 +112,87 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
         ),
         on="region_code",
     )
-    return (
-        store.indicators.lazy()
-        .filter(pl.col("indicator") == indicator)
-        .join(member.lazy(), on="gemeente_code")
-        .group_by("region_code", "indicator", "year", "breakdown")
+    rows = store.indicators.lazy().filter(pl.col("indicator") == indicator)
+    keys = rows.select("year", "breakdown").unique()
+    weights = youth(store).lazy()
+    pop_year = _pop_year(store)
+    expected = (
+        member.lazy()
+        .join(keys, how="cross")
+        .with_columns(pop_year)
+        .join(weights, on=["gemeente_code", "pop_year"], how="left")
+        .group_by("region_code", "year", "breakdown")
+        .agg(
+            pl.len().alias("n_members"),
+            (pl.col("weight") * pl.col("youth").fill_null(0)).sum().alias("youth_all"),
+        )
+    )
+    actual = (
+        rows.join(member.lazy(), on="gemeente_code")
+        .with_columns(pop_year)
+        .join(weights, on=["gemeente_code", "pop_year"], how="left")
+        .group_by("region_code", "year", "breakdown")
         .agg(
             (pl.col("numerator") * pl.col("weight")).sum().alias("numerator"),
             (pl.col("denominator") * pl.col("weight")).sum().alias("denominator"),
             pl.col("is_simulated").any(),
+            pl.col("is_estimate").any(),
             pl.col("source").unique().sort().str.join("; "),
+            pl.len().alias("n_covered"),
+            (pl.col("weight") * pl.col("youth").fill_null(0)).sum().alias("youth_covered"),
         )
-        .sort("region_code", "year", "breakdown")
-        .collect()
-        .select(VALUE_COLUMNS)
     )
+    frame = (
+        expected.join(actual, on=["region_code", "year", "breakdown"], how="left")
+        .with_columns(
+            pl.lit(indicator).alias("indicator"),
+            pl.col("n_covered").fill_null(0),
+            pl.when(pl.col("youth_all") > 0)
+            .then(pl.col("youth_covered").fill_null(0) / pl.col("youth_all"))
+            .alias("coverage"),
+        )
+        .collect()
+    )
+    complete = pl.col("n_covered") >= pl.col("n_members")
+    enough = complete | (pl.col("coverage") >= COVERAGE_MIN)
+    frame = frame.with_columns(
+        pl.when(enough).then(pl.col("numerator")).alias("numerator"),
+        pl.when(enough).then(pl.col("denominator")).alias("denominator"),
+        coverage_note(region_type).alias("coverage_note"),
+        pl.col("is_simulated").fill_null(False),
+        pl.col("is_estimate").fill_null(False),
+    )
+    if region_type == "nederland":
+        frame = _with_national(store, indicator, frame)
+    return frame.select(VALUE_COLUMNS).sort("region_code", "year", "breakdown")
+
+
+def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Replace NL's summed counts by CBS's own national figure where the source has one."""
+    national = store.national.filter(pl.col("indicator") == indicator).select(
+        "year",
+        "breakdown",
+        pl.col("numerator").alias("nat_num"),
+        pl.col("denominator").alias("nat_den"),
+        pl.col("source").alias("nat_source"),
+        pl.col("is_estimate").alias("nat_est"),
+    )
+    if not national.height:
+        return frame
+    has = pl.col("nat_num").is_not_null()
+    return (
+        frame.join(national, on=["year", "breakdown"], how="left")
+        .with_columns(
+            pl.when(has).then(pl.col("nat_num")).otherwise(pl.col("numerator")).alias("numerator"),
+            pl.when(has).then(pl.col("nat_den")).otherwise(pl.col("denominator"))
+            .alias("denominator"),
+            pl.when(has).then(pl.col("nat_source")).otherwise(pl.col("source")).alias("source"),
+            pl.when(has).then(pl.col("nat_est")).otherwise(pl.col("is_estimate"))
+            .alias("is_estimate"),
+            pl.when(has).then(None).otherwise(pl.col("coverage_note")).alias("coverage_note"),
+            pl.when(has).then(pl.lit(1.0)).otherwise(pl.col("coverage")).alias("coverage"),
+        )
+    )  # fmt: skip
 
 
 def level_values(store: Store, indicator: str, region_type: str) -> pl.DataFrame:

@@ -19,9 +19,10 @@ from jeugdmonitor.sections.common import csv_bytes
 from jeugdmonitor.themes import Theme
 
 SIMULATED_TEXT = (
-    "**Let op: gesimuleerde cijfers.** De cijfers in deze figuren zijn gesimuleerd (demo), "
-    "gekalibreerd op landelijke niveaus; ze zijn niet echt en niet geschikt voor beleid. "
-    "Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
+    "**Let op: een deel van de cijfers is gesimuleerd.** Figuren met het label *gesimuleerd* "
+    "tonen gesimuleerde cijfers (demo), gekalibreerd op landelijke niveaus: ze zijn niet echt en "
+    "niet geschikt voor beleid. Figuren met een CBS-label (bijvoorbeeld *CBS, 2022*) tonen echte "
+    "cijfers. Deze melding verdwijnt zodra alleen echte cijfers worden getoond."
 )
 SUPPRESSION_TEXT = (
     "Aantallen kleiner dan 10 en de percentages die erop berusten worden niet getoond; "
@@ -29,7 +30,7 @@ SUPPRESSION_TEXT = (
     "significant hoger/lager dan Nederland."
 )
 
-BADGE = " <span class='jm-badge'>gesimuleerd</span>"  # after the title of a simulated figure
+SIMULATED_BADGE = "gesimuleerd"
 TABLE_TOGGLE = "Tabel met aantallen, percentages en intervallen"
 # The look both front ends give a figure's source line, badge, table, headings and further reading.
 # Colours meet WCAG 2.1 AA contrast on white (and the badge's text on its orange: 9:1).
@@ -37,6 +38,7 @@ FIGURE_CSS = """
 .jm-source { color: #525252; font-size: 0.85rem; }
 .jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
   padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
+.jm-badge.jm-real { background: #d9f0d3; color: #00441b; }
 .jm-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .jm-theme { font-size: 1.7rem; margin: 3rem 0 0.5rem; padding: 0.4rem 0 0.3rem;
@@ -83,7 +85,7 @@ FIGURE_CSS = """
 """
 
 __all__ = [
-    "BADGE",
+    "badge_html",
     "FIGURE_CSS",
     "SIMULATED_TEXT",
     "SUPPRESSION_TEXT",
@@ -101,6 +103,15 @@ __all__ = [
     "theme_heading",
     "toc_html",
 ]
+
+
+def badge_html(figure: Figure) -> str:
+    """The label after a figure's title: orange 'gesimuleerd', or green with the real source."""
+    text = SIMULATED_BADGE if figure.simulated else figure.badge
+    if not text:
+        return ""
+    kind = "" if figure.simulated else " jm-real"
+    return f" <span class='jm-badge{kind}'>{html.escape(text)}</span>"
 
 
 def figure_rows(figures: list[Figure]) -> list[list[Figure]]:
@@ -270,10 +281,9 @@ def section_heading(key: str, title: str, *, anchor: bool = True) -> str:
 
 def figure_heading(figure: Figure, level: int = 4) -> str:
     """A figure's title (h4 below a section), with the simulated badge."""
-    badge = BADGE if figure.simulated else ""
     return (
         f"<h{level} class='jm-figure-title' id='fig-{html.escape(figure.key, quote=True)}'>"
-        f"{html.escape(figure.title)}{badge}</h{level}>"
+        f"{html.escape(figure.title)}{badge_html(figure)}</h{level}>"
     )
 
 

@@ -13,14 +13,12 @@ Predictor set, and why:
   third classic predictor; it also carries the school-side signal (lvb, onderwijs-related care).
 - `stedelijkheid` = log(youths per km²): urban gemeenten have more specialised supply (jeugd-ggz,
   jeugdzorgplus) and more jeugdreclassering at equal risk. It uses the gemeente's area on the
-  bundled 2024 map (`regions.area_km2`, measured by the build). Youths, not all inhabitants, per
-  km²: with the bundled data (national age shares) the two differ by a constant factor only, so
-  standardised they are identical.
+  bundled 2024 map (`regions.area_km2`, measured by the build); youths rather than all
+  inhabitants, because youth care is about them.
 - `aandeel_12_18` (share of 12-17 year olds among 0-17): age structure. Care use rises with age,
-  so an older youth population needs more care. It is only used when the population by age is real
-  (not `is_estimate`) and varies between gemeenten: the bundled population is split into age groups
-  with national shares, so there it is constant and carries no information; it is then dropped and
-  the drop is reported (`ModelFit.dropped`).
+  so an older youth population needs more care. The bundled population per age group is estimated
+  from each gemeente's real five-year age bands (data/README.md), so it varies between gemeenten;
+  a predictor that does not vary is dropped and the drop is reported (`ModelFit.dropped`).
 Left out on purpose: gemeente size (no causal story; its association runs through urbanity) and
 the supply of care (that is what a gemeente should compare itself on, not explain away).
 
@@ -58,6 +56,7 @@ from scipy.stats import norm
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
+from jeugdmonitor.indicators import YOUTH_AGES
 from jeugdmonitor.regions import REGION_TYPES
 from jeugdmonitor.stats import (
     N_VENTILES,
@@ -113,9 +112,9 @@ CARE_FORMS: tuple[CareForm, ...] = (
     CareForm(
         "jeugdreclassering",
         "jeugdreclassering",
-        "age=12-18",
-        "Jeugdreclassering (12-18)",
-        "jeugdigen van 12 tot 18 jaar",
+        "all",
+        "Jeugdreclassering (12-23)",
+        "jongeren van 12 tot 23 jaar",
     ),
 )
 FORMS = {f.key: f for f in CARE_FORMS}
@@ -251,14 +250,21 @@ def background(store: Store, year: int | None = None) -> pl.DataFrame:
             )
             for name, (ind, bd) in RISK_SOURCES.items()
         ]
-        pop = store.population.group_by("gemeente_code").agg(
-            pl.col("population").sum().alias("youths"),
-            (
-                100
-                * pl.col("population").filter(pl.col("age_group") == "12-18").sum()
-                / pl.col("population").sum()
-            ).alias("aandeel_12_18"),
-            pl.col("is_estimate").any().alias("age_is_estimate"),
+        years = store.population["year"]
+        pop_year = min(max(year, int(years.min())), int(years.max()))
+        pop = (
+            store.population.filter(
+                (pl.col("year") == pop_year) & pl.col("age_group").is_in(YOUTH_AGES)
+            )
+            .group_by("gemeente_code")
+            .agg(
+                pl.col("population").sum().alias("youths"),
+                (
+                    100
+                    * pl.col("population").filter(pl.col("age_group") == "12-18").sum()
+                    / pl.col("population").sum()
+                ).alias("aandeel_12_18"),
+            )
         )
         frame = store.regions.filter(pl.col("type") == "gemeente").select(
             pl.col("code").alias("gemeente_code"), "name", "area_km2"
@@ -285,11 +291,6 @@ def usable_predictors(frame: pl.DataFrame) -> tuple[list[str], dict[str, str]]:
     for name in PREDICTORS:
         if name not in frame.columns or frame[name].null_count() == frame.height:
             dropped[name] = "niet beschikbaar in de data"
-        elif name == "aandeel_12_18" and bool(frame["age_is_estimate"].any()):
-            dropped[name] = (
-                "de bevolking naar leeftijd is geschat met landelijke aandelen, dus gelijk in "
-                "elke gemeente"
-            )
         elif (frame[name].std() or 0.0) <= 1e-9 * max(abs(frame[name].mean() or 0.0), 1.0):
             dropped[name] = "varieert niet tussen gemeenten"
         else:

@@ -20,7 +20,7 @@ import polars as pl
 from jeugdmonitor.regions import REGION_TYPES
 
 DATA_ENV = "JEUGDMONITOR_DATA"
-GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie")
+GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie", "wijk")
 WEIGHT_TOLERANCE = 1e-6
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -41,6 +41,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "denominator": pl.Int64,
         "source": pl.String,
         "is_simulated": pl.Boolean,
+        "is_estimate": pl.Boolean,  # numerator or denominator estimated/derived (see source)
     },
     "catalogue": {
         "indicator": pl.String,
@@ -61,9 +62,67 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "population": {
         "gemeente_code": pl.String,
-        "age_group": pl.String,
+        "year": pl.Int32,
+        "age_group": pl.String,  # 0-4, 4-12, 12-18 (the 0-18 year olds) and 18-23
         "population": pl.Int64,
         "is_estimate": pl.Boolean,
+        "source": pl.String,
+    },
+    "national": {  # the national figure as the source publishes it, where it does (NL01)
+        "indicator": pl.String,
+        "year": pl.Int32,
+        "breakdown": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "source": pl.String,
+        "is_simulated": pl.Boolean,
+        "is_estimate": pl.Boolean,
+    },
+    "wijken": {  # CBS jeugdzorg and KWB per wijk, 2021-2022 (own boundaries); nulls allowed
+        "wijk_code": pl.String,
+        "year": pl.Int32,
+        "name": pl.String,
+        "gemeente_own": pl.String,  # the gemeente of that year
+        "gemeente_code": pl.String,  # its 2024 gemeente
+        "jz_totaal": pl.Int64,
+        "jz_0_4": pl.Int64,
+        "jz_4_12": pl.Int64,
+        "jz_12_18": pl.Int64,
+        "jz_18_23": pl.Int64,
+        "hh_eenouder": pl.Int64,
+        "hh_paar": pl.Int64,
+        "hh_ander": pl.Int64,
+        "traj_totaal": pl.Int64,
+        "vw_gemeentelijke_toegang": pl.Int64,
+        "vw_huisarts": pl.Int64,
+        "vw_jeugdarts": pl.Int64,
+        "vw_gecertificeerde_instelling": pl.Int64,
+        "vw_medisch_specialist": pl.Int64,
+        "vw_rechter_om": pl.Int64,
+        "vw_geen": pl.Int64,
+        "vw_onbekend": pl.Int64,
+        "youth_0_18": pl.Int64,  # estimate (see data/README.md)
+        "youth_0_23": pl.Int64,  # estimate
+        "a_inw": pl.Float64,
+        "a_00_14": pl.Float64,
+        "a_15_24": pl.Float64,
+        "a_hh": pl.Float64,
+        "a_hh_m_k": pl.Float64,
+        "p_hh_li": pl.Float64,
+        "p_hh_lkk": pl.Float64,
+        "p_hh_osm": pl.Float64,
+        "a_soz_wb": pl.Float64,
+        "ste_mvs": pl.Float64,
+        "ste_oad": pl.Float64,
+        "a_lan_ha": pl.Float64,
+    },
+    "context": {  # real characteristics per gemeente (KWB, income), long
+        "gemeente_code": pl.String,
+        "year": pl.Int32,
+        "variable": pl.String,
+        "value": pl.Float64,
+        "is_estimate": pl.Boolean,
+        "source": pl.String,
     },
 }
 KEYS = {
@@ -72,8 +131,14 @@ KEYS = {
     "indicators": ["indicator", "gemeente_code", "year", "breakdown"],
     "catalogue": ["indicator"],
     "breakdowns": ["breakdown"],
-    "population": ["gemeente_code", "age_group"],
+    "population": ["gemeente_code", "year", "age_group"],
+    "context": ["gemeente_code", "year", "variable"],
+    "national": ["indicator", "year", "breakdown"],
+    "wijken": ["wijk_code", "year"],
 }
+# Columns that may be empty: CBS suppresses small counts and published no 2022 income figures.
+NULLABLE = {"wijken": set(SCHEMAS["wijken"]) - {"wijk_code", "year", "name", "gemeente_own",
+                                                "gemeente_code"}}  # fmt: skip
 
 
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -124,6 +189,9 @@ class Store:
     catalogue: pl.DataFrame
     breakdowns: pl.DataFrame
     population: pl.DataFrame
+    context: pl.DataFrame
+    national: pl.DataFrame
+    wijken: pl.DataFrame
     region_index: dict[str, dict[str, Any]] = field(repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -214,6 +282,8 @@ def _check_table(name: str, path: str, frame: pl.DataFrame) -> list[Problem]:
     problems = []
     indexed = frame.with_row_index("__row")
     for column in frame.columns:
+        if column in NULLABLE.get(name, ()):
+            continue
         nulls = indexed.filter(pl.col(column).is_null())
         if nulls.height:
             problems.append(Problem(path, column, _rows(nulls), "missing value (null)"))
@@ -253,15 +323,43 @@ def _check_known(
     ]
 
 
+def _check_counts(path: str, frame: pl.DataFrame, keys: list[str]) -> list[Problem]:
+    """Counts are non-negative and a numerator never exceeds its denominator."""
+    problems = []
+    indexed = frame.with_row_index("__row")
+    for column in ("numerator", "denominator"):
+        neg = indexed.filter(pl.col(column) < 0)
+        if neg.height:
+            problems.append(
+                Problem(
+                    path,
+                    column,
+                    _rows(neg),
+                    f"negative count {neg[column][0]} ({_row_detail(frame, neg['__row'][0], keys)})",
+                )
+            )
+    over = indexed.filter(pl.col("numerator") > pl.col("denominator"))
+    if over.height:
+        r = over.row(0, named=True)
+        problems.append(
+            Problem(
+                path,
+                "numerator",
+                _rows(over),
+                f"numerator {r['numerator']} > denominator {r['denominator']} "
+                f"({_row_detail(frame, r['__row'], keys)})",
+            )
+        )
+    return problems
+
+
 def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
     """Run every check over already-typed frames; returns all problems (empty when valid)."""
     problems: list[Problem] = []
     for name, frame in frames.items():
         problems += _check_table(name, paths[name], frame)
     regions, membership = frames["regions"], frames["membership"]
-    indicators = frames["indicators"]
     gemeente_codes = regions.filter(pl.col("type") == "gemeente")["code"]
-    ind_keys = KEYS["indicators"]
 
     known = {
         "gemeente code": gemeente_codes,
@@ -279,36 +377,18 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
         ("indicators", "indicator", "indicator (not in catalogue)"),
         ("indicators", "breakdown", "breakdown"),
         ("population", "gemeente_code", "gemeente code"),
+        ("context", "gemeente_code", "gemeente code"),
+        ("national", "indicator", "indicator (not in catalogue)"),
+        ("national", "breakdown", "breakdown"),
+        ("wijken", "gemeente_code", "gemeente code"),
     ]
     for table, column, what in references:
         problems += _check_known(
             paths[table], frames[table], column, known[what], what, KEYS[table]
         )
 
-    indexed = indicators.with_row_index("__row")
-    for column in ("numerator", "denominator"):
-        neg = indexed.filter(pl.col(column) < 0)
-        if neg.height:
-            problems.append(
-                Problem(
-                    paths["indicators"],
-                    column,
-                    _rows(neg),
-                    f"negative count {neg[column][0]} ({_row_detail(indicators, neg['__row'][0], ind_keys)})",
-                )
-            )
-    over = indexed.filter(pl.col("numerator") > pl.col("denominator"))
-    if over.height:
-        r = over.row(0, named=True)
-        problems.append(
-            Problem(
-                paths["indicators"],
-                "numerator",
-                _rows(over),
-                f"numerator {r['numerator']} > denominator {r['denominator']} "
-                f"({_row_detail(indicators, r['__row'], ind_keys)})",
-            )
-        )
+    for table in ("indicators", "national"):
+        problems += _check_counts(paths[table], frames[table], KEYS[table])
 
     weights = membership.with_row_index("__row")
     bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))

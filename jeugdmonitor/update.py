@@ -184,8 +184,9 @@ def run_fetch(
         )
     if result.population_year is not None:
         lines.append(
-            f"Population: CBS 1 January {result.population_year} for "
-            f"{result.population['gemeente_code'].n_unique()} gemeenten (is_estimate = false)."
+            f"Population: CBS 1 January, {result.population['year'].min()}-"
+            f"{result.population_year}, for {result.population['gemeente_code'].n_unique()} "
+            "gemeenten (is_estimate = false)."
         )
     empty = {k: n for k, n in result.empty_cells.items() if n}
     if empty:

@@ -25,8 +25,48 @@ import polars as pl
 from jeugdmonitor.sources import cbs
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT.parent / "shared" / "data" / "raw"
+RAW = ROOT / "raw"
 EMPTY_CELL = ("GM0088", 2024)  # Schiermonnikoog: CBS publishes no percentage ("." in StatLine)
+REAL_TABLES = {"85335NED"}  # served from the real rows in raw/ (CBS's own keys and padding)
+
+
+def real_85335ned(raw: Path = RAW) -> dict[str, list[dict[str, Any]]]:
+    """The real 85335NED 2022 rows (raw/cbs/85335NED_2022_gemeenten_odata.csv) as OData v3.
+
+    Keys as CBS serves them: `Wijken` padded ('GM1680    '), `Perioden` '2022JJ00', counts as
+    numbers, '.' (suppressed) as null; DataProperties with its dimensions and topics.
+    """
+    frame = pl.read_csv(raw / "cbs" / "85335NED_2022_gemeenten_odata.csv", infer_schema_length=0)
+    topics = [c for c in frame.columns if c[-2:].strip("_").isdigit() and "_" in c]
+    counts = [c for c in topics if not c.startswith(("Gemeentenaam", "SoortRegio", "Codering",
+                                                     "Indeling"))]  # fmt: skip
+    rows = []
+    for r in frame.iter_rows(named=True):
+        row: dict[str, Any] = {
+            "ID": int(r["ID"]),
+            "VormenVanJeugdzorg": r["VormenVanJeugdzorg"],
+            "Wijken": r["Wijken"],
+            "Perioden": r["Perioden"],
+        }
+        for c in counts:
+            value = r[c].strip()
+            row[c] = None if value == "." else int(value)
+        rows.append(row)
+    props: list[dict[str, Any]] = [
+        {
+            "ID": 0,
+            "Type": "Dimension",
+            "Key": "VormenVanJeugdzorg",
+            "Title": "Vormen van jeugdzorg",
+        },
+        {"ID": 1, "Type": "GeoDimension", "Key": "Wijken", "Title": "Wijken en buurten"},
+        {"ID": 2, "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+    ]
+    props += [
+        {"ID": 3 + i, "Type": "Topic", "Key": c, "Title": c, "Unit": "aantal", "Decimals": 0}
+        for i, c in enumerate(counts)
+    ]
+    return {"DataProperties": props, "TypedDataSet": rows}
 
 
 def _noise(*parts: object) -> int:
@@ -58,13 +98,19 @@ def _props(dims: list[str], columns: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def odata_tables(
-    specs: list[cbs.Spec], population: pl.DataFrame, years: list[int]
+    specs: list[cbs.Spec],
+    population: pl.DataFrame,
+    years: list[int],
+    extra_codes: tuple[str, ...] = (),
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """{table: {"DataProperties": [...], "TypedDataSet": [...]}} for every mapped CBS table."""
-    codes = sorted(population["gemeente_code"].unique().to_list())
+    """{table: {"DataProperties": [...], "TypedDataSet": [...]}} for every mapped CBS table.
+
+    `extra_codes` are gemeente codes of earlier years to publish too (e.g. Weesp in 2022).
+    """
+    codes = sorted({*population["gemeente_code"].unique().to_list(), *extra_codes})
+    latest = population.filter(pl.col("year") == population["year"].max())
     per_age = {
-        (r["gemeente_code"], r["age_group"]): r["population"]
-        for r in population.iter_rows(named=True)
+        (r["gemeente_code"], r["age_group"]): r["population"] for r in latest.iter_rows(named=True)
     }
     age_of = {
         v: s.breakdown.removeprefix("age=")
@@ -80,7 +126,11 @@ def odata_tables(
     for s in specs:
         if s.table != cbs.POPULATION:
             by_table.setdefault(s.table, []).append(s)
+    for table in REAL_TABLES & set(by_table):
+        tables[table] = real_85335ned()
     for table, tspecs in by_table.items():
+        if table in REAL_TABLES:
+            continue
         dims: dict[str, set[str]] = {}
         for s in tspecs:
             for d, vals in s.filters:
@@ -118,7 +168,7 @@ def expected_counts(
     pop_specs = {s.breakdown.removeprefix("age="): s for s in specs if s.part == "count"}
     out = []
     for s in specs:
-        if s.part != "numerator":
+        if s.part != "numerator" or s.table in REAL_TABLES:
             continue
         den = next(d for d in specs if d.part == "denominator" and d.indicator == s.indicator)
         num_rows = pl.DataFrame(tables[s.table]["TypedDataSet"]).with_columns(

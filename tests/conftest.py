@@ -1,4 +1,4 @@
-"""Shared fixtures: the raw sources beside the repo, the bundled data folder, a fresh build."""
+"""Shared fixtures: the repository's raw sources, the bundled data folder, a fresh build."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 from jeugdmonitor import store as store_mod
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT.parent / "shared" / "data" / "raw"
+RAW = ROOT / "raw"
 DATA = ROOT / "data"
 
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     if not RAW.exists():
-        pytest.fail(f"raw sources not found at {RAW} (../shared must sit beside the repo)")
+        pytest.fail(f"raw sources not found at {RAW} (they are part of the repository)")
     return RAW
 
 

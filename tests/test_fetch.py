@@ -14,7 +14,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from cbs_fixture import EMPTY_CELL, RAW, expected_counts, odata_tables, serve, write_mirror
+from cbs_fixture import (
+    EMPTY_CELL,
+    RAW,
+    expected_counts,
+    odata_tables,
+    real_85335ned,
+    serve,
+    write_mirror,
+)
 from pytest_httpserver import HTTPServer
 
 from jeugdmonitor import cli, indicators, store
@@ -112,8 +120,9 @@ def test_http_fetch_follows_paging_and_replaces_only_fetched_slices(http, data_c
     assert (data_copy / "README.md").read_bytes() == readme
 
     after = pl.read_parquet(data_copy / "indicators.parquet")
-    real = after.filter(~pl.col("is_simulated"))
+    real = after.filter(~pl.col("is_simulated") & pl.col("year").is_in(YEARS))
     assert set(real["indicator"].unique()) == {"jeugdhulp", "jeugdbescherming"}
+    assert real["is_estimate"].all()  # counts derived from percentages
     assert set(real["breakdown"].unique()) == {"all"} and set(real["year"].unique()) == set(YEARS)
     assert real["source"].str.contains("CBS StatLine 85098NED").all()
     assert real["source"].str.contains("percentage × bevolking CBS 03759ned").all()
@@ -137,22 +146,28 @@ def test_http_fetch_follows_paging_and_replaces_only_fetched_slices(http, data_c
         & pl.col("year").is_in(YEARS)
     )
     assert after.filter(untouched).equals(before.filter(untouched))
-    assert after.filter(untouched)["is_simulated"].all()
+    assert after.filter(untouched & pl.col("year").is_in(YEARS))["is_simulated"].all()
 
     pop = pl.read_parquet(data_copy / "population.parquet")
-    assert not pop["is_estimate"].any()
+    fetched = pop.filter(pl.col("year").is_in(YEARS) & (pl.col("age_group") != "18-23"))
+    assert (
+        not fetched["is_estimate"].any() and fetched["source"].str.starts_with("CBS 03759ned").all()
+    )
+    assert pop.filter(~pl.col("year").is_in(YEARS))["is_estimate"].all()  # other years untouched
     rows = pl.DataFrame(odata["03759ned"]["TypedDataSet"]).filter(
         (pl.col("RegioS").str.strip_chars() == "GM0363")
         & (pl.col("Perioden") == "2024JJ00")
         & pl.col("Leeftijd").is_in(["11200", "11300", "11400", "11500", "11600", "11700"])
     )
     assert (
-        pop.filter((pl.col("gemeente_code") == "GM0363") & (pl.col("age_group") == "12-18"))[
-            "population"
-        ].item()
+        pop.filter(
+            (pl.col("gemeente_code") == "GM0363")
+            & (pl.col("age_group") == "12-18")
+            & (pl.col("year") == 2024)
+        )["population"].item()
         == rows["BevolkingOp1Januari_1"].sum()
     )
-    assert "partly real (all)" in summary and "Population: CBS 1 January 2024" in summary
+    assert "Population: CBS 1 January, 2023-2024" in summary
 
 
 def test_mirror_fetch_acceptance_via_cli(tmp_path, data_copy, odata, capsys):
@@ -163,7 +178,9 @@ def test_mirror_fetch_acceptance_via_cli(tmp_path, data_copy, odata, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "[1/2] CBS 03759ned" in out and "jeugdhulp all (" in out
+    assert "[1/3] CBS 03759ned" in out and "jeugdhulp all (" in out
+    # 85335NED has real rows for 2022 only: asked for 2023-2024 it is skipped, not an error
+    assert "CBS 85335NED: no gemeente figures for 2023-2024; skipped" in out
     assert "simulated" in out  # the summary lists what is still simulated
     assert cli.main(["validate", str(data_copy)]) == 0
 
@@ -173,7 +190,7 @@ def test_mirror_fetch_acceptance_via_cli(tmp_path, data_copy, odata, capsys):
     assert real.height == 2 and not real["is_simulated"].any()
     assert real["source"].str.contains("85098NED").all()
     old = nl.filter((pl.col("breakdown") == "all") & (pl.col("year") == 2022))
-    assert old["is_simulated"].all()
+    assert old["source"].str.contains("85098NED, 2022").all()  # the build's real year stays
     jr = indicators.level_values(st, "jeugdhulp", "jeugdregio").filter(
         (pl.col("breakdown") == "all") & (pl.col("year") == 2024)
     )
@@ -529,9 +546,61 @@ def test_population_of_a_successor_needs_every_predecessor():
         },
         schema_overrides={"year": pl.Int32},
     )
-    population, year = cbs._latest_population(pop_raw, codes)
+    population, year = cbs._population(pop_raw, codes, {"03759ned"})
     assert year == 2020
     assert population.select("gemeente_code", "age_group", "population").rows() == [
         ("GM0014", "0-4", 5000),
         ("GM1979", "0-4", 600),
     ]
+    assert population["source"].to_list() == ["CBS 03759ned, 1 januari 2020"] * 2
+
+
+def test_real_85335ned_rows_fetched_over_http_give_the_build_counts(http, data_copy, specs):
+    """The real 85335NED 2022 rows (CBS's keys, padded region codes, '.' for suppressed), served as
+    OData v3 by a local peer, fetched with the bundled mapping: exactly the build's counts."""
+    population = pl.read_parquet(data_copy / "population.parquet")
+    real = {r["Wijken"].strip() for r in real_85335ned()["TypedDataSet"]}
+    gone = tuple(sorted(c for c in real - set(population["gemeente_code"]) if c.startswith("GM")))
+    assert "GM0457" in gone  # Weesp, part of Amsterdam since 2022
+    # like CBS's own 2022 tables: the gemeenten of 2022 (Voorne aan Zee did not exist yet)
+    population = population.filter(pl.col("gemeente_code").is_in(list(real)))
+    tables = odata_tables(specs, population, [2022], extra_codes=gone)
+    assert tables["85335NED"]["TypedDataSet"][1]["Wijken"] == "GM1680    "
+    requested = serve(http, tables, page_size=PAGE)
+    built = pl.read_parquet(data_copy / "indicators.parquet")
+    run_fetch(
+        data_copy,
+        base_url=http.url_for("/"),
+        years=[2022],
+        use_crosswalk=True,  # 2022 has Weesp, Brielle, …: added to their 2024 successor
+        fetch_maps=False,
+        progress=lambda _: None,
+    )
+    assert any("85335NED/TypedDataSet" in u and "VormenVanJeugdzorg eq 'T001203'" in u
+               for u in requested)  # fmt: skip
+    fetched = pl.read_parquet(data_copy / "indicators.parquet")
+    keys = ["indicator", "gemeente_code", "year", "breakdown"]
+    for indicator, same_denominator in (
+        ("jeugdzorg", False),  # the denominator is the (fetched) population
+        ("jeugdzorg_huishouden", True),
+        ("jeugdzorg_verwijzer", True),
+    ):
+        want = built.filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("year") == 2022)
+            & (pl.col("breakdown") != "all")
+        ).sort(keys)
+        got = fetched.filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("year") == 2022)
+            & (pl.col("breakdown") != "all")
+        ).sort(keys)
+        assert want.height > 300 * (3 if indicator == "jeugdzorg" else 2)
+        assert got.select(keys).equals(want.select(keys)), indicator
+        assert got["numerator"].equals(want["numerator"]), indicator
+        if same_denominator:
+            assert got["denominator"].equals(want["denominator"]), indicator
+        assert got["source"].str.contains("CBS StatLine 85335NED").all()
+    mapping = pl.read_csv(cbs.default_mapping())
+    confirmed = mapping.filter(pl.col("table") == "85335NED")
+    assert confirmed.height == 3 + 2 * 3 + 2 * 8 and (confirmed["active"] == "yes").all()

@@ -53,6 +53,7 @@ def raw(store):
         "indicators": pl.read_parquet(data / "indicators.parquet"),
         "membership": pl.read_parquet(data / "membership.parquet"),
         "regions": pl.read_parquet(data / "regions.parquet"),
+        "national": pl.read_parquet(data / "national.parquet"),
     }
 
 
@@ -60,6 +61,14 @@ def reference(raw, code: str, indicator: str, year: int, breakdown: str) -> dict
     """Weighted numerator/denominator of a region, its rate, Wilson CI and the NL rate."""
 
     def sums(region_code: str) -> tuple[float, float]:
+        # NL is CBS's own national figure where the source publishes one
+        national = raw["national"].filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("year") == year)
+            & (pl.col("breakdown") == breakdown)
+        )
+        if region_code == "NL01" and national.height:
+            return float(national["numerator"][0]), float(national["denominator"][0])
         members = raw["membership"].filter(pl.col("region_code") == region_code)
         rows = raw["indicators"].filter(
             (pl.col("indicator") == indicator)
@@ -73,6 +82,9 @@ def reference(raw, code: str, indicator: str, year: int, breakdown: str) -> dict
 
     num, den = sums(code)
     nl_num, nl_den = sums("NL01")
+    if not den:  # no member has a value (e.g. a count CBS suppressed)
+        return {"num": 0.0, "den": 0.0, "rate": None, "ci_low": None, "ci_high": None,
+                "nl_rate": nl_num / nl_den}  # fmt: skip
     # statsmodels wants integer-ish counts; weighted SWV counts are fractional, so use the rate
     low, high = proportion_confint(num, den, alpha=0.05, method="wilson")
     return {
@@ -101,7 +113,7 @@ def test_bar_numbers_equal_independent_computation(store, raw, code):
     region = get_region(store, code)
     built = build_sections(store, region)
     fig = figure(built, "jeugdzorg_leeftijd")
-    ref = reference(raw, code, "jeugdzorg", 2024, "all")
+    ref = reference(raw, code, "jeugdzorg", 2022, "all")
     chart_row = next(r for r in rows(fig) if r["rol"] == "regio" and r["categorie"] == "Totaal")
     assert chart_row["rate"] == pytest.approx(ref["rate"], abs=1e-5)
     assert chart_row["ci_low"] == pytest.approx(ref["ci_low"], abs=1e-5)
@@ -132,20 +144,35 @@ def test_nl_rows_are_the_national_totals(store, raw):
     assert nl["sig"] == ""  # NL is the reference, never marked
 
 
-def test_trend_has_every_year_for_region_and_nl(store, raw):
+def test_trend_has_only_the_real_years_for_region_and_nl(store, raw):
+    """The jeugdzorg trend reads 2021-2022 (real, CBS): no simulated years tacked on."""
     built = build_sections(store, get_region(store, "JZ01"))
     fig = figure(built, "jeugdzorg_trend")
     data = pl.DataFrame(rows(fig))
-    assert sorted(data["year"].unique().to_list()) == ["2020", "2021", "2022", "2023", "2024"]
-    assert set(data["serie"]) == {"Jeugdhulp", "Jeugdbescherming", "Jeugdreclassering"}
-    assert data.height == 3 * 5 * 2
+    assert sorted(data["year"].unique().to_list()) == ["2021", "2022"]
+    assert set(data["serie"]) == {
+        "Jeugdzorg (totaal)",
+        "Jeugdhulp",
+        "Jeugdbescherming",
+        "Jeugdreclassering (12-23 jaar)",
+    }
+    assert data.height == (2 + 1 + 1 + 1) * 2  # jeugdzorg 2021-2022; the CBS percentages 2022
+    assert not fig.simulated and fig.badge == "CBS, 2021–2022"
     row = data.filter(
         (pl.col("serie") == "Jeugdbescherming")
-        & (pl.col("year") == "2021")
+        & (pl.col("year") == "2022")
         & (pl.col("rol") == "regio")
     ).row(0, named=True)
-    ref = reference(raw, "JZ01", "jeugdbescherming", 2021, "all")
+    ref = reference(raw, "JZ01", "jeugdbescherming", 2022, "all")
     assert row["rate"] == pytest.approx(ref["rate"], abs=1e-5)
+    nl = data.filter(
+        (pl.col("serie") == "Jeugdzorg (totaal)")
+        & (pl.col("year") == "2022")
+        & (pl.col("rol") == "nl")
+    ).row(0, named=True)
+    assert nl["rate"] == pytest.approx(
+        reference(raw, "NL01", "jeugdzorg", 2022, "all")["rate"], abs=1e-5
+    )
 
 
 def test_map_holds_every_region_of_the_level(store, raw):
@@ -216,12 +243,13 @@ def test_a_gemeente_gets_a_benchmark_strip_after_each_main_indicator(store, raw,
         fig = built[section].figures[keys.index(key)]
         assert fig.summary and fig.layout == "full" and fig.download.height == fig.table.height
         by_kind = {r["kind"]: r for r in rows(fig) if r["kind"] != "peer"}
+        year = 2022 if indicator == "jeugdzorg" else 2024
         for kind, region_code in (
             ("gemeente", code),
             ("jeugdregio", jeugdregio),
             ("nederland", "NL01"),
         ):
-            ref = reference(raw, region_code, indicator, 2024, breakdown)
+            ref = reference(raw, region_code, indicator, year, breakdown)
             if ref["num"] >= 10:
                 assert by_kind[kind]["rate"] == pytest.approx(ref["rate"], abs=1e-5), (key, kind)
                 assert by_kind[kind]["ci_low"] == pytest.approx(ref["ci_low"], abs=1e-5)
@@ -270,9 +298,8 @@ def test_small_counts_are_suppressed_everywhere(store, raw):
                     pl.col("Aantal").is_null() & pl.col("Percentage").is_not_null()
                 ).is_empty()
             )
-    # one known small cell: jeugdzorg 0-4 jaar in 2024
-    ref = reference(raw, code, "jeugdzorg", 2024, "age=0-4")
-    assert ref["num"] < 10
+    # one known small cell: jeugdzorg 0-4 jaar in 2022, which CBS suppressed (no row at all)
+    assert reference(raw, code, "jeugdzorg", 2022, "age=0-4")["num"] == 0
     bar = next(
         r
         for r in rows(figure(built, "jeugdzorg_leeftijd"))
@@ -289,12 +316,13 @@ def test_download_is_suppressed_rounded_and_complete(store, raw):
     assert (
         data["regiocode"].n_unique() == raw["regions"].filter(pl.col("type") == "gemeente").height
     )
-    assert set(data["jaar"].unique()) == {2020, 2021, 2022, 2023, 2024}
+    assert set(data["jaar"].unique()) == {2021, 2022}
     counts = data["aantal"].drop_nulls()
     assert (counts >= 10).all() and (counts % 5 == 0).all()
     assert data.filter(pl.col("aantal").is_null() & pl.col("percentage").is_not_null()).is_empty()
-    assert data["gesimuleerd"].all()
-    assert fig.download_name == "jeugdzorg_gemeenten_2020-2024.csv"
+    assert not data["gesimuleerd"].any()
+    assert data.filter(pl.col("percentage").is_not_null())["geschat"].all()  # the population
+    assert fig.download_name == "jeugdzorg_gemeenten_2021-2022.csv"
     csv = c.csv_bytes(data).decode("utf-8-sig")
     header = csv.splitlines()[0].split(";")
     assert header[:3] == ["regiocode", "regio", "regiotype"]
@@ -315,14 +343,20 @@ def test_every_section_builds_for_every_region_type(store, code):
     assert len(figures) == 19 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
     for fig in figures:
         assert fig.summary, fig.key
-    # every figure, the model section's included, has the shared furniture
+    # every figure, the model section's included, has the shared furniture, and says plainly
+    # whether it shows real (CBS) or simulated values
     for fig in (f for s in built.values() for f in s.figures):
         if fig.chart is not None:
             assert fig.chart.to_dict()["description"].strip(), fig.key
         assert fig.title and fig.explanation and fig.source.startswith("Bron en jaar data:")
-        assert "2024" in fig.source
-        assert fig.simulated and "gesimuleerd" in fig.source
+        if fig.simulated:
+            assert "gesimuleerd" in fig.source and not fig.badge
+        else:
+            assert fig.badge.startswith("CBS, 202") and "CBS" in fig.source, fig.key
+            assert "gesimuleerd" not in fig.source
         assert fig.table.height > 0 and fig.download is not None and fig.download.height > 0
+    real = {f.key for s in built.values() for f in s.figures if not f.simulated}
+    assert {"jeugdzorg_leeftijd", "jeugdzorg_kaart", "jeugdzorg_trend"} <= real
     if region is None:
         assert c.NO_REGION_NOTE in built["inleiding"].intro
 

@@ -99,7 +99,7 @@ def test_comparable_gemeenten(store):
     assert peers["code"].n_unique() == 10
     assert list(benchmark.COMPARABLE_FEATURES) == peers.columns[3:]
     # the largest cities resemble Amsterdam most; a tiny island does not appear
-    assert {"GM0518", "GM0344"} <= set(peers["code"].to_list())
+    assert {"GM0518", "GM0599"} <= set(peers["code"].to_list())
     assert "GM0060" not in peers["code"].to_list()
     fresh = benchmark.comparable_gemeenten(store, "GM0363", k=5)
     assert fresh["code"].to_list() == peers["code"].to_list()[:5]
@@ -108,13 +108,13 @@ def test_comparable_gemeenten(store):
 
 
 def test_benchmark_rows_hold_every_comparison(store):
-    rows = benchmark.benchmark_rows(store, "GM0363", "jeugdhulp")
+    rows = benchmark.benchmark_rows(store, "GM0363", "jeugdzorg")
     kinds = rows["kind"].to_list()
     assert kinds.count("peer") == 10 and kinds.count("gemeente") == 1
     assert {"peers", "jeugdregio", "provincie", "nederland", "previous"} <= set(kinds)
-    assert rows.filter(pl.col("kind") == "previous")["year"].to_list() == [2023, 2022, 2021, 2020]
-    nl = level_values(store, "jeugdhulp", "nederland").filter(
-        pl.col("year") == 2024, pl.col("breakdown") == "all"
+    assert rows.filter(pl.col("kind") == "previous")["year"].to_list() == [2021]  # real years only
+    nl = level_values(store, "jeugdzorg", "nederland").filter(
+        pl.col("year") == 2022, pl.col("breakdown") == "all"
     )
     assert rows.filter(pl.col("kind") == "nederland")["rate"][0] == pytest.approx(nl["rate"][0])
     peers = rows.filter(pl.col("kind") == "peer")
@@ -123,7 +123,7 @@ def test_benchmark_rows_hold_every_comparison(store):
 
 
 def test_benchmark_suppresses_small_counts(store):
-    rows = benchmark.benchmark_rows(store, "GM0060", "jeugdreclassering", "age=12-18")
+    rows = benchmark.benchmark_rows(store, "GM0060", "jeugdhulp_zorgvorm", "zorgvorm=jeugdzorgplus")
     small = rows.filter(pl.col("suppressed"))
     assert small.height > 0
     assert small["numerator"].is_null().all() and small["rate"].is_null().all()
@@ -133,7 +133,7 @@ def test_benchmark_suppresses_small_counts(store):
 
 
 def test_benchmark_figure(store):
-    fig = benchmark_strip.benchmark_figure(store, "GM0363", "jeugdhulp")
+    fig = benchmark_strip.benchmark_figure(store, "GM0363", "armoede")
     spec = fig.chart.to_dict()
     assert "Amsterdam" in spec["description"]
     assert fig.table.height == 19
@@ -152,7 +152,7 @@ def test_benchmark_figure(store):
     }
     counts = data["aantal"].drop_nulls()
     assert (counts >= 10).all() and (counts % 5 == 0).all() and data["gesimuleerd"].all()
-    assert fig.download_name == "vergelijking_jeugdhulp_all_GM0363_2024.csv"
+    assert fig.download_name == "vergelijking_armoede_all_GM0363_2024.csv"
 
 
 def test_benchmark_figure_credits_real_figures(store):
@@ -164,7 +164,7 @@ def test_benchmark_figure_credits_real_figures(store):
         ),
         _cache={},
     )
-    fig = benchmark_strip.benchmark_figure(real, "GM0363", "jeugdhulp")
+    fig = benchmark_strip.benchmark_figure(real, "GM0363", "armoede")
     assert not fig.simulated and "gesimuleerd" not in fig.source
     assert "CBS StatLine (test)" in fig.source
     assert not fig.download["gesimuleerd"].any()
@@ -174,7 +174,7 @@ def test_pool_is_hidden_when_exactly_one_peer_is(store):
     """Pool minus the peers shown must not give a suppressed peer's count back."""
 
     def peer(num, den, suppressed):
-        return (num, den, None, None, None, None, None, suppressed, "", True, "bron")
+        return (num, den, None, None, None, None, None, suppressed, "", True, "bron", False, None)
 
     shown = [peer(400.0, 4000.0, False), peer(300.0, 3000.0, False)]
     one_hidden = [*shown, peer(6.0, 90.0, True)]

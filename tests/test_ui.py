@@ -60,8 +60,11 @@ def test_section_view_contains_titles_numbers_and_badges(store):
     built = build_sections(store, get_region(store, "GM0363"))
     html = ui.section_view(built["jeugdzorg"]).text
     assert "Jeugdzorggebruik naar leeftijd" in html and "Trend jeugdzorggebruik" in html
-    assert "gesimuleerd" in html
+    assert "jm-badge jm-real'>CBS, 2022<" in html  # real figures say so
+    assert "CBS, 2021–2022" in html
     assert "Bron en jaar data:" in html
+    simulated = ui.section_view(built["eerder_signaleren"]).text
+    assert "jm-badge'>gesimuleerd<" in simulated
     assert "application/vnd.vegalite.v6+json" in html  # the charts are embedded
     assert ui.banner(built.values()).text.count("gesimuleerd") >= 1
 

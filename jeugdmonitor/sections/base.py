@@ -30,6 +30,7 @@ class Figure:
     download_name: str = ""  # file name for the CSV download, e.g. "jeugdzorg_gemeenten_2024.csv"
     download_label: str = "alle regio's"  # what the CSV holds, shown on the download button
     simulated: bool = False  # True when any value shown is simulated
+    badge: str = ""  # what the values are, after the title: 'gesimuleerd' or e.g. 'CBS, 2022'
     summary: str = ""  # markdown: the region's count, percentage, interval and verdict vs NL
     layout: str = "full"  # "full" or "half": two consecutive halves may be shown side by side
 

@@ -17,6 +17,7 @@ from jeugdmonitor.benchmark import (
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, latest_year
 from jeugdmonitor.sections.base import Figure
 from jeugdmonitor.sections.common import (
+    badge,
     csv_flag_columns,
     csv_rate_columns,
     md_escape,
@@ -130,17 +131,21 @@ def benchmark_figure(
         "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
     )
     simulated = bool(rows["is_simulated"].any())
+    estimated = bool(rows["is_estimate"].any())
     part_key = breakdown.replace("=", "_")
     return Figure(
         key=f"benchmark_{indicator}_{part_key}",
         title=f"{what}: {plain} vergeleken",
         explanation=explanation,
-        source=source_line(store, indicator, year, simulated, real_sources(rows)),
+        source=source_line(
+            store, indicator, year, simulated, real_sources(rows), estimated=estimated
+        ),
         chart=charts.benchmark_strip_chart(rows, f"{what} ({entry['unit']})"),
         table=_display_table(rows),
         download=_download(store, rows, code, k, indicator),
         download_name=f"vergelijking_{indicator}_{part_key}_{code}_{year}.csv",
         download_label="deze vergelijking",
         simulated=simulated,
+        badge=badge(rows, year),
         summary=summary,
     )

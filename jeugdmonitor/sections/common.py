@@ -70,7 +70,12 @@ TABLE_COLUMNS = {
     "ci_low_pct": "95%-BI ondergrens",
     "ci_high_pct": "95%-BI bovengrens",
     "verschil": "Verschil met NL",
+    "dekking": "Dekking",
 }
+ESTIMATE_NOTE = (
+    "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
+    "verantwoording."
+)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -239,6 +244,8 @@ def csv_flag_columns() -> list[pl.Expr]:
     return [
         pl.col("suppressed").alias("onderdrukt"),
         pl.col("is_simulated").alias("gesimuleerd"),
+        pl.col("is_estimate").alias("geschat"),
+        pl.col("coverage_note").alias("dekking"),
         pl.col("source").alias("bron"),
     ]
 
@@ -291,10 +298,17 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
         (pl.col("ci_high") * 100).round(1).alias(TABLE_COLUMNS["ci_high_pct"]),
         pl.when(pl.col("gebied") == NL_NAME)
         .then(pl.lit("referentie"))
+        .when(pl.col("coverage_note").str.starts_with("geen waarde").fill_null(False))
+        .then(pl.lit("geen waarde (onvolledig)"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
         .otherwise(pl.col("significant").fill_null("niet significant"))
         .alias(TABLE_COLUMNS["verschil"]),
+        *(
+            [pl.col("coverage_note").fill_null("").alias(TABLE_COLUMNS["dekking"])]
+            if frame["coverage_note"].is_not_null().any()
+            else []
+        ),
     )
 
 
@@ -320,19 +334,21 @@ def summary(
         )
     r = rows["regio"]
     name = md_escape(region_label(region))
+    note = r.get("coverage_note")
     if r["rate"] is None:
-        return (
-            f"**{name}:** te weinig waarnemingen (minder dan 10) om een percentage te tonen; "
-            f"Nederland: {percent_text(nl['rate']) if nl else '–'}."
+        reason = (
+            note if note else "te weinig waarnemingen (minder dan 10) om een percentage te tonen"
         )
+        return f"**{name}:** {reason}; Nederland: {percent_text(nl['rate']) if nl else '–'}."
     verdict = {
         "hoger": "significant **hoger** dan",
         "lager": "significant **lager** dan",
     }.get(r["significant"] or "", "niet significant verschillend van")
+    covered = f" Berekend over {note}." if note else ""
     return (
         f"**{name}: {percent_text(r['rate'])}**{what} ({count_text(r['numerator'])} van "
         f"{count_text(r['denominator'])}; 95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])}), "
-        f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'})."
+        f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'}).{covered}"
     )
 
 
@@ -343,6 +359,7 @@ def source_line(
     simulated: bool,
     sources: Sequence[str] = (),
     note: str = "",
+    estimated: bool = False,
 ) -> str:
     """'Bron en jaar data: …' under a figure, saying plainly when values are simulated.
 
@@ -362,7 +379,22 @@ def source_line(
     else:
         flag = ""
     extra = f"; {note}" if note else ""
-    return f"Bron en jaar data: {source}{extra}, {when}.{flag}"
+    estimate = f" {ESTIMATE_NOTE}" if estimated else ""
+    return f"Bron en jaar data: {source}{extra}, {when}.{flag}{estimate}"
+
+
+def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:
+    """The label after a figure's title for real values: 'CBS, 2022' (or 'eigen cijfers, …').
+
+    Empty when the frame holds simulated values (the front ends then show 'gesimuleerd').
+    """
+    if not frame.height or frame["is_simulated"].any():
+        return ""
+    years = [year] if isinstance(year, int) else list(year)
+    when = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    sources = real_sources(frame)
+    who = "CBS" if sources and all(s.startswith("CBS") for s in sources) else "eigen cijfers"
+    return f"{who}, {when}"
 
 
 def real_sources(frame: pl.DataFrame) -> list[str]:
@@ -390,6 +422,7 @@ def make_figure(
 ) -> Figure:
     """Assemble a `Figure` with the shared source line, table, download and simulated flag."""
     simulated = bool(frame["is_simulated"].any()) if frame.height else False
+    estimated = bool(frame["is_estimate"].any()) if frame.height else False
     level = map_level(region)
     parts = [download(store, indicator, level) for indicator in indicators]
     if len(parts) == 1:
@@ -403,12 +436,15 @@ def make_figure(
         key=key,
         title=title,
         explanation=explanation,
-        source=source_line(store, indicators[0], year, simulated, real_sources(frame)),
+        source=source_line(
+            store, indicators[0], year, simulated, real_sources(frame), estimated=estimated
+        ),
         chart=chart,
         table=figure_table(frame) if table is None else table,
         download=data,
         download_name=name,
         simulated=simulated,
+        badge=badge(frame, year),
         summary=summary_text,
         layout=layout,
     )

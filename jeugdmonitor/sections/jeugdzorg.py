@@ -32,15 +32,18 @@ De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) do
 """
 TREND_TITLE = "Trend jeugdzorggebruik"
 TREND_TEXT = """\
-De figuur geeft de trend van het jeugdzorggebruik, onderverdeeld in jeugdhulp, jeugdbescherming en
-jeugdreclassering, voor uw gemeente/regio en Nederland. Toont u alleen jeugdbescherming of
+De figuur geeft de trend van het jeugdzorggebruik (CBS, 2021 en 2022) voor uw gemeente/regio en
+Nederland, met voor 2022 de onderverdeling in jeugdhulp, jeugdbescherming en jeugdreclassering
+(CBS publiceert die per gemeente als percentage; alleen 2022 is beschikbaar). Jeugdreclassering is
+het aandeel van de jongeren van 12 tot 23 jaar. Toont u alleen jeugdbescherming of
 jeugdreclassering, dan past de verticale as zich aan en worden ook die kleine aantallen leesbaar.
 """
 AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
 FORMS = [
+    ("jeugdzorg", "all", "Jeugdzorg (totaal)"),
     ("jeugdhulp", "all", "Jeugdhulp"),
     ("jeugdbescherming", "all", "Jeugdbescherming"),
-    ("jeugdreclassering", "all", "Jeugdreclassering"),
+    ("jeugdreclassering", "all", "Jeugdreclassering (12-23 jaar)"),
 ]
 
 

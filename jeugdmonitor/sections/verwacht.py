@@ -457,5 +457,7 @@ def build(store: Store, region: Region | None, *, assets: object | None = None) 
 
 def _figure(store: Store, year: int, **fields: object) -> Figure:
     """A Figure with the shared 'Bron en jaar data' line (plus the model) for this section."""
-    source = source_line(store, "jeugdhulp", year, bool(fields["simulated"]), note=MODEL_NOTE)
-    return Figure(source=source, **fields)  # type: ignore[arg-type]
+    simulated = bool(fields["simulated"])
+    source = source_line(store, "jeugdhulp", year, simulated, note=MODEL_NOTE)
+    badge = "" if simulated else f"CBS, {year}"
+    return Figure(source=source, badge=badge, **fields)  # type: ignore[arg-type]

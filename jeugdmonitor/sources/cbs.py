@@ -495,6 +495,11 @@ def _to_2024(frame: pl.DataFrame, codes: pl.DataFrame, keys: list[str], values: 
     )
 
 
+def _span(years: Collection[int]) -> str:
+    ordered = sorted(years)
+    return str(ordered[0]) if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
+
+
 def _source_text(num: Spec, den: Spec, pop_tables: set[str]) -> str:
     text = f"CBS StatLine {num.table} ({num.column})"
     if num.unit == "percent":
@@ -530,12 +535,17 @@ def fetch(
         check_specs(info, tspecs)
         rows = source.rows(table, "TypedDataSet", odata_query(info, tspecs, years))
         frame = table_frame(info, rows, tspecs, years)
+        if not frame.height:  # the table has no gemeente figures for these years (yet)
+            progress(f"    CBS {table}: no gemeente figures for {_span(years)}; skipped")
+            continue
         check_codes(frame, info, codes, names, use_crosswalk)
         merged |= set(frame["code"].unique()) - set(gemeenten)
         for s in tspecs:
             series[(s.indicator, s.breakdown, s.part)] = spec_series(frame, info, s)
 
-    pop_specs = [s for s in specs if s.part == "count"]
+    pop_specs = [
+        s for s in specs if s.part == "count" and (POPULATION, s.breakdown, "count") in series
+    ]
     pop_raw = (
         pl.concat(
             series[(POPULATION, s.breakdown, "count")].with_columns(
@@ -558,9 +568,11 @@ def fetch(
     by_key = {(s.indicator, s.breakdown, s.part): s for s in specs}
     parts, empty = [], {}
     for (ind, brk, part), num in sorted(by_key.items()):
-        if part != "numerator":
+        if part != "numerator" or (ind, brk, part) not in series:
             continue
         den = by_key[(ind, brk, "denominator")]
+        if den.table != POPULATION and (ind, brk, "denominator") not in series:
+            continue
         if den.table == POPULATION:
             groups = list(den.filters[0][1])
             den_series = (
@@ -621,6 +633,8 @@ def fetch(
                 breakdown=pl.lit(brk),
                 source=pl.lit(_source_text(num, den, pop_tables)),
                 is_simulated=pl.lit(False),
+                # a count derived from a percentage is an estimate (rounding, CBS's denominator)
+                is_estimate=pl.lit(num.unit == "percent"),
             )
         )
     indicators = (
@@ -634,33 +648,37 @@ def fetch(
             pl.col("denominator").cast(pl.Int64),
             "source",
             "is_simulated",
+            "is_estimate",
         )
         .sort("indicator", "gemeente_code", "year", "breakdown")
         if parts
         else pl.DataFrame()
     )
-    population, pop_year = _latest_population(pop_raw, codes)
+    population, pop_year = _population(pop_raw, codes, pop_tables)
     return CbsResult(indicators, population, pop_year, empty, sorted(merged))
 
 
-def _latest_population(
-    pop_raw: pl.DataFrame, codes: pl.DataFrame
+def _population(
+    pop_raw: pl.DataFrame, codes: pl.DataFrame, tables: set[str]
 ) -> tuple[pl.DataFrame, int | None]:
-    """Population per 2024 gemeente and age group in the latest year CBS published."""
+    """Population per 2024 gemeente, year and age group, as CBS counted it (not an estimate);
+    and the latest year with figures."""
     known = pop_raw.drop_nulls("value")
     if not known.height:
         return pl.DataFrame(), None
-    year = int(known["year"].max())
-    rows = pop_raw.filter(pl.col("year") == year).join(codes.select("code", "gm_code"), on="code")
+    rows = pop_raw.join(codes.select("code", "gm_code"), on="code")
     # as for indicators: a 2024 gemeente is only summed when none of its parts is missing
-    whole = rows.filter(pl.col("value").is_not_null().all().over("gm_code", "age_group"))
-    latest = _to_2024(whole.drop("gm_code"), codes, ["age_group"], ["value"])
+    whole = rows.filter(pl.col("value").is_not_null().all().over("gm_code", "year", "age_group"))
+    counts = _to_2024(whole.drop("gm_code"), codes, ["year", "age_group"], ["value"])
+    source = f"CBS {', '.join(sorted(tables))}, 1 januari"
     return (
-        latest.select(
+        counts.select(
             "gemeente_code",
+            pl.col("year").cast(pl.Int32),
             "age_group",
             pl.col("value").round(0).cast(pl.Int64).alias("population"),
             pl.lit(False).alias("is_estimate"),
-        ).sort("gemeente_code", "age_group"),
-        year,
+            pl.format("{} {}", pl.lit(source), pl.col("year")).alias("source"),
+        ).sort("gemeente_code", "year", "age_group"),
+        int(known["year"].max()),
     )

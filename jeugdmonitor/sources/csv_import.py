@@ -377,6 +377,7 @@ def _check(path: Path, rows: pl.DataFrame, context: Context) -> pl.DataFrame:
         pl.col("denominator_n").alias("denominator"),
         "source",
         pl.lit(False).alias("is_simulated"),
+        pl.lit(False).alias("is_estimate"),
     ).sort(KEYS["indicators"])
 
 

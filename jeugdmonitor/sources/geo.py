@@ -72,10 +72,24 @@ def _ring_coords(ring: list[int], arcs: list[np.ndarray]) -> np.ndarray:
 
 
 def _signed_area_km2(coords: np.ndarray) -> float:
-    """Shoelace area in km² on the sinusoidal projection, which is equal-area (so areas add up)."""
-    x = coords[:, 0] * KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(coords[:, 1]))
-    y = coords[:, 1] * KM_PER_DEG_LAT
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    """Shoelace area in km² on the sinusoidal projection, which is equal-area (so areas add up).
+
+    Computed with Python's `math` and `fsum` (exactly rounded), not numpy's vectorised cos and
+    dot, so the result does not depend on the CPU's vector instructions or summation order.
+    """
+    pts = coords.tolist()
+    x = [lon * KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat)) for lon, lat in pts]
+    y = [lat * KM_PER_DEG_LAT for _, lat in pts]
+    n = len(pts)
+    terms = [x[i] * y[(i + 1) % n] - y[i] * x[(i + 1) % n] for i in range(n)]
+    return 0.5 * math.fsum(terms)
+
+
+def _grid_orientation(ring: np.ndarray) -> int:
+    """Sign (+1/-1/0) of a ring's area on the integer grid: exact, so never CPU-dependent."""
+    x, y = ring[:, 0], ring[:, 1]
+    twice = int(np.sum(x * np.roll(y, -1) - y * np.roll(x, -1)))
+    return (twice > 0) - (twice < 0)
 
 
 def _polygons(geometry: dict[str, Any]) -> list[list[list[int]]]:
@@ -153,13 +167,16 @@ def _stitch_rings(arc_refs: list[int], arcs: list[np.ndarray]) -> list[list[int]
 
 
 def _point_in_ring(pt: np.ndarray, ring: np.ndarray) -> bool:
-    x, y = pt
+    """Even-odd test on the integer grid with exact integer cross products (no division)."""
+    x, y = int(pt[0]), int(pt[1])
     xs, ys = ring[:, 0], ring[:, 1]
     x2, y2 = np.roll(xs, -1), np.roll(ys, -1)
-    crosses = ((ys > y) != (y2 > y)) & (
-        x < (x2 - xs) * (y - ys) / np.where(y2 == ys, 1e-12, y2 - ys) + xs
-    )
-    return bool(np.count_nonzero(crosses) % 2)
+    straddles = (ys > y) != (y2 > y)
+    # x < xs + (x2 - xs)(y - ys)/(y2 - ys), multiplied out by (y2 - ys) with its sign
+    lhs = (x - xs) * (y2 - ys)
+    rhs = (x2 - xs) * (y - ys)
+    left = np.where(y2 > ys, lhs < rhs, lhs > rhs)
+    return bool(np.count_nonzero(straddles & left) % 2)
 
 
 def dissolve(topo: dict[str, Any], layer: str, groups: dict[str, str]) -> list[dict[str, Any]]:
@@ -168,7 +185,6 @@ def dissolve(topo: dict[str, Any], layer: str, groups: dict[str, str]) -> list[d
     An arc used by two members of the same group is interior and dropped; the remaining directed
     arcs are stitched into rings, which keep the winding of the source (exterior vs hole).
     """
-    arcs = _decoded_arcs(topo)
     grid = _quantized_arcs(topo)
     members: dict[str, list[list[list[int]]]] = defaultdict(list)
     for geom in topo["objects"][layer]["geometries"]:
@@ -177,7 +193,7 @@ def dissolve(topo: dict[str, Any], layer: str, groups: dict[str, str]) -> list[d
             members[group].extend(_polygons(geom))
     # The sign of an exterior ring in the source tells us which winding means "exterior".
     first_exterior = _polygons(topo["objects"][layer]["geometries"][0])[0][0]
-    exterior_sign = math.copysign(1.0, _signed_area_km2(_ring_coords(first_exterior, arcs)))
+    exterior_sign = _grid_orientation(_ring_coords(first_exterior, grid))
     out = []
     for group in sorted(members):
         refs = [ref for polygon in members[group] for ring in polygon for ref in ring]
@@ -186,8 +202,8 @@ def dissolve(topo: dict[str, Any], layer: str, groups: dict[str, str]) -> list[d
             count[ref if ref >= 0 else ~ref] += 1
         kept = [ref for ref in refs if count[ref if ref >= 0 else ~ref] == 1]
         rings = _stitch_rings(kept, grid)
-        coords = [_ring_coords(r, arcs) for r in rings]
-        signs = [math.copysign(1.0, _signed_area_km2(c)) for c in coords]
+        coords = [_ring_coords(r, grid) for r in rings]
+        signs = [_grid_orientation(c) for c in coords]
         exteriors = [i for i, s in enumerate(signs) if s == exterior_sign]
         polygons: dict[int, list[list[int]]] = {i: [rings[i]] for i in exteriors}
         for i, s in enumerate(signs):

@@ -10,6 +10,7 @@ from jeugdmonitor.sources.crosswalk import resolve_names
 
 SWV_COLUMNS = {"pc4": pl.String, "gemeente": pl.String, "po_swv": pl.String, "vo_swv": pl.String}
 NOT_AN_SWV = ("Europoort",)  # three port postcodes carry this value instead of an SWV code
+MILLION = 1_000_000
 
 
 def read_pc4_table(path: Path) -> pl.DataFrame:
@@ -28,8 +29,9 @@ def swv_weights(
 
     Each PC4 row counts once for its old gemeente; through the crosswalk it counts `share` for each
     successor. The weight is the gemeente's postcode count in the SWV divided by its total, so a
-    gemeente's po weights sum to 1, and so do its vo weights. Rounded to 6 decimals, then the
-    largest weight absorbs the rounding so sums stay exactly 1.
+    gemeente's po weights sum to 1, and so do its vo weights. Computed in integers (shares in
+    hundredths, weights in millionths) so no float summation order can change a bit: the
+    largest weight absorbs the rounding, so sums are exactly 1.
     """
     resolved = resolve_names(pc4["gemeente"], gemeenten, crosswalk)
     rows = pc4.join(resolved, left_on="gemeente", right_on="old_name", how="inner")
@@ -37,14 +39,19 @@ def swv_weights(
     for kind in ("po", "vo"):
         counts = (
             rows.group_by("gm_code", pl.col(f"{kind}_swv").alias("region_code"))
-            .agg(pl.col("share").sum().alias("n"))
-            .with_columns(weight=(pl.col("n") / pl.col("n").sum().over("gm_code")).round(6))
-            .sort("gm_code", "weight", "region_code", descending=[False, True, False])
+            .agg((pl.col("share") * 100).round(0).cast(pl.Int64).sum().alias("n"))
             .with_columns(
-                weight=pl.when(pl.int_range(pl.len()).over("gm_code") == 0)
-                .then(1.0 - pl.col("weight").sum().over("gm_code") + pl.col("weight"))
-                .otherwise(pl.col("weight"))
+                micro=(pl.col("n") * MILLION / pl.col("n").sum().over("gm_code"))
+                .round(0)
+                .cast(pl.Int64)
             )
+            .sort("gm_code", "micro", "region_code", descending=[False, True, False])
+            .with_columns(
+                micro=pl.when(pl.int_range(pl.len()).over("gm_code") == 0)
+                .then(MILLION - pl.col("micro").sum().over("gm_code") + pl.col("micro"))
+                .otherwise(pl.col("micro"))
+            )
+            .with_columns(weight=pl.col("micro") / MILLION)
         )
         parts.append(
             counts.select(
