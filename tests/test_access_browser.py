@@ -53,7 +53,13 @@ def open_app(chromium, url: str, charts: int = 15):
         if time.monotonic() > deadline:
             pytest.fail(f"only {page.locator(CHARTS).count()} of {charts} charts rendered")
         page.wait_for_timeout(250)
-    page.wait_for_timeout(1000)  # the page's accessibility fixes run 200 ms after a change
+    # the page's own fixes (static/head.html) name the chart menus a moment after they appear
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('marimo-mime-renderer'))
+             .every(r => !r.shadowRoot || Array.from(r.shadowRoot.querySelectorAll('summary'))
+               .every(s => s.getAttribute('aria-label')))""",
+        timeout=30_000,
+    )
     return page
 
 

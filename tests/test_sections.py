@@ -156,7 +156,11 @@ def test_trend_has_only_the_real_years_for_region_and_nl(store, raw):
         "Jeugdbescherming",
         "Jeugdreclassering (12-23 jaar)",
     }
-    assert data.height == (2 + 1 + 1 + 1) * 2  # jeugdzorg 2021-2022; the CBS percentages 2022
+    # jeugdzorg 2021-2022; the CBS percentages 2022. A line without any value (here NL's
+    # jeugdreclassering) stays in the table but leaves the chart and its legend.
+    assert fig.table.height == (2 + 1 + 1 + 1) * 2
+    empty = fig.table.group_by("Regio", "Uitsplitsing").agg(pl.col("Percentage").count() == 0)
+    assert data.height == fig.table.height - empty["Percentage"].sum()
     assert not fig.simulated and fig.badge == "CBS, 2021–2022"
     row = data.filter(
         (pl.col("serie") == "Jeugdbescherming")
