@@ -602,6 +602,20 @@ def _radar_template(size: int) -> str:
     return _compile(chart)
 
 
+def _radar_lines(frame: pl.DataFrame, categories: Sequence[str]) -> pl.DataFrame:
+    """The points a radar draws: the region's values, and members with every area present."""
+    return (
+        frame.filter(pl.col("categorie").is_in(list(categories)))
+        .filter((pl.col("rol") == "regio") | pl.col("ratio").is_not_null().all().over("gebied"))
+        .filter(pl.col("ratio").is_not_null())
+    )
+
+
+def radar_drawable(frame: pl.DataFrame, categories: Sequence[str]) -> bool:
+    """Whether `radar` has anything to draw (else leave the chart out and show the table)."""
+    return _radar_lines(frame, categories).height > 0
+
+
 def radar(
     frame: pl.DataFrame,
     *,
@@ -612,18 +626,17 @@ def radar(
     """A radar of the ratio to NL (1 = NL, farther out = higher) per category.
 
     `frame` has `categorie`, `gebied`, `rol` ('regio' or 'lid'), `ratio`, `rate`; one closed line
-    per `gebied`, each named in the legend (the region first). Vega-Lite has no polar line, so x/y are computed here: x = r·sin θ, y = r·cos θ,
+    per `gebied`, each named in the legend (the region first). At least one value must be drawn:
+    with none, Vega sizes the empty legend without bound. Vega-Lite has no polar line, so x/y are computed here: x = r·sin θ, y = r·cos θ,
     scaled so the outer ring has radius 1. A member with a suppressed category is left out (a
     partial polygon would mislead); the region itself keeps the categories it has.
     """
     n = len(categories)
     angle = {c: 2 * math.pi * i / n for i, c in enumerate(categories)}
-    lines = (
-        frame.filter(pl.col("categorie").is_in(list(categories)))
-        .filter((pl.col("rol") == "regio") | pl.col("ratio").is_not_null().all().over("gebied"))
-        .filter(pl.col("ratio").is_not_null())
-    )
-    top = float(lines["ratio"].max() or 1.0) if lines.height else 1.0
+    lines = _radar_lines(frame, categories)
+    if not lines.height:
+        raise ValueError("radar: no line to draw (every value suppressed)")
+    top = float(lines["ratio"].max() or 1.0)
     step = 0.25 if top <= 1.24 else 0.5 if top <= 2.9 else 1.0
     rings = [step * k for k in range(1, math.ceil(max(top, 1.0) / step - 1e-9) + 1)]
     outer = rings[-1]

@@ -7,7 +7,7 @@ import re
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, themes, ui
+from jeugdmonitor import charts, markup, themes, ui
 from jeugdmonitor.region_search import fold, matches, picker_label
 from jeugdmonitor.regions import dropdown_options, get_region
 from jeugdmonitor.sections import build_sections
@@ -223,3 +223,26 @@ def test_start_page_says_nl_is_the_reference_once_and_names_the_provincie_lines(
     assert len(provincies) == 12  # each line drawn has its numbers in the table
     names = {r["gebied"] for r in radar.chart.to_dict()["datasets"]["rows"]}
     assert len(names) == 12  # and its own legend entry (colour and dash)
+
+
+def test_a_radar_with_nothing_to_draw_is_left_out_and_its_table_shown(store):
+    """Schiermonnikoog: every problem area < 10. An empty radar made Vega size its legend without
+    bound (a canvas of 33 million pixels); now the figure is the table, open."""
+    radar = build_sections(store, get_region(store, "GM0088"))["problematiek"].figures[0]
+    assert radar.chart is None and "te weinig waarnemingen" in radar.summary
+    assert "<details class='jm-details' open>" in ui.table_toggle(radar).text
+    with pytest.raises(ValueError, match="no line to draw"):
+        charts.radar(
+            pl.DataFrame(
+                {
+                    "categorie": ["A"],
+                    "gebied": ["X"],
+                    "rol": ["regio"],
+                    "rate": [None],
+                    "ratio": [None],
+                },
+                schema_overrides={"rate": pl.Float64, "ratio": pl.Float64},
+            ),
+            categories=["A"],
+            description="leeg",
+        )

@@ -249,15 +249,21 @@ def radar(
         [f.select(cols) for f in (own_rows, member_rows) if f.height], how="vertical_relaxed"
     ).with_columns(ratio=pl.col("rate") / pl.col("nl_rate"))
     name = c.region_label(region)
-    chart = charts.radar(
-        lines,
-        categories=cats,
-        description=(
-            f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
-            f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
-            "naar buiten is een hoger percentage dan landelijk."
-            + (f" Dunne lijnen: de {member_title}." if member_title else "")
-        ),
+    # nothing to draw (every area suppressed, no members): no chart, the table says it all
+    drawable = charts.radar_drawable(lines, cats)
+    chart = (
+        charts.radar(
+            lines,
+            categories=cats,
+            description=(
+                f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
+                f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
+                "naar buiten is een hoger percentage dan landelijk."
+                + (f" Dunne lijnen: de {member_title}." if member_title else "")
+            ),
+        )
+        if drawable
+        else None
     )
     name = c.md_escape(name)
     if own_rows.height:
