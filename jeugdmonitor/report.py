@@ -155,6 +155,8 @@ figure { margin: 0; min-width: 0; }
 .chart .vega-actions, .chart details { display: none; }
 .text p:last-child { margin-bottom: .3rem; }
 .download { font-size: .85rem; margin-left: .8rem; }
+.text .paragraph { display: block; margin: 0 0 .5em; }
+.print-only { display: none; }
 a { color: var(--accent); }
 footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
 @media print {
@@ -168,6 +170,9 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   footer { font-size: .8rem; margin-top: 1.5rem; }
   footer h2 { break-before: auto; margin-top: 0; }
   footer ul { columns: 2; column-gap: 1.5rem; padding-left: 1rem; }
+  footer .figure-sources { display: none; }  /* printed under every figure already */
+  .print-only { display: block; }
+  .text .paragraph { margin-bottom: .35em; }
   footer li { break-inside: avoid; }
   h2.jm-theme { margin-top: 0; }
   .jm-section { margin-top: 1.2rem; }
@@ -175,7 +180,7 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .text p { orphans: 3; widows: 3; }
   .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
   /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
-  .chart svg { max-height: 90mm; width: auto; }
+  .chart svg { max-height: 85mm; width: auto; }
   .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
   .jm-further ul { columns: 2; column-gap: 1.5rem; }
   .jm-further li { break-inside: avoid; }
@@ -496,7 +501,8 @@ def render(
     )
     sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
     code = f" · regiocode {html.escape(region.code)}" if region else ""
-    source_items = "".join(f"<li>{html.escape(x)}</li>" for x in (*sources, *DATA_SOURCES))
+    figure_sources = "".join(f"<li>{html.escape(x)}</li>" for x in sources)
+    data_sources = "".join(f"<li>{html.escape(x)}</li>" for x in DATA_SOURCES)
     doc = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -514,7 +520,10 @@ def render(
 <noscript><p class="banner">Zet JavaScript aan om de grafieken te zien; de tabellen onder elke
 figuur bevatten dezelfde cijfers.</p></noscript>
 {body}
-<footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{source_items}</ul>
+<footer><h2 id="bronnen">Bronnen en verantwoording</h2>
+<ul class="figure-sources">{figure_sources}</ul>
+<p class="print-only">De bron en het jaar van elke figuur staan onder de figuur.</p>
+<ul>{data_sources}</ul>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
 </main></div>
