@@ -80,6 +80,12 @@ def _(built):
 
 @app.cell
 def _(built):
+    ui.sections_by_key(built, "samenstelling")
+    return
+
+
+@app.cell
+def _(built):
     ui.sections_by_key(built, "problematiek")
     return
 
@@ -111,6 +117,12 @@ def _(built):
 @app.cell
 def _(built):
     ui.sections_by_key(built, "verwacht")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wijken")
     return
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -66,6 +66,7 @@ FIGURE_CSS = """
 .jm-table thead th { background: #f2f2f2; font-weight: 600; vertical-align: bottom; }
 .jm-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .jm-table td.num { white-space: nowrap; }
+.jm-table a { color: #08519c; text-decoration: underline; }
 .jm-further { margin: 2rem 0 1rem; padding: 0.8rem 1rem; background: #f5f7fa; border-radius: 6px; }
 .jm-further h3 { font-size: 1.05rem; margin: 0.6rem 0 0.3rem; }
 .jm-further ul { margin: 0; padding-left: 1.2rem; }
@@ -161,12 +162,14 @@ def _number(value: Any, digits: int, column: str) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _columns(table: pl.DataFrame) -> tuple[list[tuple[str, list[str], bool]], list[str]]:
+def _columns(
+    table: pl.DataFrame, *, keep_first: bool = False
+) -> tuple[list[tuple[str, list[str], bool]], list[str]]:
     """Display columns (header, cell texts, numeric) and caption parts for constant label columns.
 
     A label column (text, or the year) with one value in every row moves to the caption ('Jaar:
     2024'); a pair '<x> ondergrens' / '<x> bovengrens' becomes one '<x>' column ('12,8–13,3'),
-    so a table fits a half-width card.
+    so a table fits a half-width card. `keep_first` keeps the first column (it carries links).
     """
     numeric = {c for c, t in table.schema.items() if t.is_numeric()}
     caption: list[str] = []
@@ -178,6 +181,7 @@ def _columns(table: pl.DataFrame) -> tuple[list[tuple[str, list[str], bool]], li
         values = table[column].to_list()
         if (
             table.height > 1
+            and not (keep_first and column == table.columns[0])
             and (column == "Jaar" or column not in numeric)
             and len(set(values)) == 1
             and values[0] is not None
@@ -206,24 +210,34 @@ def _columns(table: pl.DataFrame) -> tuple[list[tuple[str, list[str], bool]], li
     return shown, caption
 
 
-def table_html(table: pl.DataFrame, caption: str = "") -> str:
+def table_html(
+    table: pl.DataFrame,
+    caption: str = "",
+    links: Sequence[str] = (),
+    href: Callable[[str], str] | None = None,
+) -> str:
     """A figure's text alternative as an accessible HTML table (Dutch number format).
 
     Numbers are right-aligned; the table scrolls sideways inside its own focusable box when it is
-    wider than its card, so no column is ever cut off.
+    wider than its card, so no column is ever cut off. With `links` (a region code per row) and
+    `href` (code → URL) the first column links to that region's page: `?region=CODE` in the app,
+    `CODE.html` beside a report.
     """
-    columns, constant = _columns(table)
+    linked = href is not None and any(links)
+    columns, constant = _columns(table, keep_first=linked)
+
+    def cell(k: int, texts: list[str], num: bool, i: int) -> str:
+        text = html.escape(texts[i])
+        if k == 0 and linked and i < len(links) and links[i]:
+            text = f"<a href='{html.escape(href(links[i]), quote=True)}'>{text}</a>"  # type: ignore[misc]
+        return f"<td class='num'>{text}</td>" if num else f"<td>{text}</td>"
+
     head = "".join(
         f"<th scope='col'{NUM if num else ''}>{html.escape(name)}</th>" for name, _, num in columns
     )
     body = "".join(
         "<tr>"
-        + "".join(
-            f"<td class='num'>{html.escape(texts[i])}</td>"
-            if num
-            else f"<td>{html.escape(texts[i])}</td>"
-            for _, texts, num in columns
-        )
+        + "".join(cell(k, texts, num, i) for k, (_, texts, num) in enumerate(columns))
         + "</tr>"
         for i in range(table.height)
     )
@@ -237,14 +251,10 @@ def table_html(table: pl.DataFrame, caption: str = "") -> str:
     )
 
 
-def table_details(table: pl.DataFrame, *, open_: bool = False, extra_class: str = "") -> str:
-    """The table behind a native disclosure ('Tabel met aantallen…'): keyboard-operable as is.
-
-    Open from the start when the figure has no chart (then the table is the figure).
-    """
-    classes = " ".join(x for x in ("jm-details", extra_class) if x)
+def table_details(table: pl.DataFrame) -> str:
+    """The table behind a native disclosure ('Tabel met aantallen…'): keyboard-operable as is."""
     return (
-        f"<details class='{classes}'{' open' if open_ else ''}><summary>{TABLE_TOGGLE}</summary>"
+        f"<details class='jm-details'><summary>{TABLE_TOGGLE}</summary>"
         f"{table_html(table)}</details>"
     )
 

@@ -73,9 +73,11 @@ class ReportAssets(charts.Assets):
         self.items.setdefault(name, text)
         return f"jm:{name}"
 
-    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+    def geo(
+        self, level: str, text: Callable[[], str], feature: str | None = None
+    ) -> dict[str, Any]:
         """TopoJSON of a map level, by reference."""
-        return charts.topojson_url(self._register(f"geo-{level}", text), level)
+        return charts.topojson_url(self._register(f"geo-{level}", text), feature or level)
 
     def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
         """A region-independent map table, by reference (name derived from its key)."""
@@ -297,6 +299,11 @@ def _csv_name(figure: Figure) -> str:
     return figure.download_name or f"{figure.key}.csv"
 
 
+def _report_href(code: str) -> str:
+    """A region's report beside this one (`report --all` writes every region's page)."""
+    return f"{code}.html"
+
+
 def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int = 4) -> str:
     parts = [
         f'<figure id="figure-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
@@ -312,14 +319,10 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
     )
-    # without a chart the table is the figure: open, and printed
-    parts.append(
-        markup.table_details(
-            figure.table,
-            open_=figure.chart is None,
-            extra_class="print-open" if figure.chart is None else "",
-        )
-    )
+    if figure.chart is None:  # a table figure: the table is its content; regions link to reports
+        parts.append(markup.table_html(figure.table, links=figure.links, href=_report_href))
+    else:
+        parts.append(markup.table_details(figure.table))
     parts.append("</figure>")
     return "".join(parts)
 

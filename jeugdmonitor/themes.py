@@ -49,7 +49,14 @@ _THEMES = (
     (
         "jeugd",
         "Hoe zorgt u voor de jeugd?",
-        ("inleiding", "problematiek", "jeugdzorg", "onderwijssoort", "speciaal_onderwijs"),
+        (
+            "inleiding",
+            "samenstelling",
+            "problematiek",
+            "jeugdzorg",
+            "onderwijssoort",
+            "speciaal_onderwijs",
+        ),
     ),
     ("signaleren", "Eerder signaleren", ("eerder_signaleren",)),
     ("verwacht", "Verwacht en werkelijk", ("verwacht",)),

@@ -183,10 +183,14 @@ class SessionAssets(charts.Assets):
                 self._urls[key] = None if url.startswith("data:") else url
             return self._urls[key]
 
-    def geo(self, level: str, text: Callable[[], str]) -> dict[str, Any]:
+    def geo(
+        self, level: str, text: Callable[[], str], feature: str | None = None
+    ) -> dict[str, Any]:
         """The level's TopoJSON by URL (inline when virtual files are unavailable)."""
         url = self._url(("geo", level), text)
-        return charts.topojson_url(url, level) if url else super().geo(level, text)
+        if url:
+            return charts.topojson_url(url, feature or level)
+        return super().geo(level, text, feature)
 
     def table(self, key: Any, text: Callable[[], str]) -> dict[str, Any] | str:
         """A region-independent table by URL (inline JSON when virtual files are unavailable)."""
@@ -197,9 +201,15 @@ class SessionAssets(charts.Assets):
 # ------------------------------------------------------------------------------ figure layout
 
 
-def table_html(table: pl.DataFrame, caption: str = "") -> mo.Html:
-    """The figure's text alternative as an accessible HTML table (Dutch number format)."""
-    return mo.Html(markup.table_html(table, caption))
+def table_html(table: pl.DataFrame, caption: str = "", links: tuple[str, ...] = ()) -> mo.Html:
+    """The figure's text alternative as an accessible HTML table (Dutch number format); with
+    `links`, the first column opens that region in the app (`?region=CODE`)."""
+    return mo.Html(markup.table_html(table, caption, links, region_href))
+
+
+def region_href(code: str) -> str:
+    """The app's URL of a region's page (relative: same server, same path)."""
+    return f"?region={code}"
 
 
 def download_button(figure: Figure) -> mo.Html:
@@ -258,9 +268,11 @@ def figure_view(figure: Figure, level: int = 4) -> mo.Html:
 
 
 def table_toggle(figure: Figure) -> mo.Html:
-    """The figure's table behind a native <details> (works with the keyboard; open when the
-    figure has no chart, since then the table is the figure)."""
-    return mo.Html(markup.table_details(figure.table, open_=figure.chart is None))
+    """The figure's table behind a native <details> (works with the keyboard as it is); a figure
+    without a chart shows its table directly, its regions linked to their pages."""
+    if figure.chart is None:
+        return table_html(figure.table, links=figure.links)
+    return mo.Html(markup.table_details(figure.table))
 
 
 def section_view(section: Section, *, heading: bool = True) -> mo.Html:

@@ -172,6 +172,37 @@ def test_opens_an_swv_from_the_url(chromium, app_url, expected):
     page.close()
 
 
+def test_wijk_map_renders_and_its_tooltip_names_a_wijk(chromium, app_url, expected):
+    """Utrecht's Wijken section: the wijk map draws, and hovering a wijk shows its name."""
+    store = load()
+    names = set(
+        store.wijken.filter(
+            (store.wijken["gemeente_code"] == "GM0344") & (store.wijken["year"] == 2022)
+        )["name"]
+    )
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{app_url}/?region=GM0344")
+    wait_for_charts(page, expected["figures"]("GM0344"))
+    chart = page.locator('.vega-embed [aria-label^="Kaart van de wijken van Utrecht"]').first
+    chart.scroll_into_view_if_needed()
+    page.get_by_text("Wijk 03 Overvecht", exact=False).first.wait_for()  # the summary and table
+    box = chart.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200
+    shown = ""
+    # move over the map until the tooltip names a wijk (the centre may be a gap between wijken)
+    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.4), (0.45, 0.6), (0.55, 0.3), (0.3, 0.5)):
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.wait_for_timeout(400)
+        tip = page.locator("#vg-tooltip-element")
+        if tip.count() and tip.first.is_visible():
+            shown = tip.first.inner_text()
+            if any(name in shown for name in names):
+                break
+    assert any(name in shown for name in names), shown
+    assert "%" in shown and "95%-BI" in shown
+    page.close()
+
+
 def test_unknown_code_gives_a_message_and_the_nl_overview(chromium, app_url, expected):
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{app_url}/?region=XX0000")

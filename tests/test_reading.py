@@ -76,11 +76,13 @@ def test_table_scrolls_in_a_focusable_labelled_box_instead_of_being_cut_off():
     assert ".jm-row:has(details[open])" in markup.FIGURE_CSS
 
 
-def test_table_toggle_is_a_native_disclosure_open_without_a_chart():
-    table = pl.DataFrame({"a": [1]})
+def test_table_toggle_is_a_native_disclosure_and_links_lead_to_regions():
+    table = pl.DataFrame({"Regio": ["Utrecht", "Nederland"], "Aantal": [1, 2]})
     closed = markup.table_details(table)
     assert closed.startswith("<details class='jm-details'><summary>Tabel met aantallen")
-    assert "<details class='jm-details' open>" in markup.table_details(table, open_=True)
+    linked = markup.table_html(table, links=("GM0344", ""), href=lambda c: f"?region={c}")
+    assert "<td><a href='?region=GM0344'>Utrecht</a></td><td class='num'>1</td>" in linked
+    assert "<td>Nederland</td>" in linked
 
 
 # --------------------------------------------------------------------------- themes, navigation
@@ -92,10 +94,18 @@ def test_sections_are_grouped_under_the_nji_themes(store):
     assert [(t.title, [k for k, _ in m]) for t, m in grouped] == [
         (
             "Hoe zorgt u voor de jeugd?",
-            ["inleiding", "problematiek", "jeugdzorg", "onderwijssoort", "speciaal_onderwijs"],
+            [
+                "inleiding",
+                "samenstelling",
+                "problematiek",
+                "jeugdzorg",
+                "onderwijssoort",
+                "speciaal_onderwijs",
+            ],
         ),
         ("Eerder signaleren", ["eerder_signaleren"]),
         ("Verwacht en werkelijk", ["verwacht"]),
+        ("Wijken", ["wijken"]),
     ]
     assert [t.title for t in themes.themes()][-1] == "Wijken"  # slot for the Wijken section
 
@@ -114,14 +124,14 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
     built = build_sections(store, get_region(store, "GM0344"))
     toc = markup.toc_html(built)
     links = re.findall(r"<a href='#([^']+)'>", toc)
-    assert links[:3] == ["thema-jeugd", "inleiding", "problematiek"]
+    assert links[:4] == ["thema-jeugd", "inleiding", "samenstelling", "problematiek"]
     assert "thema-signaleren" in links and "eerder_signaleren" not in links  # one section, one link
     page = "".join(ui.sections_by_key(built, key).text for key in built)
     for anchor in links:
         assert f"id='{anchor}'" in page or f'id="{anchor}"' in page, anchor
     assert "id='eerder_signaleren'" in page  # a deep link to the section itself works too
     # the theme heading comes once, before its first section; sections are h3 with a link
-    assert page.count("class='jm-theme'") == 3
+    assert page.count("class='jm-theme'") == 4
     assert (
         "<h3 class='jm-section' id='jeugdzorg'>Jeugdzorggebruik<a class='jm-anchor' href='#jeugdzorg'"
         in page
@@ -230,7 +240,8 @@ def test_a_radar_with_nothing_to_draw_is_left_out_and_its_table_shown(store):
     bound (a canvas of 33 million pixels); now the figure is the table, open."""
     radar = build_sections(store, get_region(store, "GM0088"))["problematiek"].figures[0]
     assert radar.chart is None and "te weinig waarnemingen" in radar.summary
-    assert "<details class='jm-details' open>" in ui.table_toggle(radar).text
+    toggle = ui.table_toggle(radar).text  # the table is shown as it is, not behind a toggle
+    assert "<details" not in toggle and "<table class='jm-table'>" in toggle
     with pytest.raises(ValueError, match="no line to draw"):
         charts.radar(
             pl.DataFrame(

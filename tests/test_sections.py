@@ -21,12 +21,14 @@ from jeugdmonitor.store import load
 
 EXPECTED_KEYS = [
     "inleiding",
+    "samenstelling",
     "problematiek",
     "jeugdzorg",
     "onderwijssoort",
     "speciaal_onderwijs",
     "eerder_signaleren",
     "verwacht",
+    "wijken",
 ]
 
 
@@ -289,7 +291,8 @@ def test_small_counts_are_suppressed_everywhere(store, raw):
     built = build_sections(store, get_region(store, code))
     for section in built.values():
         for fig in section.figures:
-            for row in rows(fig) if "rows" in fig.chart.to_dict()["datasets"] else []:
+            has_rows = fig.chart is not None and "rows" in fig.chart.to_dict()["datasets"]
+            for row in rows(fig) if has_rows else []:
                 if row.get("rol") == "regio" and row.get("numerator") is not None:
                     assert row["numerator"] >= 10 and row["numerator"] % 5 == 0
             for col in ("Aantal", "Totaal"):
@@ -342,9 +345,10 @@ def test_every_section_builds_for_every_region_type(store, code):
     region = get_region(store, code) if code else None
     built = build_sections(store, region)
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
-    figures = [f for k, s in built.items() if k != "verwacht" for f in s.figures]
+    own = ("verwacht", "wijken", "samenstelling")  # tested in their own modules
+    figures = [f for k, s in built.items() if k not in own for f in s.figures]
     gemeente = region is not None and region.type == "gemeente"
-    assert len(figures) == 19 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
+    assert len(figures) == 21 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
     for fig in figures:
         assert fig.summary, fig.key
     # every figure, the model section's included, has the shared furniture, and says plainly
@@ -370,12 +374,14 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     titles = [s.title for s in built.values()]
     assert titles == [
         "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
+        "Regio's van deze gemeente",
         "Problematiek",
         "Jeugdzorggebruik",
         "Jeugdzorggebruik naar onderwijssoort",
         "Speciaal onderwijs",
         "Eerder signaleren",
         "Verwacht en werkelijk jeugdzorggebruik",
+        "Wijken",
     ]
     figure_titles = {f.title for s in built.values() for f in s.figures}
     for title in (
@@ -433,7 +439,7 @@ def test_summaries_and_texts_have_no_doubled_spaces_or_brackets(store, code):
 
 
 def test_map_text_mentions_the_outline_only_when_a_region_is_chosen(store):
-    for code, outlined in ((None, 0), ("GM0363", 5)):
+    for code, maps, outlined in ((None, 5, 0), ("GM0363", 6, 6)):  # a gemeente: + its wijken
         region = get_region(store, code) if code else None
         texts = [
             f.explanation
@@ -441,5 +447,5 @@ def test_map_text_mentions_the_outline_only_when_a_region_is_chosen(store):
             for f in s.figures
             if f.key.endswith("_kaart")
         ]
-        assert len(texts) == 5
+        assert len(texts) == maps
         assert sum(bool(re.search(r"oranje\s+omlijnd", t)) for t in texts) == outlined

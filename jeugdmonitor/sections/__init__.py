@@ -16,20 +16,24 @@ from jeugdmonitor.sections import (
     jeugdzorg,
     onderwijssoort,
     problematiek,
+    samenstelling,
     speciaal_onderwijs,
     verwacht,
+    wijken,
 )
 from jeugdmonitor.sections.base import Figure, Section, SectionBuilder
 from jeugdmonitor.store import Store
 
 SECTIONS: dict[str, SectionBuilder] = {
     "inleiding": inleiding.build,
+    "samenstelling": samenstelling.build,
     "problematiek": problematiek.build,
     "jeugdzorg": jeugdzorg.build,
     "onderwijssoort": onderwijssoort.build,
     "speciaal_onderwijs": speciaal_onderwijs.build,
     "eerder_signaleren": eerder_signaleren.build,
     "verwacht": verwacht.build,
+    "wijken": wijken.build,
 }
 
 

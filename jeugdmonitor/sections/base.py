@@ -33,6 +33,8 @@ class Figure:
     badge: str = ""  # what the values are, after the title: 'gesimuleerd' or e.g. 'CBS, 2022'
     summary: str = ""  # markdown: the region's count, percentage, interval and verdict vs NL
     layout: str = "full"  # "full" or "half": two consecutive halves may be shown side by side
+    # region codes, one per table row: the first column links to that region's page
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

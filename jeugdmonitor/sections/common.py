@@ -72,6 +72,10 @@ TABLE_COLUMNS = {
     "verschil": "Verschil met NL",
     "dekking": "Dekking",
 }
+DERIVED_MARK = "percentage ×"  # in `source`: a count derived from a published percentage
+DERIVED_NOTE = (
+    "Aantallen uit 85098NED zijn berekend als gepubliceerd percentage × het aantal jongeren."
+)
 ESTIMATE_NOTE = (
     "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
     "verantwoording."
@@ -371,7 +375,12 @@ def source_line(
     else:
         span = list(year)
         when = f"{span[0]}–{span[-1]}"
-    source = "; ".join(sorted(set(sources))) or catalogue_entry(store, indicator)["source"]
+    short = sorted({_short_source(s) for s in sources})
+    if short:  # real rows name their own table and year
+        source, when_part = "; ".join(short), ""
+    else:
+        source, when_part = catalogue_entry(store, indicator)["source"], f", {when}"
+    derived = any(DERIVED_MARK in s for s in sources)
     if simulated and sources:
         flag = " Let op: een deel van de waarden is gesimuleerd (demo), niet echt."
     elif simulated:
@@ -380,7 +389,17 @@ def source_line(
         flag = ""
     extra = f"; {note}" if note else ""
     estimate = f" {ESTIMATE_NOTE}" if estimated else ""
-    return f"Bron en jaar data: {source}{extra}, {when}.{flag}{estimate}"
+    how = f" {DERIVED_NOTE}" if derived else ""
+    return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{estimate}"
+
+
+def _short_source(source: str) -> str:
+    """A row's source as shown under a figure: table and year ('CBS 85098NED, 2022 (voorlopig)').
+
+    The derivation after ':' is said once per figure (DERIVED_NOTE); CBS's national row is the
+    same table and year as its gemeenten.
+    """
+    return source.split(": ", 1)[0].removesuffix(" (Nederland)")
 
 
 def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:

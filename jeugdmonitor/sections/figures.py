@@ -38,8 +38,12 @@ def bars(
     what: str,
     summary_breakdown: str = "all",
     layout: str = "half",
+    also: Sequence[tuple[str, str]] = (),
 ) -> Figure:
-    """Region vs NL per breakdown for the latest year, with intervals and ▲/▼ marks."""
+    """Region vs NL per breakdown for the latest year, with intervals and ▲/▼ marks.
+
+    `also` adds key-figure sentences for other breakdowns: (breakdown, what).
+    """
     year = c.latest(store, indicator)
     frame = c.region_vs_nl(store, indicator, region, year=year, breakdowns=breakdowns)
     cats = c.categories(frame)
@@ -64,7 +68,12 @@ def bars(
         frame=frame,
         region=region,
         year=year,
-        summary_text=c.summary(frame, region, what=what, breakdown=summary_breakdown),
+        summary_text=" ".join(
+            [
+                c.summary(frame, region, what=what, breakdown=summary_breakdown),
+                *(c.summary(frame, region, what=w, breakdown=b) for b, w in also),
+            ]
+        ),
         layout=layout,
     )
 

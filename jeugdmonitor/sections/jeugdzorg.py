@@ -38,6 +38,28 @@ Nederland, met voor 2022 de onderverdeling in jeugdhulp, jeugdbescherming en jeu
 het aandeel van de jongeren van 12 tot 23 jaar. Toont u alleen jeugdbescherming of
 jeugdreclassering, dan past de verticale as zich aan en worden ook die kleine aantallen leesbaar.
 """
+REFERRER_TITLE = "Wie verwijst naar jeugdzorg?"
+REFERRER_TEXT = """\
+Het aandeel van de trajecten jeugdzorg in natura per verwijzer: de gemeentelijke toegang
+(wijkteam), de huisarts, de jeugdarts, een gecertificeerde instelling, een medisch specialist, de
+rechter of officier van justitie, of geen verwijzer. Jeugdarts en huisarts zijn de verwijzers
+waar scholen en hun partners het meest mee samenwerken.
+"""
+HOUSEHOLD_TITLE = "Jeugdzorg en gezinssituatie"
+HOUSEHOLD_TEXT = """\
+Bij welk huishouden wonen de jongeren met jeugdzorg: in een eenoudergezin, bij een paar (twee
+ouders) of in een ander huishouden? Vergelijk het aandeel eenoudergezinnen met Nederland.
+"""
+REFERRERS = [
+    "verwijzer=gemeentelijke_toegang",
+    "verwijzer=huisarts",
+    "verwijzer=jeugdarts",
+    "verwijzer=gecertificeerde_instelling",
+    "verwijzer=medisch_specialist",
+    "verwijzer=rechter_om",
+    "verwijzer=geen",
+]
+HOUSEHOLDS = ["huishouden=eenouder", "huishouden=paar", "huishouden=ander"]
 AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
 FORMS = [
     ("jeugdzorg", "all", "Jeugdzorg (totaal)"),
@@ -83,5 +105,28 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                 series_title="Vorm van jeugdzorg",
             ),
             *figures.strip(store, region, indicator="jeugdzorg"),
+            figures.bars(
+                store,
+                region,
+                indicator="jeugdzorg_verwijzer",
+                breakdowns=REFERRERS,
+                key="jeugdzorg_verwijzer",
+                title=REFERRER_TITLE,
+                explanation=REFERRER_TEXT,
+                what="van de trajecten is verwezen door de jeugdarts",
+                summary_breakdown="verwijzer=jeugdarts",
+                also=[("verwijzer=huisarts", "door de huisarts")],
+            ),
+            figures.bars(
+                store,
+                region,
+                indicator="jeugdzorg_huishouden",
+                breakdowns=HOUSEHOLDS,
+                key="jeugdzorg_huishouden",
+                title=HOUSEHOLD_TITLE,
+                explanation=HOUSEHOLD_TEXT,
+                what="van de jongeren met jeugdzorg woont in een eenoudergezin",
+                summary_breakdown="huishouden=eenouder",
+            ),
         ],
     )

@@ -12,7 +12,6 @@ the crosswalk), so a merged gemeente shows the wijken of all its parts.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +95,11 @@ def wijk_topology(topo: dict[str, Any], table: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def gemeente_subset(text: str, gemeente_code: str) -> str:
-    """The wijk map of one 2024 gemeente (its wijken only, unused arcs dropped), as JSON text."""
-    topo = json.loads(text)
+def gemeente_subset(topo: dict[str, Any], gemeente_code: str) -> str:
+    """The wijk map of one 2024 gemeente (its wijken only, unused arcs dropped), as JSON text.
+
+    `topo` is the parsed `geo/wijk.topojson` (parse it once: it holds every wijk of NL).
+    """
     obj = topo["objects"][OUT_LAYER]
     kept = [g for g in obj["geometries"] if g["properties"].get("gemeente") == gemeente_code]
     subset = {**topo, "objects": {OUT_LAYER: {**obj, "geometries": kept}}}

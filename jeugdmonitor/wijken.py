@@ -1,0 +1,83 @@
+"""Jeugdzorg per wijk of a gemeente: counts, shares with Wilson intervals, the gemeente reference.
+
+A wijk's share is its youths with jeugdzorg in natura (0-23, the total CBS publishes per wijk and
+rarely suppresses) divided by its estimated youths 0-23 (`wijken.youth_0_23`). The gemeente's
+reference is the same ratio over its wijken with a figure, for the same year. A 2024 gemeente
+formed from several gemeenten shows the wijken of all its parts. Counts below 10 are suppressed
+(no share, no interval, no mark) but the wijk stays in every list.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import polars as pl
+
+from jeugdmonitor.stats import significance, suppress, with_rate_ci
+from jeugdmonitor.store import Store
+
+NUMERATOR = "jz_totaal"
+DENOMINATOR = "youth_0_23"
+LATEST = 2022
+CACHED_GEMEENTEN = 64  # per-gemeente results kept per process (least recently used dropped)
+
+
+@functools.lru_cache(maxsize=CACHED_GEMEENTEN)
+def wijk_values(store: Store, gemeente_code: str) -> pl.DataFrame:
+    """Every wijk of a 2024 gemeente, both years: code, name, year, counts, rate, CI, and
+    `significant` ('hoger'/'lager' than the gemeente) — suppressed, ordered by year and rate.
+
+    Also `ref_rate` (the gemeente over its wijken with a figure) and `in_both` (the wijk code
+    exists in 2021 and 2022, so its trend can be shown).
+    """
+
+    rows = store.wijken.filter(pl.col("gemeente_code") == gemeente_code).select(
+        "wijk_code",
+        pl.col("name").alias("gebied"),
+        "year",
+        "gemeente_own",
+        pl.col(NUMERATOR).cast(pl.Float64).alias("numerator"),
+        pl.col(DENOMINATOR).cast(pl.Float64).alias("denominator"),
+    )
+    known = rows.filter(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
+    reference = known.group_by("year").agg(
+        (pl.col("numerator").sum() / pl.col("denominator").sum()).alias("ref_rate"),
+        pl.col("numerator").sum().alias("ref_numerator"),
+        pl.col("denominator").sum().alias("ref_denominator"),
+    )
+    both = rows.group_by("wijk_code").agg((pl.col("year").n_unique() == 2).alias("in_both"))
+    values = (
+        with_rate_ci(rows)
+        .join(reference, on="year", how="left")
+        .join(both, on="wijk_code", how="left")
+        .with_columns(significant=significance("ref_rate"))
+    )
+    return suppress(values).sort(
+        "year", "rate", "wijk_code", descending=[False, True, False], nulls_last=True
+    )
+
+
+def _topology(store: Store) -> dict:
+    """The whole wijk map, parsed once per process (2 MB of TopoJSON)."""
+    return store.cached("wijk_topology", lambda: json.loads(store.geo_text("wijk")))
+
+
+def has_map(store: Store, gemeente_code: str) -> bool:
+    """True when the wijk map holds polygons of this gemeente's wijken."""
+    codes = store.cached(
+        "wijk_map_gemeenten",
+        lambda: {
+            g["properties"].get("gemeente")
+            for g in _topology(store)["objects"]["wijk"]["geometries"]
+        },
+    )
+    return gemeente_code in codes
+
+
+@functools.lru_cache(maxsize=CACHED_GEMEENTEN)
+def map_text(store: Store, gemeente_code: str) -> str:
+    """The wijk TopoJSON of one gemeente: its wijken only, unused arcs dropped."""
+    from jeugdmonitor.sources.wijken import gemeente_subset
+
+    return gemeente_subset(_topology(store), gemeente_code)
