@@ -162,13 +162,14 @@ figure { margin: 0; min-width: 0; }
 a { color: var(--accent); }
 footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
 @media print {
-  html { font-size: 9.5pt; }
+  html { font-size: 9pt; }
   body { line-height: 1.35; }
   .layout { display: block; max-width: none; padding: 0; }
   .side, .skip, .download { display: none; }
   h1 { font-size: 18pt; }
-  /* a new page per theme; sections and figures flow on, a chart never splits */
-  .report-theme + .report-theme { break-before: page; }
+  /* themes, sections and figures flow on (a new page per theme left half-empty pages);
+     a theme heading stays with what follows, a chart never splits */
+  h2.jm-theme { margin-top: 1.2rem; break-after: avoid; }
   footer { font-size: .8rem; margin-top: 1.5rem; }
   footer h2 { break-before: auto; margin-top: 0; }
   footer ul { columns: 2; column-gap: 1.5rem; padding-left: 1rem; }
@@ -176,17 +177,17 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .print-only { display: block; }
   .text .paragraph { margin-bottom: .35em; }
   footer li { break-inside: avoid; }
-  h2.jm-theme { margin-top: 0; }
-  .jm-section { margin-top: 1.2rem; }
   h2, h3, h4 { break-after: avoid; }
   .text p { orphans: 3; widows: 3; }
   .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
   /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
-  .chart svg { max-height: 85mm; width: auto; }
+  .chart svg { max-height: 80mm; width: auto; }
   .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
   .jm-further ul { columns: 2; column-gap: 1.5rem; }
   .jm-further li { break-inside: avoid; }
-  .row { margin: .8rem 0; gap: 1.2rem; }
+  .row { margin: .6rem 0; gap: 1.2rem; }
+  .chart { margin: .3rem 0; }
+  .jm-section { margin: 1rem 0 .3rem; }
   .row.two, .row.two:has(details[open]), .row.print-two {
     grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
   details { display: none; }
