@@ -48,11 +48,15 @@ def utrecht_report(tmp_path_factory) -> Path:
 def open_app(chromium, url: str, charts: int = 15):
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url)
-    deadline = time.monotonic() + 90
-    while page.locator(CHARTS).count() < charts:
+    deadline = time.monotonic() + 120
+    seen, steady = -1, 0
+    while steady < 4:  # at least `charts` drawn, and no new one for 2 s: the page is complete
+        count = page.locator(CHARTS).count()
+        steady = steady + 1 if count == seen and count >= charts else 0
+        seen = count
         if time.monotonic() > deadline:
-            pytest.fail(f"only {page.locator(CHARTS).count()} of {charts} charts rendered")
-        page.wait_for_timeout(250)
+            pytest.fail(f"only {count} of {charts} charts rendered, or still drawing")
+        page.wait_for_timeout(500)
     # the page's own fixes (static/head.html) name the chart menus a moment after they appear
     page.wait_for_function(
         """() => Array.from(document.querySelectorAll('marimo-mime-renderer'))
