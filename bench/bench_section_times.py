@@ -13,22 +13,16 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import time
+import sys
+from pathlib import Path
 
-from jeugdmonitor import charts, ui
+sys.path.insert(0, str(Path(__file__).parent))
+from common import UrlAssets, timed  # noqa: E402
+
+from jeugdmonitor import ui  # noqa: E402
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import SECTIONS
 from jeugdmonitor.store import load
-
-
-class UrlAssets(charts.Assets):
-    """Like the app: TopoJSON and map tables referred to by URL."""
-
-    def geo(self, level, text, feature=None):
-        return charts.topojson_url(f"./@file/{level}.json", feature or level)
-
-    def table(self, key, text):
-        return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
 
 
 def render(store, key: str, code: str) -> None:
@@ -37,12 +31,6 @@ def render(store, key: str, code: str) -> None:
         if fig.chart is not None:
             fig.chart.to_json()
     ui.section_view(section)
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:

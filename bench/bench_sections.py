@@ -22,9 +22,13 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import time
+import sys
+from pathlib import Path
 
-from jeugdmonitor import charts, ui
+sys.path.insert(0, str(Path(__file__).parent))
+from common import UrlAssets, timed  # noqa: E402
+
+from jeugdmonitor import charts, ui  # noqa: E402
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load
@@ -41,23 +45,10 @@ TEMPLATES = [
 ]
 
 
-class UrlAssets(charts.Assets):
-    """Like the app's `ui.SessionAssets`: TopoJSON and map tables referred to by URL."""
-
-    def geo(self, level, text):
-        return charts.topojson_url(f"./@file/{level}.json", level)
-
-    def table(self, key, text):
-        return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
-
-
-ASSETS = UrlAssets()
-
-
 def render(store, code: str | None) -> int:
     """One region change: sections, chart JSON and marimo layout; returns the output size."""
     region = get_region(store, code) if code else None
-    sections = build_sections(store, region, assets=ASSETS)
+    sections = build_sections(store, region, assets=UrlAssets())
     size = sum(
         len(f.chart.to_json()) for s in sections.values() for f in s.figures if f.chart is not None
     )
@@ -73,12 +64,6 @@ def build_only(store, code: str | None) -> int:
     return sum(
         len(f.chart.to_json()) for s in sections.values() for f in s.figures if f.chart is not None
     )
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:

@@ -5,6 +5,26 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
+
+from jeugdmonitor import charts
+
+
+class UrlAssets(charts.Assets):
+    """Like the app's session assets: TopoJSON and map tables referred to by URL, not inlined."""
+
+    def geo(self, level: str, text: Callable[[], str], feature: str | None = None) -> dict:
+        return charts.topojson_url(f"./@file/{level}.json", feature or level)
+
+    def table(self, key: Any, text: Callable[[], str]) -> dict:
+        return {"url": f"./@file/{hash(key)}.json", "format": {"type": "json"}}
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call of `fn()` in milliseconds."""
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 15, warmup: int = 2) -> float:

@@ -222,6 +222,16 @@ def _two_lines(longer_than: int, within: int) -> str:
     )
 
 
+def _ordered_y(field: str, label_limit: int) -> alt.Y:
+    """A y axis of rows in the data's `order` (not alphabetical), labels up to `label_limit` px."""
+    return alt.Y(
+        f"{field}:N",
+        sort=alt.EncodingSortField(field="order", op="min"),
+        title=None,
+        axis=alt.Axis(labelLimit=label_limit),
+    )
+
+
 def _rows(name: str = "rows") -> alt.NamedData:
     return alt.NamedData(name=name)
 
@@ -813,12 +823,7 @@ WIJK_MARKS = {"hoger": "▲", "lager": "▼"}  # same meaning as everywhere: sig
 
 @functools.lru_cache(maxsize=8)
 def _ranking_template(x_title: str, width: int) -> str:
-    y = alt.Y(
-        "gebied:N",
-        sort=alt.EncodingSortField(field="order", op="min"),
-        title=None,
-        axis=alt.Axis(labelLimit=240),
-    )
+    y = _ordered_y("gebied", 240)
     x = alt.X("rate:Q", title=x_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=True))
     tooltip = [
         alt.Tooltip("gebied:N", title="Wijk"),
@@ -889,12 +894,7 @@ def _count_label(value: float | None) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _dumbbell_template(x_title: str) -> str:
-    y = alt.Y(
-        "gebied:N",
-        sort=alt.EncodingSortField(field="order", op="min"),
-        title=None,
-        axis=alt.Axis(labelLimit=240),
-    )
+    y = _ordered_y("gebied", 240)
     year = alt.Color(
         "jaar:N",
         scale=alt.Scale(domain=["2021", "2022"], range=[OTHER_COLOR, REGION_COLOR]),
@@ -1233,12 +1233,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
         scale=alt.Scale(domain=list(STRIP_KINDS), range=list(STRIP_KINDS.values())),
         legend=None,
     )
-    y = alt.Y(
-        "row:N",
-        sort=alt.EncodingSortField(field="order", op="min"),
-        title=None,
-        axis=alt.Axis(labelLimit=260),
-    )
+    y = _ordered_y("row", 260)
     x = alt.X(
         "rate:Q", title=title_value, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=False)
     )

@@ -68,16 +68,6 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "is_estimate": pl.Boolean,
         "source": pl.String,
     },
-    "national": {  # the national figure as the source publishes it, where it does (NL01)
-        "indicator": pl.String,
-        "year": pl.Int32,
-        "breakdown": pl.String,
-        "numerator": pl.Int64,
-        "denominator": pl.Int64,
-        "source": pl.String,
-        "is_simulated": pl.Boolean,
-        "is_estimate": pl.Boolean,
-    },
     "wijken": {  # CBS jeugdzorg and KWB per wijk, 2021-2022 (own boundaries); nulls allowed
         "wijk_code": pl.String,
         "year": pl.Int32,
@@ -125,6 +115,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String,
     },
 }
+# the national figure as the source publishes it, where it does (NL01): an indicator row without
+# a gemeente
+SCHEMAS["national"] = {k: v for k, v in SCHEMAS["indicators"].items() if k != "gemeente_code"}
 KEYS = {
     "regions": ["code"],
     "membership": ["gemeente_code", "region_code"],

@@ -22,6 +22,7 @@ import polars as pl
 from jeugdmonitor.sources import kwb, statline
 from jeugdmonitor.sources.crosswalk import resolve_codes
 from jeugdmonitor.sources.population import YOUTH
+from jeugdmonitor.store import SCHEMAS
 
 SUPPRESSED_MAX = 9  # CBS suppresses counts below 10
 AGE_COLUMNS = {"age=0-4": "jz_0_4", "age=4-12": "jz_4_12", "age=12-18": "jz_12_18"}
@@ -286,14 +287,5 @@ def national_rows(nl: dict, population: pl.DataFrame, year: int) -> pl.DataFrame
             }
             for i, b, num, den, est in rows
         ],
-        schema={
-            "indicator": pl.String,
-            "year": pl.Int32,
-            "breakdown": pl.String,
-            "numerator": pl.Int64,
-            "denominator": pl.Int64,
-            "source": pl.String,
-            "is_simulated": pl.Boolean,
-            "is_estimate": pl.Boolean,
-        },
+        schema=SCHEMAS["national"],
     )
