@@ -273,7 +273,7 @@ def section_markdown(text: str) -> str:
 
 def theme_heading(theme: Theme) -> str:
     """The theme's heading (h2) with its anchor."""
-    return f"<h2 class='jm-theme' id='{theme.anchor}'>{html.escape(theme.title)}</h2>"
+    return f"<h2 class='jm-theme' id='{theme.anchor}'>{html.escape(theme.title, quote=False)}</h2>"
 
 
 def section_heading(key: str, title: str, *, anchor: bool = True) -> str:
@@ -281,7 +281,7 @@ def section_heading(key: str, title: str, *, anchor: bool = True) -> str:
 
     `anchor=False` when an enclosing element already carries the id.
     """
-    k, t = html.escape(key, quote=True), html.escape(title)
+    k, t = html.escape(key, quote=True), html.escape(title, quote=False)
     ident = f" id='{k}'" if anchor else ""
     return (
         f"<h3 class='jm-section'{ident}>{t}<a class='jm-anchor' href='#{k}' "
@@ -293,7 +293,7 @@ def figure_heading(figure: Figure, level: int = 4) -> str:
     """A figure's title (h4 below a section), with the simulated badge."""
     return (
         f"<h{level} class='jm-figure-title' id='fig-{html.escape(figure.key, quote=True)}'>"
-        f"{html.escape(figure.title)}{badge_html(figure)}</h{level}>"
+        f"{html.escape(figure.title, quote=False)}{badge_html(figure)}</h{level}>"
     )
 
 
@@ -314,12 +314,14 @@ def toc_html(sections: Mapping[str, Section], extra: list[tuple[str, str]] = ())
             if merged(theme, members)
             else "<ol>"
             + "".join(
-                f"<li><a href='#{html.escape(k, quote=True)}'>{html.escape(s.title)}</a></li>"
+                f"<li><a href='#{html.escape(k, quote=True)}'>{html.escape(s.title, quote=False)}</a></li>"
                 for k, s in members
             )
             + "</ol>"
         )
-        items.append(f"<li><a href='#{theme.anchor}'>{html.escape(theme.title)}</a>{sub}</li>")
+        items.append(
+            f"<li><a href='#{theme.anchor}'>{html.escape(theme.title, quote=False)}</a>{sub}</li>"
+        )
     items += [
         f"<li><a href='#{html.escape(a, quote=True)}'>{html.escape(t)}</a></li>" for a, t in extra
     ]
