@@ -259,16 +259,18 @@ def table_details(table: pl.DataFrame) -> str:
     )
 
 
-_HEADING_ID = re.compile(r"<h4 id=\"[^\"]*\"")
+_HEADING_ID = re.compile(r"<h([3-4]) id=\"[^\"]*\"")
 
 
-def section_markdown(text: str) -> str:
-    """Section intro/outro markdown as HTML, its own headings one level below the section (h4).
+def section_markdown(text: str, level: int = 4) -> str:
+    """Section intro/outro markdown as HTML, its own headings one level below the section
+    (h4; h3 when the section has no heading of its own, under its theme's h2).
 
     Their automatic ids are dropped: several sections share a sub-heading ("Toelichting
     cijfers"), and an id must be unique on the page.
     """
-    return _HEADING_ID.sub("<h4", markdown_html(_HEADING.sub("#### ", text)))
+    html_text = markdown_html(_HEADING.sub("#" * level + " ", text))
+    return _HEADING_ID.sub(lambda m: f"<h{m[1]}", html_text)
 
 
 def theme_heading(theme: Theme) -> str:

@@ -383,14 +383,14 @@ class Page:
         parts = [
             f'<section class="report-section" id="{html.escape(section.key)}">',
             head,
-            f'<div class="text">{markup.section_markdown(section.intro)}</div>',
+            f'<div class="text">{markup.section_markdown(section.intro, 4 if heading else 3)}</div>',
         ]
         level = 4 if heading else 3
         for kind, row in _print_pairs(markup.figure_rows(section.figures)):
             cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f), level) for f in row)
             parts.append(f'<div class="{kind}">{cells}</div>')
         if section.outro:
-            parts.append(f'<div class="text">{markup.section_markdown(section.outro)}</div>')
+            parts.append(f'<div class="text">{markup.section_markdown(section.outro, level)}</div>')
         parts.append("</section>")
         return "".join(parts)
 

@@ -285,8 +285,8 @@ def section_view(section: Section, *, heading: bool = True) -> mo.Html:
         if heading
         else f"<span id='{html.escape(section.key, quote=True)}'></span>"
     )
-    parts: list[Any] = [mo.Html(head + markup.section_markdown(section.intro))]
     level = 4 if heading else 3
+    parts: list[Any] = [mo.Html(head + markup.section_markdown(section.intro, level))]
     for row in markup.figure_rows(section.figures):
         views = [figure_view(f, level) for f in row]
         if len(views) == 1:
@@ -297,7 +297,7 @@ def section_view(section: Section, *, heading: bool = True) -> mo.Html:
             cols = "".join(f"<div>{v.text}</div>" for v in views)
             parts.append(mo.Html(f"<div class='jm-row'>{cols}</div>"))
     if section.outro:
-        parts.append(mo.Html(markup.section_markdown(section.outro)))
+        parts.append(mo.Html(markup.section_markdown(section.outro, level)))
     return mo.vstack(parts, gap=1.2)
 
 
