@@ -184,6 +184,10 @@ def test_printed_utrecht_report_fits_twenty_numbered_pages(chromium, utrecht_rep
     built = build_sections(load(), None)
     starts = [t.title for t, _ in themes.grouped(built)] + ["Bronnen en verantwoording"]
     texts = [pdf[i].get_textpage().get_text_range() for i in range(pages)]
+    flat = re.sub(r"\s+", "", "".join(texts))
+    for theme in themes.themes():  # the further reading prints its web addresses
+        for link in (*theme.research, *theme.links):
+            assert link.url in flat, link.url
     for i, text in enumerate(texts):
         assert f"Pagina {i + 1} van {pages}" in text, i + 1
         assert "shift-klik" not in text and "Klik in de legenda" not in text, i + 1
