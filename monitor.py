@@ -21,7 +21,6 @@ with app.setup:
     import marimo as mo
 
     from jeugdmonitor import sections, ui
-    from jeugdmonitor.store import load
 
 
 @app.cell
@@ -34,13 +33,21 @@ def _():
 
 @app.cell
 def _():
-    store = load()
+    data_version = ui.data_watch()
+    return (data_version,)
+
+
+@app.cell
+def _(data_version):
+    store, data_notice = ui.app_data(data_version())
     requested = ui.requested_region()
+    data_notice
     return requested, store
 
 
 @app.cell
-def _():
+def _(data_version):
+    _ = data_version()  # new virtual files (maps, map tables) for each version of data/
     assets = ui.SessionAssets()
     return (assets,)
 

@@ -1,19 +1,26 @@
-"""Command line: `jeugdmonitor build | validate | fetch | import` (and the subcommands other modules register)."""
+"""Command line: `jeugdmonitor build | validate | fetch | import | history | restore` (and the subcommands other modules register)."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
+REPAIR_HINT = (
+    "Repair: `jeugdmonitor build` regenerates data/ from the raw sources; `jeugdmonitor history` "
+    "lists the versions kept before each import/fetch and `jeugdmonitor restore VERSION` brings one back."
+)
+
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from jeugdmonitor.build import CHECK_YEAR, build
+    from jeugdmonitor.build import CHECK_YEAR
+    from jeugdmonitor.history import build_keeping
     from jeugdmonitor.store import default_data_dir, validate
 
     out = args.out or default_data_dir()
-    written, share = build(args.sources, out)
-    print(f"wrote {len(written)} files to {out}")
+    written, share = build_keeping(args.sources, out)  # replaced files are kept in out/history
+    print(f"wrote {len(written)} changed files to {out}")
     print(f"national jeugdzorg share 0-18, {CHECK_YEAR}: {share:.2%} (CBS reports about 13%)")
     problems = validate(out)
     for p in problems:
@@ -30,6 +37,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{data}: {len(problems)} problem(s) (row numbers are 0-based):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
+        print(REPAIR_HINT, file=sys.stderr)
         return 1
     print(f"{data}: all checks passed")
     return 0
@@ -52,8 +60,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=1)
 def parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+    """The argument parser with every subcommand (built once per process: argparse looks up
+    translations for every option, which costs more than most commands' work)."""
     ap = argparse.ArgumentParser(prog="jeugdmonitor", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -87,6 +97,10 @@ def parser() -> argparse.ArgumentParser:
     from jeugdmonitor import update
 
     update.register(sub)  # fetch, import
+
+    from jeugdmonitor import history
+
+    history.register(sub)  # history, restore
 
     from jeugdmonitor.linkage.cli import register as register_linkage
 

@@ -1,4 +1,4 @@
-"""Files: the reference tables shipped with the package, and all-or-nothing writes.
+"""Files: the reference tables shipped with the package, all-or-nothing writes, safe CSV cells.
 
 Every writer in the package (build, update, report, linkage export, synthetic extracts, download
 mirrors) goes through `atomic_writes`, so readers never see a half-written file and a failed run
@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+# OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula
+FORMULA_START = r"^[=+\-@\t\r]"
+# ... but a text cell that is just a number ('-12', '+3,5') is harmless and stays as it is
+NUMBER_TEXT = r"^[+-]?\d+(?:[.,]\d+)?$"
 
 
 def reference_path(name: str) -> Path:
@@ -55,3 +60,22 @@ def atomic_write(path: Path, data: bytes) -> Path:
     """`atomic_writes` for one file's bytes."""
     atomic_writes({path: lambda p: p.write_bytes(data)})
     return path
+
+
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) get a leading apostrophe, so Excel shows them as text (OWASP CSV injection).
+
+    Only text columns change: numbers, including negative ones, stay numbers.
+    """
+    text = [c for c, t in frame.schema.items() if t in (pl.String, pl.Categorical, pl.Enum)]
+    return frame.with_columns(
+        pl.when(
+            pl.col(c).cast(pl.String).str.contains(FORMULA_START)
+            & ~pl.col(c).cast(pl.String).str.contains(NUMBER_TEXT)
+        )
+        .then(pl.lit("'") + pl.col(c).cast(pl.String))
+        .otherwise(pl.col(c).cast(pl.String))
+        .alias(c)
+        for c in text
+    )

@@ -7,16 +7,19 @@ sessions share the same frames. Validation checks schema and invariants and rais
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from jeugdmonitor import geocheck
 from jeugdmonitor.regions import REGION_TYPES
 
 DATA_ENV = "JEUGDMONITOR_DATA"
@@ -134,6 +137,22 @@ NULLABLE = {"wijken": set(SCHEMAS["wijken"]) - {"wijk_code", "year", "name", "ge
                                                 "gemeente_code"}}  # fmt: skip
 
 
+YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:([-–])\s*(\d{4})?)?\s*$")
+
+
+def parse_year_range(text: str | None) -> tuple[int, int | None] | None:
+    """The catalogue's `years`: '2020-2024' → (2020, 2024), '2015-' → (2015, None) (open end),
+    '2022' → (2022, 2022); None when the text is not such a range."""
+    match = YEAR_RANGE.match(text or "")
+    if match is None:
+        return None
+    first, dash, last = match.groups()
+    end = int(last) if last else (None if dash else int(first))
+    if end is not None and end < int(first):
+        return None
+    return int(first), end
+
+
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The table's columns, in schema order and cast to the schema's types (before writing)."""
     return frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
@@ -155,6 +174,9 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
+        if self.column == "*" or self.table.endswith(".topojson"):  # a whole file, or a map
+            inside = "" if self.column == "*" else f"{self.column}: "
+            return f"{self.table}: {inside}{self.detail}"
         where = f"row {self.rows[0]}" if self.rows else "all rows"
         more = f" (and {len(self.rows) - 1} more rows)" if len(self.rows) > 1 else ""
         return f"{self.table}: column '{self.column}', {where}{more}: {self.detail}"
@@ -383,6 +405,9 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
     for table in ("indicators", "national"):
         problems += _check_counts(paths[table], frames[table], KEYS[table])
 
+    problems += _check_years(frames, paths)
+    problems += _check_code_format(frames, paths)
+
     weights = membership.with_row_index("__row")
     bad_w = weights.filter((pl.col("weight") <= 0) | (pl.col("weight") > 1 + WEIGHT_TOLERANCE))
     if bad_w.height:
@@ -422,14 +447,135 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
     return problems
 
 
-def read_tables(data_dir: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
-    """Read every table's parquet file and check its schema; raise on any problem."""
+CODE_FORMAT = r"^[A-Z]{2}[0-9]{2,8}$"  # GM0363, PO2707, JZ01, PV27, NL01, WK036300
+CODE_COLUMNS = (("regions", "code"), ("wijken", "wijk_code"))
+
+
+def _check_code_format(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
+    """Region and wijk codes are two capitals and digits: they become file names (`report`) and
+    URLs (`?region=`, links in reports), so anything else could escape a folder or a link."""
+    problems = []
+    for table, column in CODE_COLUMNS:
+        if table not in frames:
+            continue
+        bad = (
+            frames[table].with_row_index("__row").filter(~pl.col(column).str.contains(CODE_FORMAT))
+        )
+        if bad.height:
+            problems.append(
+                Problem(
+                    paths[table],
+                    column,
+                    _rows(bad),
+                    f"code {bad[column][0][:40]!r} is not two capital letters and digits "
+                    "(e.g. GM0363, PO2707, JZ01)",
+                )
+            )
+    return problems
+
+
+def _check_years(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> list[Problem]:
+    """Years: no indicator year before its first catalogue year, no year in any table after this one.
+
+    The catalogue's last year is what the bundled data holds; later years (up to this one) are
+    new publications that `fetch` and `import` may add.
+    """
+    problems = []
+    this_year = dt.date.today().year
+    catalogue = frames["catalogue"].with_row_index("__row")
+    ranges = []
+    for row, indicator, text in catalogue.select("__row", "indicator", "years").iter_rows():
+        parsed = parse_year_range(text)
+        if parsed is None:
+            problems.append(
+                Problem(
+                    paths["catalogue"],
+                    "years",
+                    [row],
+                    f"cannot read {text!r} for {indicator}: use FIRST-LAST (2020-2024) or "
+                    "FIRST- for a series that is still published",
+                )
+            )
+        else:
+            ranges.append((indicator, parsed[0], parsed[1]))
+    bounds = pl.DataFrame(
+        ranges, schema={"indicator": pl.String, "lo": pl.Int64, "hi": pl.Int64}, orient="row"
+    )
+    early = (
+        frames["indicators"]
+        .with_row_index("__row")
+        .join(bounds, on="indicator", how="inner")
+        .filter(pl.col("year") < pl.col("lo"))
+        .sort("__row")
+    )
+    if early.height:
+        r = early.row(0, named=True)
+        problems.append(
+            Problem(
+                paths["indicators"],
+                "year",
+                _rows(early),
+                f"year {r['year']} of {r['indicator']} is before its first catalogue year "
+                f"({r['lo']}; the `years` column of jeugdmonitor/reference/catalogue.csv)",
+            )
+        )
+    for name, frame in frames.items():
+        if "year" not in frame.columns:
+            continue
+        future = frame.with_row_index("__row").filter(pl.col("year") > this_year)
+        if future.height:
+            problems.append(
+                Problem(
+                    paths[name],
+                    "year",
+                    _rows(future),
+                    f"year {future['year'][0]} is after {this_year}",
+                )
+            )
+    return problems
+
+
+def map_codes(frames: dict[str, pl.DataFrame], level: str) -> list[str]:
+    """The codes a map level may draw: the regions of that type, or the wijken in `wijken`.
+
+    A region map must draw every region of its type; the wijk map (one year's boundaries) only
+    draws known wijken, since `wijken` spans years with other boundaries.
+    """
+    if level == "wijk":
+        return frames["wijken"]["wijk_code"].unique().to_list() if "wijken" in frames else []
+    return frames["regions"].filter(pl.col("type") == level)["code"].to_list()
+
+
+def validate_maps(data_dir: Path, frames: dict[str, pl.DataFrame]) -> list[Problem]:
+    """Every map level: present, TopoJSON, the level's codes exactly once, closed rings (geocheck)."""
+    problems = []
+    for level in GEO_LEVELS:
+        path = Path(data_dir) / "geo" / f"{level}.topojson"
+        codes = map_codes(frames, level)
+        try:
+            found = geocheck.check_file(path, level, codes, complete=level != "wijk")
+        except OSError as exc:
+            what = "map file is missing" if not path.exists() else f"cannot read ({exc})"
+            problems.append(Problem(str(path), "*", [], what))
+            continue
+        problems += [Problem(str(path), where, [], detail) for where, detail in found]
+    return problems
+
+
+def read_tables(
+    data_dir: Path, names: Collection[str] | None = None
+) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """Read every table's parquet file (or only `names`) and check its schema; raise on any
+    problem."""
     frames: dict[str, pl.DataFrame] = {}
     paths: dict[str, str] = {}
     problems: list[Problem] = []
-    for name in SCHEMAS:
+    for name in SCHEMAS if names is None else [n for n in SCHEMAS if n in names]:
         path = Path(data_dir) / f"{name}.parquet"
         paths[name] = str(path)
+        if not path.is_file():
+            problems.append(Problem(str(path), "*", [], "file is missing"))
+            continue
         try:
             raw = pl.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any read failure is reported with the file name
@@ -451,23 +597,23 @@ def validate(data_dir: Path | str | None = None) -> list[Problem]:
         frames, paths = read_tables(data)
     except DataValidationError as exc:
         return exc.problems
-    problems = validate_frames(frames, paths)
-    for level in GEO_LEVELS:
-        path = data / "geo" / f"{level}.topojson"
-        if not path.exists():
-            problems.append(Problem(str(path), "*", [], "map file is missing"))
-    return problems
+    return validate_frames(frames, paths) + validate_maps(data, frames)
 
 
 def open_store(data_dir: Path | str | None = None) -> Store:
     """Read, validate and index a data folder (uncached; use `load()` in apps)."""
     data = Path(data_dir) if data_dir else default_data_dir()
     frames, paths = read_tables(data)
-    problems = validate_frames(frames, paths)
+    problems = validate_frames(frames, paths) + validate_maps(data, frames)
     if problems:
         raise DataValidationError(problems)
+    return from_frames(data, frames)
+
+
+def from_frames(data_dir: Path | str, frames: dict[str, pl.DataFrame]) -> Store:
+    """A Store over already read (and validated) frames, e.g. the state an import would write."""
     index = {row["code"]: row for row in frames["regions"].iter_rows(named=True)}
-    return Store(data_dir=data, region_index=index, **frames)
+    return Store(data_dir=Path(data_dir), region_index=index, **frames)
 
 
 @functools.cache

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import marimo as mo
@@ -224,7 +226,7 @@ def download_button(figure: Figure) -> mo.Html:
         data=lambda: csv_bytes(frame),
         filename=figure.download_name,
         mimetype="text/csv",
-        label=f"Download .csv ({figure.download_label})",
+        label=f"Download .csv ({md_escape(figure.download_label)})",  # marimo renders labels as markdown
     )
 
 
@@ -327,3 +329,109 @@ def navigation(sections: Mapping[str, Section]) -> mo.Html:
     It stays in reach on the long page; the anchors are deep links: `?region=GM0363#jeugdzorg`.
     """
     return mo.sidebar(mo.Html(markup.toc_html(sections)), width="17rem")
+
+
+# ------------------------------------------------------------------- data: reload and errors
+
+DATA_REPAIR = (
+    "Herstellen: voer in de projectmap `jeugdmonitor validate` uit om alle problemen te zien, "
+    "en `jeugdmonitor build` om de gegevensmap opnieuw te maken — of zet met "
+    "`jeugdmonitor history` en `jeugdmonitor restore VERSIE` een eerdere versie terug."
+)
+
+
+def data_watch(interval: float | None = None) -> Callable[[], int]:
+    """A reactive data version: cells that call it re-run when the files in data/ change.
+
+    One marimo thread per session polls the process-wide `live` watcher (a cheap check of file
+    sizes and times; the watcher itself reloads and validates changed files once per process).
+    """
+    from jeugdmonitor import live
+
+    every = interval if interval is not None else live.CHECK_EVERY
+    get_version, set_version = mo.state(live.current().version)
+
+    def poll() -> None:
+        thread = mo.current_thread()
+        while not thread.should_exit:
+            time.sleep(every)
+            version = live.current().version
+            if version != get_version():
+                set_version(version)
+
+    if mo.app_meta().mode in ("run", "edit"):
+        mo.Thread(target=poll, daemon=True).start()
+    return get_version
+
+
+def _problem_line(problem: str, data_dir: Path) -> str:
+    """One validation problem in Dutch, with the file named relative to the data folder."""
+    path, _, detail = problem.partition(": ")
+    try:
+        name = f"{data_dir.name}/{Path(path).relative_to(data_dir)}"
+    except ValueError:
+        name = Path(path).name or path
+    shown = f"<code>{md_escape(name)}</code>"
+    if detail in ("file is missing", "map file is missing"):
+        return f"{shown} ontbreekt."
+    if detail.startswith("cannot read"):
+        return f"{shown} kan niet worden gelezen."
+    return f"{shown} bevat een fout."
+
+
+def _problem_list(problems: Iterable[str], data_dir: Path, limit: int = 8) -> str:
+    problems = list(problems)
+    lines = list(dict.fromkeys(_problem_line(p, data_dir) for p in problems))
+    more = [f"- … en nog {len(lines) - limit} andere bestanden"] if len(lines) > limit else []
+    details = "\n".join(f"    {p}".replace(str(data_dir), data_dir.name) for p in problems[:20])
+    return "\n".join(
+        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", details]
+    )
+
+
+def data_error_page(problems: Iterable[str], data_dir: Path) -> mo.Html:
+    """The page shown instead of the app when no valid data could ever be loaded (Dutch)."""
+    return mo.callout(
+        md(
+            "## De gegevens kunnen niet worden geladen\n\n"
+            f"De app kan de gegevensmap <code>{md_escape(data_dir.name)}</code> niet gebruiken:\n\n"
+            f"{_problem_list(problems, data_dir)}\n\n{DATA_REPAIR} Deze pagina werkt zichzelf "
+            "bij zodra de gegevens in orde zijn."
+        ),
+        kind="danger",
+    )
+
+
+def data_notice(state: Any, data_dir: Path) -> mo.Html:
+    """A Dutch notice while changed data in data/ is invalid and the previous data is served."""
+    if not state.problems:
+        return mo.md("")
+    loaded = time.strftime("%H:%M", time.localtime(state.loaded_at))
+    return mo.callout(
+        md(
+            "**Let op: de gegevens zijn gewijzigd, maar de nieuwe versie bevat fouten.** "
+            f"U ziet nog de vorige, gecontroleerde gegevens (geladen om {loaded}).\n\n"
+            f"{_problem_list(state.problems, data_dir)}\n\n{DATA_REPAIR}"
+        ),
+        kind="warn",
+    )
+
+
+def app_data(version: int | None = None) -> tuple[Store, mo.Html]:
+    """The store to serve and a notice (empty, or the Dutch notice about invalid new data).
+
+    Without any valid data the cell stops with `data_error_page` (naming the files and how to
+    repair them) instead of a traceback. `version` only ties the calling cell to `data_watch`.
+    """
+    from jeugdmonitor import live
+    from jeugdmonitor.store import default_data_dir
+
+    del version
+    data_dir = default_data_dir()
+    try:
+        state = live.current(data_dir)
+    except Exception as exc:  # noqa: BLE001 - never a traceback in the page
+        mo.stop(True, data_error_page([f"{data_dir}: {type(exc).__name__}: {exc}"], data_dir))
+    if state.store is None:
+        mo.stop(True, data_error_page(state.problems, data_dir))
+    return state.store, data_notice(state, data_dir)

@@ -2,15 +2,18 @@
 
 Nothing in data/ changes until a complete new folder has passed the store's checks: data/ is copied
 to a temporary sibling, the new tables and maps are written there, `store.validate` runs over the
-copy, and only then is each produced file renamed over its original (same file system, so each
-rename is atomic). Files an update does not produce (data/README.md, anything a user put there) are
-never touched. Any error before the renames leaves data/ byte-for-byte as it was.
+copy, the files about to be replaced are kept under data/history (`jeugdmonitor history`,
+`jeugdmonitor restore`), and only then is each changed file renamed over its original (same file
+system, so each rename is atomic). Files an update does not produce (data/README.md, anything a
+user put there) are never touched. Any error before the renames leaves data/ byte-for-byte as it
+was. Before writing, both commands print what changes (`jeugdmonitor.changes`): rows per
+indicator × year, every region whose shown values change, and coverage warnings; `--dry-run`
+prints only that.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jeugdmonitor import build, store
+from jeugdmonitor import build, changes, history, store
 from jeugdmonitor.sources import cbs, csv_import, maps
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 
@@ -30,32 +33,59 @@ Progress = Callable[[str], None]
 
 
 def stage_and_swap(
-    data_dir: Path, tables: dict[str, pl.DataFrame], map_text: dict[str, str] | None = None
+    data_dir: Path,
+    tables: dict[str, pl.DataFrame],
+    map_text: dict[str, str] | None = None,
+    *,
+    command: str = "update",
 ) -> list[Path]:
-    """Write tables/maps into a validated copy of data_dir, then rename each into place."""
+    """Write tables/maps into a validated copy of data_dir, keep the files they replace in
+    data/history, then rename each changed file into place; returns the changed paths."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"{data_dir}: no data folder (run `jeugdmonitor build` first)")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-update-", dir=data_dir.parent))
-    try:
-        shutil.copytree(data_dir, tmp, dirs_exist_ok=True)
-        typed = {name: store.conform(name, frame) for name, frame in tables.items()}
-        written = build.write_outputs(typed, map_text or {}, tmp)
-        problems = store.validate(tmp)
-        if problems:
-            raise store.DataValidationError(
-                [replace(p, table=p.table.replace(str(tmp), str(data_dir))) for p in problems]
+    with history.locked(data_dir):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-update-", dir=data_dir.parent))
+        try:
+            shutil.copytree(
+                data_dir, tmp, dirs_exist_ok=True, ignore=history.ignore_history(data_dir)
             )
-        targets = []
-        for path in written:
-            target = data_dir / path.relative_to(tmp)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            targets.append(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            typed = {name: store.conform(name, frame) for name, frame in tables.items()}
+            written = build.write_outputs(typed, map_text or {}, tmp)
+            problems = store.validate(tmp)
+            if problems:
+                raise store.DataValidationError(
+                    [replace(p, table=p.table.replace(str(tmp), str(data_dir))) for p in problems]
+                )
+            staged = {str(path.relative_to(tmp)): path for path in written}
+            changed = history.swap_in(data_dir, staged, command)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     store.clear_cache()
-    return targets
+    return [data_dir / name for name in changed]
+
+
+def check_frames(data_dir: Path, frames: dict[str, pl.DataFrame]) -> None:
+    """Validate tables in memory (a dry run writes nothing); raise like `stage_and_swap` would."""
+    typed = {name: store.conform(name, frame) for name, frame in frames.items()}
+    paths = {name: str(Path(data_dir) / f"{name}.parquet") for name in typed}
+    problems = store.validate_frames(typed, paths)
+    if problems:
+        raise store.DataValidationError(problems)
+
+
+def side_effects(
+    data_dir: Path,
+    frames: dict[str, pl.DataFrame],
+    new: dict[str, pl.DataFrame],
+    rows: pl.DataFrame,
+) -> str:
+    """`changes.describe` between the current tables and the tables an update would write."""
+    before = store.from_frames(data_dir, frames)
+    after = store.from_frames(
+        data_dir, {**frames, **{k: store.conform(k, v) for k, v in new.items()}}
+    )
+    return changes.describe(before, after, rows)
 
 
 def merge_slices(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
@@ -135,8 +165,45 @@ def run_fetch(
     map_year: int = 2024,
     save_mirror: Path | None = None,
     progress: Progress = print,
+    dry_run: bool = False,
 ) -> str:
-    """Download the mapped CBS figures (and maps), merge them into data/, return a summary."""
+    """Download the mapped CBS figures (and maps), merge them into data/, return a summary.
+
+    What changes is printed (through `progress`) before anything is written; with `dry_run`
+    nothing is written and the summary says what would change.
+    """
+    with history.locked(Path(data_dir)):
+        return _fetch(
+            Path(data_dir),
+            mirror=mirror,
+            base_url=base_url,
+            mapping=mapping,
+            years=years,
+            use_crosswalk=use_crosswalk,
+            fetch_maps=fetch_maps,
+            map_url=map_url,
+            map_year=map_year,
+            save_mirror=save_mirror,
+            progress=progress,
+            dry_run=dry_run,
+        )
+
+
+def _fetch(
+    data_dir: Path,
+    *,
+    mirror: Path | None,
+    base_url: str,
+    mapping: Path | None,
+    years: list[int] | None,
+    use_crosswalk: bool,
+    fetch_maps: bool,
+    map_url: str,
+    map_year: int,
+    save_mirror: Path | None,
+    progress: Progress,
+    dry_run: bool,
+) -> str:
     frames, _ = store.read_tables(Path(data_dir))
     regions = frames["regions"]
     gemeenten = _gemeente_names(regions)
@@ -168,10 +235,28 @@ def run_fetch(
         map_text = build.render_maps(
             topos, maps.layer_names(map_year), frames["membership"], regions
         )
-    written = stage_and_swap(Path(data_dir), tables, map_text)
+    report = ""
+    if result.indicators.height:
+        report = side_effects(data_dir, frames, tables, result.indicators)
+    if dry_run:
+        check_frames(data_dir, {**frames, **tables})
+        return "\n".join(
+            [
+                f"Dry run: nothing was written to {data_dir}. The fetch would change:",
+                report or "  no indicator rows",
+                f"Tables it would write: {', '.join(sorted(tables)) or 'none'}"
+                + (f"; maps: {', '.join(sorted(map_text))}" if map_text else ""),
+            ]
+        )
+    if report:
+        progress("What changes:\n" + report)
+    written = stage_and_swap(Path(data_dir), tables, map_text, command="fetch")
 
     final = tables.get("indicators", frames["indicators"])
-    lines = [f"Wrote {len(written)} files to {data_dir}."]
+    lines = [
+        f"Wrote {len(written)} changed files to {data_dir} "
+        "(the previous versions are kept: `jeugdmonitor history`)."
+    ]
     if result.indicators.height:
         got = (
             result.indicators.group_by("indicator", "breakdown")
@@ -206,26 +291,63 @@ def run_fetch(
 
 
 def run_import(
-    path: Path, data_dir: Path, statline: csv_import.StatlineColumns | None = None
+    path: Path,
+    data_dir: Path,
+    statline: csv_import.StatlineColumns | None = None,
+    *,
+    dry_run: bool = False,
+    number_format: str = "plain",
+    progress: Progress = print,
 ) -> str:
-    """Check one CSV file, merge its rows into data/indicators.parquet, return a summary."""
-    frames, _ = store.read_tables(Path(data_dir))
-    context = csv_import.Context(
-        _gemeente_names(frames["regions"]),
-        frozenset(frames["catalogue"]["indicator"]),
-        frozenset(frames["breakdowns"]["breakdown"]),
-        load_crosswalk(),
-    )
-    rows = csv_import.read(Path(path), context, statline)
-    current = frames["indicators"]
-    replaced = current.join(rows.select(store.KEYS["indicators"]), on=store.KEYS["indicators"])
-    merged = merge_rows(current, rows, "indicators")
-    stage_and_swap(Path(data_dir), {"indicators": merged})
+    """Check one CSV file, merge its rows into data/indicators.parquet, return a summary.
+
+    What changes (rows per indicator × year, regions whose shown values change, coverage
+    warnings) goes to `progress` before anything is written; with `dry_run` it is the summary
+    and nothing is written.
+    """
+    data_dir = Path(data_dir)
+    if number_format not in csv_import.NUMBER_FORMATS:
+        raise ValueError(f"--number-format {number_format!r}: use plain or nl")
+    parsed = csv_import.parse(path)  # most broken files stop here, before any table is read
+    with history.locked(data_dir):
+        # then the cells are checked against the small tables, and only then is the rest read
+        small, _ = store.read_tables(data_dir, ("regions", "catalogue", "breakdowns"))
+        context = csv_import.Context(
+            _gemeente_names(small["regions"]),
+            frozenset(small["catalogue"]["indicator"]),
+            frozenset(small["breakdowns"]["breakdown"]),
+            load_crosswalk(),
+            csv_import.catalogue_years(small["catalogue"]),
+        )
+        rows = csv_import.read(Path(path), context, statline, number_format, parsed)
+        frames, _ = store.read_tables(data_dir)
+        merged = merge_rows(frames["indicators"], rows, "indicators")
+        if dry_run:  # (a real import validates the staged folder instead)
+            check_frames(data_dir, {**frames, "indicators": merged})
+        report = side_effects(data_dir, frames, {"indicators": merged}, rows)
+        sources = "; ".join(rows["source"].unique().sort())
+        if dry_run:
+            return "\n".join(
+                [
+                    f"Dry run: {rows.height} rows from {path} pass every check; nothing was "
+                    f"written to {data_dir}. Importing them would change:",
+                    report,
+                    f"Source: {sources}",
+                ]
+            )
+        progress("What changes:\n" + report)
+        written = stage_and_swap(data_dir, {"indicators": merged}, command=f"import {path}")
+    replaced = changes.row_changes(frames["indicators"], rows)["replaced"].sum()
     return "\n".join(
         [
             f"Imported {rows.height} rows from {path} "
-            f"({replaced.height} replaced, {rows.height - replaced.height} new); "
-            f"source: {'; '.join(rows['source'].unique().sort())}",
+            f"({replaced} replaced, {rows.height - replaced} new); source: {sources}",
+            (
+                "The previous indicators.parquet is kept: `jeugdmonitor history`, "
+                "`jeugdmonitor restore VERSION`."
+                if written
+                else "data/ already held exactly these rows: nothing was written."
+            ),
             "Indicators, real vs simulated:",
             format_status(merged),
         ]
@@ -252,6 +374,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             map_url=args.map_url,
             map_year=args.map_year,
             save_mirror=args.save_mirror,
+            dry_run=args.dry_run,
         )
     )
     return 0
@@ -261,7 +384,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     statline = csv_import.StatlineColumns(
         args.indicator, args.breakdown, args.numerator, args.denominator, args.source
     )
-    print(run_import(args.file, _data(args), statline))
+    print(
+        run_import(
+            args.file,
+            _data(args),
+            statline,
+            dry_run=args.dry_run,
+            number_format=args.number_format,
+        )
+    )
     return 0
 
 
@@ -285,6 +416,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--map-url", default=maps.DEFAULT_MAP_URL, help="cartomap wgs84 folder URL")
     f.add_argument("--map-year", type=int, default=2024, help="year of the map layers")
     f.add_argument("--save-mirror", type=Path, help="also save the downloads here (a mirror)")
+    f.add_argument(
+        "--dry-run", action="store_true", help="download and check, print what would change"
+    )
     f.set_defaults(func=_cmd_fetch)
 
     i = sub.add_parser(
@@ -297,4 +431,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--numerator", help="StatLine export: column title of the numerator count")
     i.add_argument("--denominator", help="StatLine export: column title of the denominator count")
     i.add_argument("--source", help="StatLine export: source text (default: the file name)")
+    i.add_argument(
+        "--number-format",
+        choices=csv_import.NUMBER_FORMATS,
+        default="plain",
+        help="long format counts: plain (9000, default) or nl (9.000 = 9000; 12,5 is refused)",
+    )
+    i.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and print what would change (rows, regions, coverage); write nothing",
+    )
     i.set_defaults(func=_cmd_import)

@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+# Hypothesis keeps caches (unicode tables, constants) in ./.hypothesis unless told otherwise: keep them
+# out of the repository.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "jeugdmonitor-hypothesis")
+)
+from hypothesis import settings  # noqa: E402
+
 from jeugdmonitor import store as store_mod
+
+# Hypothesis profiles (no example database: tests leave no files in the repository).
+# CI: at least 1,000 examples over the two import properties, the same ones every run.
+settings.register_profile(
+    "jeugdmonitor-ci", max_examples=500, deadline=None, database=None, derandomize=True
+)
+settings.register_profile("jeugdmonitor-dev", max_examples=60, deadline=None, database=None)
+settings.register_profile("jeugdmonitor-thorough", max_examples=5000, deadline=None, database=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("jeugdmonitor-ci" if os.environ.get("CI") else "jeugdmonitor-dev")
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"

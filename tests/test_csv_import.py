@@ -47,13 +47,18 @@ def key(frame: pl.DataFrame, indicator: str, code: str, year: int, breakdown: st
 
 
 def test_long_format_replaces_matching_keys_and_keeps_source(tmp_path, data_copy):
+    # a gemeente-year without a row (as CBS leaves some empty), so that the import adds a key
+    gap = (pl.col("indicator") == "armoede") & (pl.col("gemeente_code") == "GM0363")
+    gap = gap & (pl.col("year") == 2024) & (pl.col("breakdown") == "all")
+    full = pl.read_parquet(data_copy / "indicators.parquet")
+    full.filter(~gap).write_parquet(data_copy / "indicators.parquet")
     before = pl.read_parquet(data_copy / "indicators.parquet")
     path = write(
         tmp_path,
         HEADER
         + "armoede,GM0014,2023,age=4-12,2010,18500,Gemeente Groningen registratie 2023\n"
         + "armoede,GM0363,2023,age=4-12,9876,81234,\n"
-        + "armoede,GM0363,2025,all,20000,170000,Eigen raming\n",
+        + "armoede,GM0363,2024,all,20000,170000,Eigen raming\n",
     )
     summary = run_import(path, data_copy)
     assert "Imported 3 rows" in summary and "2 replaced, 1 new" in summary
@@ -66,11 +71,11 @@ def test_long_format_replaces_matching_keys_and_keeps_source(tmp_path, data_copy
         key(after, "armoede", "GM0363", 2023, "age=4-12")["source"]
         == "Eigen gegevens (cijfers.csv)"
     )
-    assert key(after, "armoede", "GM0363", 2025, "all")["numerator"] == 20000
+    assert key(after, "armoede", "GM0363", 2024, "all")["numerator"] == 20000
     others = ~(
         pl.col("indicator").eq("armoede")
         & pl.col("gemeente_code").is_in(["GM0014", "GM0363"])
-        & pl.col("year").is_in([2023, 2025])
+        & pl.col("year").is_in([2023, 2024])
         & pl.col("breakdown").is_in(["age=4-12", "all"])
     )
     assert after.filter(others).equals(before.filter(others))
@@ -135,7 +140,7 @@ MALFORMED = {
         HEADER
         + "jeugdhulp,GM0014,2023,all,10,100,a\n"
         + "jeugdhulp,GM0034,2023,all,10,100,a\n"
-        + "jeugdhulp,GM0014,2023.0,all,12,100,b\n",
+        + "jeugdhulp,GM0014,2023,all,12,100,b\n",
         None,
         ["column 'indicator, gemeente_code, year, breakdown', row 4: duplicate of row 2"],
     ),

@@ -411,7 +411,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
 
 
 def test_names_are_escaped_before_markdown(store):
-    assert c.md_escape("a*b_<c>|d") == "a\\*b\\_&lt;c&gt;\\|d"
+    assert c.md_escape("a*b_<c>|d") == "a&#42;b&#95;&lt;c&gt;&#124;d"
     built = build_sections(store, get_region(store, "GM0796"))  # 's-Hertogenbosch
     fig = figure(built, "jeugdzorg_leeftijd")
     assert "'s-Hertogenbosch" in fig.summary

@@ -36,7 +36,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from jeugdmonitor.files import atomic_writes
+    from jeugdmonitor.files import atomic_writes, formula_safe
     from jeugdmonitor.linkage import audit, pipeline, publish
     from jeugdmonitor.linkage.pseudonym import load_key
 
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         print("audit: no hidden cell can be derived from the published totals")
     if args.rejects:
         target = Path(args.rejects)
-        atomic_writes({target: lambda p: result.rejects.write_csv(p)})
+        atomic_writes({target: lambda p: formula_safe(result.rejects).write_csv(p)})
         print(f"wrote the rejected-row report (no BSN) to {target}")
     written = publish.export(result.tables, args.out)
     label = " (synthetic data)" if result.simulated else ""

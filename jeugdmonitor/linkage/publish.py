@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jeugdmonitor.files import atomic_writes
+from jeugdmonitor.files import atomic_writes, formula_safe
 from jeugdmonitor.linkage.codes import labels
 
 KEY_COLUMNS = ["gesimuleerd", "schooljaar", "onderwijssoort", "niveau", "school_id", "schoolnaam"]
@@ -95,7 +95,7 @@ def export(tables: dict[str, pl.DataFrame], out: Path | str) -> list[Path]:
     folder = Path(out)
     writers = {}
     for name, frame in tables.items():
-        writers[folder / f"{name}.csv"] = lambda p, f=frame: f.write_csv(p)
+        writers[folder / f"{name}.csv"] = lambda p, f=frame: formula_safe(f).write_csv(p)
         writers[folder / f"{name}.parquet"] = lambda p, f=frame: f.write_parquet(p)
     atomic_writes(writers)
     return sorted(writers)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from jeugdmonitor import charts
+from jeugdmonitor.files import formula_safe
 from jeugdmonitor.indicators import (
     breakdown_labels,
     catalogue_entry,
@@ -82,12 +83,19 @@ ESTIMATE_NOTE = (
 )
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+# characters that markdown (or marimo's math: $…$, \[…\], \(…\)) would read as syntax
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|#~$]")
 
 
 def md_escape(text: str) -> str:
-    """Escape a name from the data for markdown/HTML (DESIGN §6: names never become markup)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    r"""Escape a name from the data for markdown/HTML (DESIGN §6: names never become markup).
+
+    HTML is escaped, and markdown syntax characters become numeric character references rather
+    than backslash escapes: marimo renders `\[…\]` as display math, so `[klik](…)` escaped with
+    backslashes still changed the page. Line breaks become spaces (no new blocks).
+    """
+    escaped = html.escape(" ".join(str(text).splitlines()), quote=False)
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", escaped)
 
 
 def is_nl(region: Region | None) -> bool:
@@ -286,8 +294,9 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """A download as CSV for Dutch Excel: semicolons, decimal commas, UTF-8 with BOM."""
-    return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+    """A download as CSV for Dutch Excel: semicolons, decimal commas, UTF-8 with BOM; text cells
+    that Excel would run as a formula are neutralised (`files.formula_safe`)."""
+    return formula_safe(frame).write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
 
 
 def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
