@@ -4,13 +4,18 @@ Run `marimo run monitor.py` (read-only app; `?region=GM0363` opens a region), `m
 monitor.py` (add your own cells), or `marimo export html monitor.py -o x.html -- --region GM0363`.
 Each cell is a short call into the `jeugdmonitor` package; the numbers come from
 `jeugdmonitor.sections` (also used by the static reports). To add a section, register its builder
-in `jeugdmonitor.sections.SECTIONS` and add a cell `ui.sections_by_key(built, "<key>")` below.
+in `jeugdmonitor.sections.SECTIONS`, add a cell `ui.sections_by_key(built, "<key>")` below, and
+name its theme in `jeugdmonitor.themes` (otherwise it joins the theme of the section before it).
 """
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="full", app_title="Jeugdmonitor")
+app = marimo.App(
+    width="full",
+    app_title="Jeugdmonitor",
+    html_head_file="jeugdmonitor/static/head.html",
+)
 
 with app.setup:
     import marimo as mo
@@ -65,6 +70,12 @@ def _(region, store):
     built = ui.build_sections(store, region)
     ui.banner(built)
     return (built,)
+
+
+@app.cell
+def _(built):
+    ui.navigation(built)
+    return
 
 
 @app.cell

@@ -6,7 +6,7 @@ region dropdown, and the `./@file/` URLs a browser would fetch). Every server li
 127.0.0.1 only. Configurations, measured one after the other in the same command:
 
 - `baseline`: today's single process, `marimo run monitor.py` of the base commit (a temporary git
-  worktree of `--baseline-ref`, by default the merge base with `main`);
+  worktree of `--baseline-ref`, by default `BASELINE_REF`, the code before the shared-app work);
 - `single`: this code, one `marimo run monitor.py` process (no proxy, no warm-up);
 - `nginx`: this code, `jeugdmonitor serve --workers N` (N workers behind nginx, warmed up; after
   phase 1 the benchmark waits until serve's background precompute of every region is done);
@@ -398,10 +398,17 @@ def print_table(results: list[Result]) -> None:
         )
 
 
+# The code as it was before the shared-app work (one `marimo run`, every chart spec sent whole):
+# the "today" that the throughput, latency and payload targets are ratios against.
+BASELINE_REF = "d836578"
+
+
 def default_baseline_ref() -> str:
-    """The merge base of HEAD with main (today's code before this branch), else HEAD."""
+    """The fixed pre-serve commit when this clone has it, else HEAD."""
     found = subprocess.run(
-        ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True, text=True
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", BASELINE_REF + "^{commit}"],
+        capture_output=True,
+        text=True,
     )
     return found.stdout.strip() or "HEAD"
 
@@ -418,7 +425,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="workers for the nginx config")
     ap.add_argument("--session-ttl", type=int, default=120)
     ap.add_argument("--serve-args", default="", help="more options for jeugdmonitor serve")
-    ap.add_argument("--baseline-ref", default=None, help="git ref of the baseline (merge base)")
+    ap.add_argument("--baseline-ref", default=None, help="git ref of the baseline (default BASELINE_REF)")
     ap.add_argument("--url", help="drive this running server instead of starting one")
     ap.add_argument("--basic-auth", help="USER:PASSWORD for a server behind nginx basic auth")
     ap.add_argument("--access-token", help="marimo --token-password of the server")

@@ -50,6 +50,7 @@ OTHER_COLOR = SKY_BLUE  # other regions beside it: member gemeenten, comparable 
 # NL and other context: grey, which differs from the blues in lightness, not only in hue
 CONTEXT_COLOR = "#999999"
 HIGHLIGHT_COLOR = VERMILLION  # the chosen region among all others: map outline, ventile bar
+HIGHLIGHT_TEXT_COLOR = "#B34700"  # vermillion darkened for text: 4.5:1 or more on white
 REFERENCE_COLOR = BLACK  # reference lines: 0, 1 = as expected, NL in the benchmark strip
 SUPPRESSED_COLOR = "#e5e5e5"
 TEXT_COLOR = "#262626"
@@ -297,7 +298,7 @@ _BY_ROLE = alt.EncodingSortField(field="rolorder", op="min")
 
 
 @functools.lru_cache(maxsize=32)
-def _bars_template(x_title: str, width: int) -> str:
+def _bars_template(x_title: str, width: int, step: int) -> str:
     y = alt.Y(
         "categorie:N",
         sort=alt.EncodingSortField(field="volgorde", op="min"),
@@ -336,7 +337,7 @@ def _bars_template(x_title: str, width: int) -> str:
         x=alt.datum(0), text="note:N"
     )
     chart = alt.layer(room, bars, errors, sig, note).properties(
-        width=width, height=alt.Step(20, **{"for": "offset"})
+        width=width, height=alt.Step(step, **{"for": "offset"})
     )
     return _compile(chart)
 
@@ -368,46 +369,61 @@ def bars_vs_nl(
         marks["note"],
         xpad=(pl.when(top > 0).then(top).otherwise(0.01) * 1.12).round(_FLOAT_DIGITS),
     ).write_json()
-    return Spec(_bars_template(x_title, width), {"rows": rows}, description)
+    # one bar per category (NL alone) gets a taller band, so two-line labels never collide
+    step = 20 if frame["gebied"].n_unique() > 1 else 36
+    return Spec(_bars_template(x_title, width, step), {"rows": rows}, description)
 
 
 # -------------------------------------------------------------------------------------- trend
 
 
+LEGEND_WRAP = 46  # a legend label longer than this breaks after its ' · ' (series / region)
+
+
+def _legend_lines() -> str:
+    """Vega expression: 'Series · Region' on two lines when it is long, so nothing is cut off."""
+    cut = "indexof(datum.label, ' · ')"
+    return (
+        f"length(datum.label) > {LEGEND_WRAP} && {cut} > 0 ? "
+        f"[substring(datum.label, 0, {cut} + 2), substring(datum.label, {cut} + 3)] : datum.label"
+    )
+
+
 @functools.lru_cache(maxsize=32)
 def _trend_template(
-    series: tuple[str, ...],
-    with_region: bool,
+    colours: tuple[int, ...],
     series_title: str,
     y_title: str,
     width: int,
     height: int,
 ) -> str:
+    """`colours`: per line shown (in legend order), the index of its series' colour."""
     # One legend entry per line ('Jeugdhulp · Amsterdam'), colour by series and dashed for NL,
     # bound to a selection: click = show only that line, shift-click = add or remove a line,
     # double-click = show all. (Two legends, one per field, cross-talk in Vega-Lite: a click on
     # one re-fires the other's last value; with toggle="true" even a click on a mark toggles it.)
     pick = alt.selection_point(fields=["reeks"], bind="legend", name="toon_reeks")
-    per_series = 2 if with_region else 1
     by_order = alt.EncodingSortField(field="reeksorder", op="min")
     legend = alt.Legend(
         title=series_title,
-        orient="right",
+        orient="bottom",
+        direction="vertical",
+        columns=2,
+        columnPadding=24,
         symbolType="stroke",
         symbolStrokeWidth=2.5,
         symbolSize=400,
         symbolOpacity=1,
         # the one legend draws NL dashed too (a separate strokeDash legend would not merge)
         symbolDash={"expr": f"indexof(datum.label, ' · {NL_LABEL}') >= 0 ? [6, 3] : [1, 0]"},
-        titleLimit=300,
-        labelLimit=300,
+        titleLimit=560,
+        labelLimit=330,
+        labelExpr=_legend_lines(),
     )
     color = alt.Color(
         "reeks:N",
         sort=by_order,
-        scale=alt.Scale(
-            range=[c for c in CATEGORY_COLORS[: len(series)] for _ in range(per_series)]
-        ),
+        scale=alt.Scale(range=[CATEGORY_COLORS[i % len(CATEGORY_COLORS)] for i in colours]),
         legend=legend,
     )
     # NL dashed by a condition, not a scale: a second scale on `reeks` would ask for a second
@@ -459,8 +475,8 @@ def trend(
     description: str,
     y_title: str = "Aandeel",
     series_title: str = "Reeks",
-    width: int = 520,
-    height: int = 260,
+    width: int = 560,
+    height: int = 240,
 ) -> Spec:
     """Lines per year: colour = series, solid = region / dashed = NL; the legend toggles lines.
 
@@ -470,6 +486,8 @@ def trend(
     all) and the y axis rescales to what is shown, so small series become readable.
     """
     order = {name: i for i, name in enumerate(series)}
+    # a line whose every value is suppressed draws nothing: it leaves the legend too
+    frame = frame.filter(pl.col("rate").is_not_null().any().over("serie", "gebied"))
     rows = frame.select(
         pl.col("year").cast(pl.String),
         "serie",
@@ -484,14 +502,20 @@ def trend(
         numerator="numerator",
         denominator="denominator",
         sig=_marks()["sig"],
-    ).write_json()
-    with_region = bool((frame["rol"] == "regio").any())
-    template = _trend_template(tuple(series), with_region, series_title, y_title, width, height)
-    return Spec(template, {"rows": rows}, description)
+    )
+    lines = rows.select("reeks", "reeksorder", "serie").unique().sort("reeksorder")
+    colours = tuple(order[s] for s in lines["serie"]) or (0,)
+    template = _trend_template(colours, series_title, y_title, width, height)
+    return Spec(template, {"rows": rows.write_json()}, description)
 
 
 # -------------------------------------------------------------------------------------- radar
 
+# Radar lines: the region in its own blue, solid; members cycle through six colours, then dashes.
+_MEMBER_COLOURS = (ORANGE, GREEN, PURPLE, SKY_BLUE, VERMILLION, BLACK)
+_DASHES = ([1, 0], [6, 3], [2, 2])
+RADAR_COLOURS = [REGION_COLOR] + [c for _ in _DASHES for c in _MEMBER_COLOURS]
+RADAR_DASHES = [[1, 0]] + [d for d in _DASHES for _ in _MEMBER_COLOURS]
 RADAR_LABEL_R = 1.13  # category labels just outside the outer ring (radius 1 = outer ring)
 RADAR_X = 2.0  # half-width of the x domain: room for two-line labels left and right
 RADAR_Y = 1.3
@@ -562,21 +586,42 @@ def _radar_template(size: int) -> str:
     line = alt.Chart(_rows()).mark_line(
         interpolate="linear-closed", point=alt.OverlayMarkDef(size=28, filled=True)
     )
+    # one legend entry per line, the region first: members differ in colour and dash pattern
+    # (18 combinations, so colour is never the only cue); a click on a name lifts that line out
+    by_legend = alt.EncodingSortField(field="legendorder", op="min")
+    legend = alt.Legend(
+        title=None,
+        orient="bottom",
+        direction="horizontal",
+        columns=2,
+        labelLimit=280,
+        symbolType="stroke",
+        symbolStrokeWidth=2.5,
+        symbolSize=300,
+        symbolOpacity=1,
+        # the dash scale has no legend of its own (two legends would not merge): draw its
+        # pattern here, by position, exactly as the scale assigns it
+        symbolDash={"expr": f"{json.dumps(RADAR_DASHES)}[datum.index % {len(RADAR_DASHES)}]"},
+    )
+    pick = alt.selection_point(fields=["gebied"], bind="legend", name="toon_lijn")
     encoding = {
         "x": x,
         "y": y,
         "order": alt.Order("order:Q"),
         "detail": "gebied:N",
         "color": alt.Color(
-            "legend:N",
-            sort=_BY_ROLE,
-            scale=alt.Scale(range=[REGION_COLOR, OTHER_COLOR]),
-            legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+            "gebied:N", sort=by_legend, scale=alt.Scale(range=RADAR_COLOURS), legend=legend
         ),
+        "strokeDash": alt.StrokeDash(
+            "gebied:N", sort=by_legend, scale=alt.Scale(range=RADAR_DASHES), legend=None
+        ),
+        "opacity": alt.condition(pick, alt.value(1.0), alt.value(0.15)),
         "tooltip": tooltip,
     }
-    members = line.transform_filter(alt.datum.rol != "regio").encode(
-        **encoding, strokeWidth=alt.value(1.2), opacity=alt.value(0.8)
+    members = (
+        line.transform_filter(alt.datum.rol != "regio")
+        .encode(**encoding, strokeWidth=alt.value(1.5))
+        .add_params(pick)
     )
     region = line.transform_filter("datum.rol === 'regio' && datum.complete").encode(
         **encoding, strokeWidth=alt.value(3)
@@ -586,7 +631,9 @@ def _radar_template(size: int) -> str:
         alt.Chart(_rows())
         .transform_filter("datum.rol === 'regio' && !datum.complete")
         .mark_point(filled=True, size=70)
-        .encode(**{k: v for k, v in encoding.items() if k != "order"})
+        .encode(
+            **{k: v for k, v in encoding.items() if k not in ("order", "strokeDash", "opacity")}
+        )
     )
     chart = alt.layer(grid, spokes, ring_text, *labels, members, region, region_points).properties(
         width=int(size * RADAR_X / RADAR_Y), height=size
@@ -594,30 +641,41 @@ def _radar_template(size: int) -> str:
     return _compile(chart)
 
 
+def _radar_lines(frame: pl.DataFrame, categories: Sequence[str]) -> pl.DataFrame:
+    """The points a radar draws: the region's values, and members with every area present."""
+    return (
+        frame.filter(pl.col("categorie").is_in(list(categories)))
+        .filter((pl.col("rol") == "regio") | pl.col("ratio").is_not_null().all().over("gebied"))
+        .filter(pl.col("ratio").is_not_null())
+    )
+
+
+def radar_drawable(frame: pl.DataFrame, categories: Sequence[str]) -> bool:
+    """Whether `radar` has anything to draw (else leave the chart out and show the table)."""
+    return _radar_lines(frame, categories).height > 0
+
+
 def radar(
     frame: pl.DataFrame,
     *,
     categories: Sequence[str],
     description: str,
-    region_label: str,
-    member_title: str = "gemeenten in de regio",
     size: int = 300,
 ) -> Spec:
     """A radar of the ratio to NL (1 = NL, farther out = higher) per category.
 
     `frame` has `categorie`, `gebied`, `rol` ('regio' or 'lid'), `ratio`, `rate`; one closed line
-    per `gebied`. Vega-Lite has no polar line, so x/y are computed here: x = r·sin θ, y = r·cos θ,
+    per `gebied`, each named in the legend (the region first). At least one value must be drawn:
+    with none, Vega sizes the empty legend without bound. Vega-Lite has no polar line, so x/y are computed here: x = r·sin θ, y = r·cos θ,
     scaled so the outer ring has radius 1. A member with a suppressed category is left out (a
     partial polygon would mislead); the region itself keeps the categories it has.
     """
     n = len(categories)
     angle = {c: 2 * math.pi * i / n for i, c in enumerate(categories)}
-    lines = (
-        frame.filter(pl.col("categorie").is_in(list(categories)))
-        .filter((pl.col("rol") == "regio") | pl.col("ratio").is_not_null().all().over("gebied"))
-        .filter(pl.col("ratio").is_not_null())
-    )
-    top = float(lines["ratio"].max() or 1.0) if lines.height else 1.0
+    lines = _radar_lines(frame, categories)
+    if not lines.height:
+        raise ValueError("radar: no line to draw (every value suppressed)")
+    top = float(lines["ratio"].max() or 1.0)
     step = 0.25 if top <= 1.24 else 0.5 if top <= 2.9 else 1.0
     rings = [step * k for k in range(1, math.ceil(max(top, 1.0) / step - 1e-9) + 1)]
     outer = rings[-1]
@@ -629,16 +687,16 @@ def radar(
             {c: i for i, c in enumerate(categories)}, return_dtype=pl.Int32
         ),
         index=(pl.col("ratio") * 100).round(0),
-        legend=pl.when(pl.col("rol") == "regio")
-        .then(pl.lit(region_label))
-        .otherwise(pl.lit(member_title)),
+        legendorder=pl.when(pl.col("rol") == "regio")
+        .then(pl.lit(0))
+        .otherwise(pl.col("gebied").rank("dense").over("rol").cast(pl.Int32)),
         rolorder=_rolorder(),
         complete=pl.len().over("gebied") == n,
     ).select(
         "gebied",
         "rol",
         "rolorder",
-        "legend",
+        "legendorder",
         "categorie",
         "rate",
         "index",
@@ -1038,23 +1096,29 @@ def _ventile_template(level_label: str, label_side: str) -> str:
             ],
         )
     )
-    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR).encode(y="v:Q")
+    zero = alt.Chart(_rows("zero")).mark_rule(color=REFERENCE_COLOR, aria=False).encode(y="v:Q")
     layers = [bar, zero]
     if label_side != "none":
-        # Long names must not run off the chart: on the right half the text ends at the bar.
+        # The region's bar is marked by a thin leader line up to its name (no ▲/▼: those mean
+        # 'significantly higher/lower than NL' everywhere else). Long names must not run off the
+        # chart: on the right half the text ends at the line, on the left half it starts there.
         right = label_side == "right"
+        pointer = alt.Chart(_rows("label"))
         layers.append(
-            alt.Chart(_rows("label"))
-            .mark_text(
-                dy=-8,
-                dx=8 if right else -8,
+            pointer.mark_rule(color=HIGHLIGHT_COLOR, strokeWidth=1.5, aria=False).encode(
+                x="group:O", y="top:Q", y2="label_y:Q"
+            )
+        )
+        layers.append(
+            pointer.mark_text(
+                dy=-3,
+                dx=3 if right else -3,
                 fontSize=12,
                 fontWeight="bold",
-                color=HIGHLIGHT_COLOR,
+                color=HIGHLIGHT_TEXT_COLOR,
                 align="right" if right else "left",
                 baseline="bottom",
-            )
-            .encode(x="group:O", y="top:Q", text="label:N")
+            ).encode(x="group:O", y="label_y:Q", text="label:N")
         )
     return _compile(alt.layer(*layers).properties(width=520, height=240))
 
@@ -1091,12 +1155,13 @@ def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str)
     side = "none"
     if group is not None:
         side = "right" if group > n / 2 else "left"
-        text = f"{region_name} ▼" if side == "right" else f"▼ {region_name}"
-        # at the height of the tallest bar: a long name then runs above the lower bars, not
-        # through them
-        top = max(float(bars["mean"].max() or 0.0), 0.0)
+        top = max(float(bars["mean"][marked] or 0.0), 0.0)
+        low = min(float(bars["mean"].min() or 0.0), 0.0)
+        high = max(float(bars["mean"].max() or 0.0), 0.0)
+        label_y = top + 0.18 * ((high - low) or 1.0)  # the line's length: a share of the axis
         datasets["label"] = json.dumps(
-            [{"group": group, "top": top, "label": text}], ensure_ascii=False
+            [{"group": group, "top": top, "label_y": label_y, "label": region_name}],
+            ensure_ascii=False,
         )
     return Spec(_ventile_template(level_label, side), datasets, description)
 
@@ -1109,7 +1174,7 @@ def _ratio_template() -> str:
     )
     colour = _signal_colour()
     # invisible: spans the padded domain, so the interval ends stay clear of the chart's edge
-    room = base.mark_rule(opacity=0).encode(
+    room = base.mark_rule(opacity=0, aria=False).encode(
         x=alt.X("pad_low:Q", scale=scale, title="Werkelijk / verwacht (log-schaal)"),
         x2="pad_high:Q",
     )
@@ -1128,7 +1193,7 @@ def _ratio_template() -> str:
     )
     one = (
         alt.Chart(_rows("one"))
-        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3])
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3], aria=False)
         .encode(x=alt.X("v:Q", scale=scale))
     )
     return _compile(
@@ -1194,7 +1259,12 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             alt.Tooltip("sd:Q", title="1 SD van het kenmerk", format=".2f"),
         ],
     )
-    one = alt.Chart().mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3]).encode(x=alt.datum(1.0))
+    # a reference line, not data: screen readers skip it (the description names it)
+    one = (
+        alt.Chart()
+        .mark_rule(color=REFERENCE_COLOR, strokeDash=[4, 3], aria=False)
+        .encode(x=alt.datum(1.0))
+    )
     chart = (
         alt.layer(one, interval, point, data=_rows())
         .properties(width=COEFFICIENT_PANEL, height=alt.Step(20))
@@ -1352,7 +1422,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
         layers.append(
             alt.Chart(_rows())
             .transform_filter("datum.kind === 'gemeente' && isValid(datum.rate)")
-            .mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3], opacity=0.7)
+            .mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3], opacity=0.7, aria=False)
             .encode(x=alt.X("rate:Q"))
         )
     layers += [

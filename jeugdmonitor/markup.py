@@ -8,14 +8,16 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from inspect import cleandoc
 from typing import Any
 
 import polars as pl
 
-from jeugdmonitor.sections.base import Figure
+from jeugdmonitor import themes
+from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.sections.common import csv_bytes
+from jeugdmonitor.themes import Theme
 
 SIMULATED_TEXT = (
     "**Let op: een deel van de cijfers is gesimuleerd.** Figuren met het label *gesimuleerd* "
@@ -30,17 +32,58 @@ SUPPRESSION_TEXT = (
 )
 
 SIMULATED_BADGE = "gesimuleerd"
-# The look both front ends give a figure's source line, badge and table.
+TABLE_TOGGLE = "Tabel met aantallen, percentages en intervallen"
+# The look both front ends give a figure's source line, badge, table, headings and further reading.
+# Colours meet WCAG 2.1 AA contrast on white (and the badge's text on its orange: 9:1).
 FIGURE_CSS = """
 .jm-source { color: #525252; font-size: 0.85rem; }
 .jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
   padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
 .jm-badge.jm-real { background: #d9f0d3; color: #00441b; }
-.jm-table { border-collapse: collapse; font-size: 0.85rem; margin-top: 0.4rem; }
-.jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 2px 8px; text-align: right; }
-.jm-table a { color: #0b5394; text-decoration: underline; }
-.jm-table th:first-child, .jm-table td:first-child,
-.jm-table th:nth-child(2), .jm-table td:nth-child(2) { text-align: left; }
+.jm-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+.jm-theme { font-size: 1.7rem; margin: 3rem 0 0.5rem; padding: 0.4rem 0 0.3rem;
+  border-top: 4px solid #08519c; color: #08306b; scroll-margin-top: 1rem; }
+.jm-section { font-size: 1.4rem; margin: 2rem 0 0.4rem; scroll-margin-top: 1rem; }
+.jm-anchor { margin-left: 0.4rem; font-size: 0.8em; color: #08519c; text-decoration: none;
+  opacity: 0.75; }
+.jm-anchor:hover, .jm-anchor:focus { opacity: 1; text-decoration: underline; }
+.jm-figure-title { font-size: 1.1rem; margin: 0 0 0.3rem; }
+.jm-row { display: grid; gap: 2rem; align-items: start;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); }
+.jm-row > * { min-width: 0; }
+/* an open table needs the whole width: the pair stacks, the table stays under its figure */
+.jm-row:has(details[open]) { grid-template-columns: minmax(0, 1fr); }
+.jm-details { margin-top: 0.4rem; font-size: 0.85rem; }
+.jm-details > summary { cursor: pointer; color: #08519c; padding: 2px 0; }
+.jm-details > summary:focus-visible { outline: 2px solid #08519c; outline-offset: 2px; }
+.jm-table-wrap { overflow-x: auto; max-width: 100%; }
+.jm-table-wrap:focus-visible { outline: 2px solid #08519c; }
+.jm-table { border-collapse: collapse; font-size: 0.8rem; line-height: 1.3; margin: 0.4rem 0;
+  color: #1f1f1f; }
+.jm-table caption { caption-side: top; text-align: left; color: #525252; padding-bottom: 0.2rem; }
+.jm-table th, .jm-table td { border-bottom: 1px solid #e5e5e5; padding: 3px 6px; text-align: left;
+  vertical-align: top; hyphens: auto; }
+.jm-table thead th { background: #f2f2f2; font-weight: 600; vertical-align: bottom; }
+.jm-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.jm-table td.num { white-space: nowrap; }
+.jm-table a { color: #08519c; text-decoration: underline; }
+.jm-further { margin: 2rem 0 1rem; padding: 0.8rem 1rem; background: #f5f7fa; border-radius: 6px; }
+.jm-further h3 { font-size: 1.05rem; margin: 0.6rem 0 0.3rem; }
+.jm-further ul { margin: 0; padding-left: 1.2rem; }
+.jm-further a { color: #08519c; }
+.jm-toc ol { list-style: none; margin: 0; padding: 0; }
+.jm-toc ol ol { padding-left: 0.9rem; margin-bottom: 0.4rem; }
+.jm-toc li { margin: 0.15rem 0; }
+.jm-toc a { color: #08519c; text-decoration: none; }
+.jm-toc a:hover, .jm-toc a:focus { text-decoration: underline; }
+.jm-toc > ol > li > a { font-weight: 600; }
+.jm-toc-title { font-weight: 700; margin: 0 0 0.3rem; }
+@media print {
+  .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
+  .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
+  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
 """
 
 __all__ = [
@@ -48,10 +91,19 @@ __all__ = [
     "FIGURE_CSS",
     "SIMULATED_TEXT",
     "SUPPRESSION_TEXT",
+    "TABLE_TOGGLE",
     "csv_bytes",
+    "figure_heading",
     "figure_rows",
+    "further_reading",
     "markdown_html",
+    "merged",
+    "section_heading",
+    "section_markdown",
+    "table_details",
     "table_html",
+    "theme_heading",
+    "toc_html",
 ]
 
 
@@ -119,15 +171,80 @@ def plain_markdown_html(text: str) -> str | None:
     return f'<span class="markdown prose dark:prose-invert contents">{paragraphs}</span>'
 
 
-def _cell(value: Any, column: str) -> str:
+NUM = " class='num'"
+_INTERVAL = re.compile(r"^(?P<name>.+) ondergrens$")
+_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
+
+
+def _digits(values: list[float | None]) -> int:
+    """Decimals to show for a float column: as many as the section rounded to (1 to 3)."""
+    present = [v for v in values if v is not None]
+    for digits in (1, 2):
+        if all(abs(v - round(v, digits)) < 1e-9 for v in present):
+            return digits
+    return 3
+
+
+def _number(value: Any, digits: int, column: str) -> str:
+    """A number in the Dutch format: decimal comma, thousands dot (never in a year)."""
     if value is None:
         return "–"
     if isinstance(value, float):
-        digits = 2 if column.startswith("Verhouding") else 1
-        return f"{value:.{digits}f}".replace(".", ",")
-    if isinstance(value, int) and column != "Jaar":
-        return f"{value:,}".replace(",", ".")
-    return html.escape(str(value))
+        text = f"{value:.{digits}f}"
+        if text.lstrip("-").strip("0,.") == "":  # -0,0 reads as a sign where there is none
+            text = text.lstrip("-")
+        return text.replace(".", ",")
+    if column == "Jaar":
+        return str(value)
+    return f"{value:,}".replace(",", ".")
+
+
+def _columns(
+    table: pl.DataFrame, *, keep_first: bool = False
+) -> tuple[list[tuple[str, list[str], bool]], list[str]]:
+    """Display columns (header, cell texts, numeric) and caption parts for constant label columns.
+
+    A label column (text, or the year) with one value in every row moves to the caption ('Jaar:
+    2024'); a pair '<x> ondergrens' / '<x> bovengrens' becomes one '<x>' column ('12,8–13,3'),
+    so a table fits a half-width card. `keep_first` keeps the first column (it carries links).
+    """
+    numeric = {c for c, t in table.schema.items() if t.is_numeric()}
+    caption: list[str] = []
+    shown: list[tuple[str, list[str], bool]] = []
+    skip: set[str] = set()
+    for column in table.columns:
+        if column in skip:
+            continue
+        values = table[column].to_list()
+        if (
+            table.height > 1
+            and not (keep_first and column == table.columns[0])
+            and (column == "Jaar" or column not in numeric)
+            and len(set(values)) == 1
+            and values[0] is not None
+        ):
+            caption.append(f"{column}: {values[0]}")
+            continue
+        if column not in numeric:
+            shown.append((column, ["–" if v is None else str(v) for v in values], False))
+            continue
+        match = _INTERVAL.match(column)
+        upper = f"{match['name']} bovengrens" if match else ""
+        if match and upper in numeric:
+            high = table[upper].to_list()
+            d = _digits([*values, *high])
+            texts = [
+                "–"
+                if lo is None or hi is None
+                else f"{_number(lo, d, column)}–{_number(hi, d, column)}"
+                for lo, hi in zip(values, high, strict=True)
+            ]
+            shown.append((match["name"], texts, True))
+            skip.add(upper)
+            continue
+        digits = _digits(values) if table.schema[column].is_float() else 0
+        shown.append((column, [_number(v, digits, column) for v in values], True))
+    return shown, caption
 
 
 def table_html(
@@ -138,27 +255,143 @@ def table_html(
 ) -> str:
     """A figure's text alternative as an accessible HTML table (Dutch number format).
 
-    With `links` (a region code per row) and `href` (code → URL) the first column links to that
-    region's page: `?region=CODE` in the app, `CODE.html` beside a report.
+    Numbers are right-aligned; the table scrolls sideways inside its own focusable box when it is
+    wider than its card, so no column is ever cut off. With `links` (a region code per row) and
+    `href` (code → URL) the first column links to that region's page: `?region=CODE` in the app,
+    `CODE.html` beside a report.
     """
-    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in table.columns)
+    linked = href is not None and any(links)
+    columns, constant = _columns(table, keep_first=linked)
 
-    def first(value: Any, column: str, i: int) -> str:
-        text = _cell(value, column)
-        if href is None or i >= len(links) or not links[i]:
-            return text
-        return f"<a href='{html.escape(href(links[i]), quote=True)}'>{text}</a>"
+    def cell(k: int, texts: list[str], num: bool, i: int) -> str:
+        text = html.escape(texts[i])
+        if k == 0 and linked and i < len(links) and links[i]:
+            text = f"<a href='{html.escape(href(links[i]), quote=True)}'>{text}</a>"  # type: ignore[misc]
+        return f"<td class='num'>{text}</td>" if num else f"<td>{text}</td>"
 
+    head = "".join(
+        f"<th scope='col'{NUM if num else ''}>{html.escape(name)}</th>" for name, _, num in columns
+    )
     body = "".join(
         "<tr>"
-        + "".join(
-            f"<td>{first(v, c, i) if k == 0 else _cell(v, c)}</td>"
-            for k, (c, v) in enumerate(zip(table.columns, row, strict=True))
-        )
+        + "".join(cell(k, texts, num, i) for k, (_, texts, num) in enumerate(columns))
         + "</tr>"
-        for i, row in enumerate(table.iter_rows())
+        for i in range(table.height)
     )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    title = " · ".join(x for x in (caption, *constant) if x)
+    cap = f"<caption>{html.escape(title)}</caption>" if title else ""
+    label = html.escape(caption or "Tabel", quote=True)
     return (
-        f"<table class='jm-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<div class='jm-table-wrap' role='region' aria-label='{label}' tabindex='0'>"
+        f"<table class='jm-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+        "</table></div>"
     )
+
+
+def table_details(table: pl.DataFrame) -> str:
+    """The table behind a native disclosure ('Tabel met aantallen…'): keyboard-operable as is."""
+    return (
+        f"<details class='jm-details'><summary>{TABLE_TOGGLE}</summary>"
+        f"{table_html(table)}</details>"
+    )
+
+
+_HEADING_ID = re.compile(r"<h([3-4]) id=\"[^\"]*\"")
+
+
+def section_markdown(text: str, level: int = 4) -> str:
+    """Section intro/outro markdown as HTML, its own headings one level below the section
+    (h4; h3 when the section has no heading of its own, under its theme's h2).
+
+    Their automatic ids are dropped: several sections share a sub-heading ("Toelichting
+    cijfers"), and an id must be unique on the page.
+    """
+    html_text = markdown_html(_HEADING.sub("#" * level + " ", text))
+    return _HEADING_ID.sub(lambda m: f"<h{m[1]}", html_text)
+
+
+def theme_heading(theme: Theme) -> str:
+    """The theme's heading (h2) with its anchor."""
+    return f"<h2 class='jm-theme' id='{theme.anchor}'>{html.escape(theme.title, quote=False)}</h2>"
+
+
+def section_heading(key: str, title: str, *, anchor: bool = True) -> str:
+    """A section's heading (h3) with a link to the section (its deep link, `#key`).
+
+    `anchor=False` when an enclosing element already carries the id.
+    """
+    k, t = html.escape(key, quote=True), html.escape(title, quote=False)
+    ident = f" id='{k}'" if anchor else ""
+    return (
+        f"<h3 class='jm-section'{ident}>{t}<a class='jm-anchor' href='#{k}' "
+        f"aria-label='Link naar {html.escape(title, quote=True)}'>#</a></h3>"
+    )
+
+
+def figure_heading(figure: Figure, level: int = 4) -> str:
+    """A figure's title (h4 below a section), with the simulated badge."""
+    return (
+        f"<h{level} class='jm-figure-title' id='fig-{html.escape(figure.key, quote=True)}'>"
+        f"{html.escape(figure.title, quote=False)}{badge_html(figure)}</h{level}>"
+    )
+
+
+def merged(theme: Theme, members: list[tuple[str, Any]]) -> bool:
+    """A theme of one section with the theme's own title: its heading serves for both."""
+    return len(members) == 1 and _title(members[0][1]) == theme.title
+
+
+def _title(item: Section | str) -> str:
+    """A section's title (the contents may get the titles alone)."""
+    return item if isinstance(item, str) else item.title
+
+
+def toc_html(
+    sections: Mapping[str, Section | str], extra: list[tuple[str, str]] = ()
+) -> str:
+    """The table of contents: themes with their sections (or their titles), each a link.
+
+    `extra` adds (anchor, title) entries at the end, e.g. the report's sources.
+    """
+    items = []
+    for theme, members in themes.grouped(sections):
+        sub = (
+            ""
+            if merged(theme, members)
+            else "<ol>"
+            + "".join(
+                f"<li><a href='#{html.escape(k, quote=True)}'>{html.escape(_title(s), quote=False)}</a></li>"
+                for k, s in members
+            )
+            + "</ol>"
+        )
+        items.append(
+            f"<li><a href='#{theme.anchor}'>{html.escape(theme.title, quote=False)}</a>{sub}</li>"
+        )
+    items += [
+        f"<li><a href='#{html.escape(a, quote=True)}'>{html.escape(t)}</a></li>" for a, t in extra
+    ]
+    return (
+        "<nav class='jm-toc' aria-label='Inhoud'><p class='jm-toc-title'>Inhoud</p>"
+        f"<ol>{''.join(items)}</ol></nav>"
+    )
+
+
+def further_reading(theme: Theme) -> str:
+    """'Relevant onderzoek' and 'Relevante links' of a theme as real links (print adds the URL)."""
+    parts = []
+    for heading, links in (
+        ("Relevant onderzoek", theme.research),
+        ("Relevante links", theme.links),
+    ):
+        if links:
+            items = "".join(
+                f"<li><a href='{html.escape(link.url, quote=True)}' target='_blank' "
+                f"rel='noopener'>{html.escape(link.title)}</a></li>"
+                for link in links
+            )
+            parts.append(f"<h3>{heading}</h3><ul>{items}</ul>")
+    if not parts:
+        return ""
+    label = html.escape(f"Verder lezen: {theme.title}", quote=True)
+    return f"<aside class='jm-further' aria-label='{label}'>{''.join(parts)}</aside>"

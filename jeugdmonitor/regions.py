@@ -251,9 +251,14 @@ def parents(store: Store, gemeente_code: str) -> dict[str, str]:
 
 
 def dropdown_options(store: Store) -> dict[str, str]:
-    """Label → code for the region dropdown, grouped by type in the label ('Gemeente · Amsterdam')."""
+    """Label → code for the region dropdown, grouped by type ('Gemeente · Amsterdam · GM0363').
+
+    Labels carry accent-free spellings and everyday names, so search finds them (`region_search`).
+    """
+    from jeugdmonitor.region_search import picker_label
+
     ordered = store.regions.sort(type_order(), "display_name")
     return {
-        (name if t == "nederland" else f"{TYPE_LABELS[t]} · {name}"): code
+        picker_label(t, name, code): code
         for t, name, code in ordered.select("type", "display_name", "code").iter_rows()
     }

@@ -24,6 +24,7 @@ import html
 import json
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
@@ -35,8 +36,9 @@ from typing import Any
 
 import polars as pl
 
-from jeugdmonitor import charts, markup
+from jeugdmonitor import charts, markup, themes
 from jeugdmonitor.files import atomic_write
+from jeugdmonitor.region_search import search_text
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -129,38 +131,92 @@ CSS = """
 :root { --ink:#1f1f1f; --muted:#525252; --line:#e5e5e5; --accent:#08519c; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: var(--ink);
-  margin: 0 auto; max-width: 1240px; padding: 1.5rem 2rem 4rem; line-height: 1.45; }
-h1 { font-size: 1.8rem; margin: 0 0 .25rem; } h2 { font-size: 1.45rem; margin-top: 2.5rem;
-  border-bottom: 2px solid var(--accent); padding-bottom: .2rem; } h3 { font-size: 1.1rem; margin: 0 0 .3rem; }
+  margin: 0; line-height: 1.45; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr); max-width: 1240px; margin: 0 auto;
+  padding: 1.5rem 2rem 4rem; }
+.side .jm-toc { background: #f5f7fa; border-radius: 6px; padding: .6rem 1rem; margin: 0 0 1rem; }
+/* wide screens: the table of contents stays in reach beside the text */
+@media screen and (min-width: 1100px) {
+  .layout { grid-template-columns: 16rem minmax(0, 1fr); gap: 2rem; max-width: 1500px; }
+  .side .jm-toc { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow-y: auto; }
+}
+.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .4rem .8rem; }
+.skip:focus { left: 1rem; z-index: 10; }
+h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.45rem; margin-top: 2.5rem; border-bottom: 2px solid var(--accent);
+  padding-bottom: .2rem; }
+h2.jm-theme { border-bottom: none; }
 .meta { color: var(--muted); font-size: .9rem; }
 .banner { background: #fdb863; color: #3b2000; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }
-nav.toc { background:#f5f7fa; border-radius:6px; padding:.6rem 1rem; margin:1rem 0; }
-nav.toc ol { margin:.3rem 0 0 1.2rem; padding:0; }
 .row { display:grid; grid-template-columns: minmax(0,1fr); gap: 2rem; margin: 1.5rem 0; }
-.row.two { grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
-figure { margin: 0; break-inside: avoid; }
+.row.two { grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); }
+.row.two:has(details[open]) { grid-template-columns: minmax(0,1fr); }
+figure { margin: 0; min-width: 0; }
 .chart { overflow-x: auto; max-width: 100%; margin: .5rem 0; }
 .chart svg { max-width: 100%; height: auto; }
 .chart .vega-actions, .chart details { display: none; }
 .text p:last-child { margin-bottom: .3rem; }
-.print-ribbon { display: none; }
 .download { font-size: .85rem; margin-left: .8rem; }
-details { margin-top: .4rem; font-size: .85rem; }
+.text .paragraph { display: block; margin: 0 0 .5em; }
+.print-only { display: none; }
+a { color: var(--accent); }
 footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
-@page { size: A4; margin: 14mm 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  section.report-section { break-before: page; }
-  .download, nav.toc a::after { display: none; }
+  html { font-size: 9pt; }
+  body { line-height: 1.35; }
+  .layout { display: block; max-width: none; padding: 0; }
+  .side, .skip, .download { display: none; }
+  h1 { font-size: 18pt; }
+  /* themes, sections and figures flow on (a new page per theme left half-empty pages);
+     a theme heading stays with what follows, a chart never splits */
+  h2.jm-theme { margin-top: 1.2rem; break-after: avoid; }
+  footer { font-size: .8rem; margin-top: 1.5rem; }
+  footer h2 { break-before: auto; margin-top: 0; }
+  footer ul { columns: 2; column-gap: 1.5rem; padding-left: 1rem; }
+  footer .figure-sources { display: none; }  /* printed under every figure already */
+  .print-only { display: block; }
+  .text .paragraph { margin-bottom: .35em; }
+  footer li { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
+  .text p { orphans: 3; widows: 3; }
+  .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
+  /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
+  .chart svg { max-height: 80mm; width: auto; }
+  .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
+  .jm-further ul { columns: 2; column-gap: 1.5rem; }
+  .jm-further li { break-inside: avoid; }
+  .row { margin: .6rem 0; gap: 1.2rem; }
+  .chart { margin: .3rem 0; }
+  .jm-section { margin: 1rem 0 .3rem; }
+  .row.two, .row.two:has(details[open]), .row.print-two {
+    grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
   details { display: none; }
   details.print-open { display: block; }
+  .jm-table-wrap { overflow: visible; }
   .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
-  h2, h3 { break-after: avoid; }
-  .print-ribbon { display: block; position: fixed; bottom: 0; left: 0; right: 0; text-align: center;
-    font-size: 8pt; color: #3b2000; background: #fdb863; print-color-adjust: exact;
-    -webkit-print-color-adjust: exact; }
+  a { color: var(--ink); text-decoration: none; }
 }
 """
+
+
+def _page_css(title: str, simulated: bool) -> str:
+    """The printed page: A4, the page number and the report's title in the bottom margin, and
+    the simulated-data warning on every page (in the margin, where it covers nothing)."""
+    label = json.dumps(f"Jeugdmonitor – {title}", ensure_ascii=False)
+    warning = (
+        '@top-center { content: "Gesimuleerde cijfers (demo): niet voor beleid gebruiken"; '
+        "font: 600 8pt system-ui, sans-serif; color: #3b2000; }"
+        if simulated
+        else ""
+    )
+    return (
+        "@page { size: A4; margin: 14mm 12mm 16mm; "
+        f"@bottom-left {{ content: {label}; font: 8pt system-ui, sans-serif; color: #525252; }} "
+        '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); '
+        "font: 8pt system-ui, sans-serif; color: #525252; } "
+        f"{warning} }}"
+    )
+
 
 # Draws every chart once Vega and the data items are present. `jm:` URLs resolve from window.JM.
 EMBED_JS = """
@@ -186,6 +242,12 @@ window.jmDraw = function () {
       {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
     return vegaEmbed('#' + id, spec, {renderer: 'svg', actions: false, loader: loader,
                                            formatLocale: locale})
+      .then(function () {
+        // Vega gives an empty mark layer (e.g. no suppressed points) the role of an image
+        // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
+        document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
+          .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
+      })
       .catch(function (err) {
         var el = document.getElementById(id);
         el.textContent = 'Grafiek kon niet worden getekend: ' + err.message;
@@ -243,17 +305,17 @@ def _report_href(code: str) -> str:
     return f"{code}.html"
 
 
-def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
-    badge = markup.badge_html(figure)
+def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int = 4) -> str:
     parts = [
-        f'<figure id="fig-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
-        f"<h3>{html.escape(figure.title)}{badge}</h3>",
+        f'<figure id="figure-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
+        markup.figure_heading(figure, level),
         f'<div class="text">{markup.markdown_html(figure.explanation)}</div>',
     ]
     if figure.summary:
         parts.append(f'<div class="text summary">{markup.markdown_html(figure.summary)}</div>')
     if chart_id is not None:
-        parts.append(f'<div class="chart" id="{chart_id}" role="img"></div>')
+        label = html.escape(f"Grafiek: {figure.title}", quote=True)
+        parts.append(f'<div class="chart" id="{chart_id}" role="img" aria-label="{label}"></div>')
     parts.append(
         f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
@@ -261,10 +323,7 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str) -> str:
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
         parts.append(markup.table_html(figure.table, links=figure.links, href=_report_href))
     else:
-        parts.append(
-            "<details><summary>Tabel met aantallen, percentages en intervallen</summary>"
-            f"{markup.table_html(figure.table)}</details>"
-        )
+        parts.append(markup.table_details(figure.table))
     parts.append("</figure>")
     return "".join(parts)
 
@@ -318,19 +377,73 @@ class Page:
             f"Download .csv ({html.escape(figure.download_label)})</a>"
         )
 
-    def section(self, section: Section) -> str:
+    def section(self, section: Section, *, heading: bool = True) -> str:
+        """A section: heading (h3, unless its theme's heading serves), texts and figure rows."""
+        head = markup.section_heading(section.key, section.title, anchor=False) if heading else ""
         parts = [
             f'<section class="report-section" id="{html.escape(section.key)}">',
-            f"<h2>{html.escape(section.title)}</h2>",
-            f'<div class="text">{markup.markdown_html(section.intro)}</div>',
+            head,
+            f'<div class="text">{markup.section_markdown(section.intro, 4 if heading else 3)}</div>',
         ]
-        for row in markup.figure_rows(section.figures):
-            cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f)) for f in row)
-            parts.append(f'<div class="row{" two" if len(row) == 2 else ""}">{cells}</div>')
+        level = 4 if heading else 3
+        for kind, row in _print_pairs(markup.figure_rows(section.figures)):
+            cells = "".join(_figure_html(f, self.chart(f), self.csv_link(f), level) for f in row)
+            parts.append(f'<div class="{kind}">{cells}</div>')
         if section.outro:
-            parts.append(f'<div class="text">{markup.markdown_html(section.outro)}</div>')
+            parts.append(f'<div class="text">{markup.section_markdown(section.outro, level)}</div>')
         parts.append("</section>")
         return "".join(parts)
+
+    def body(self, sections: dict[str, Section]) -> str:
+        """Every section under its theme: theme heading, sections, then its further reading."""
+        parts = []
+        for theme, members in themes.grouped(sections):
+            alone = markup.merged(theme, members)
+            parts.append(f'<div class="report-theme">{markup.theme_heading(theme)}')
+            parts.extend(self.section(s, heading=not alone) for _, s in members)
+            parts.append(f"{markup.further_reading(theme)}</div>")
+        return "".join(parts)
+
+
+# px: a chart this narrow (and without a legend beside it) prints half-width: the ventiles (520),
+# benchmark strips and the expected-use overview (420); not the trends (560, legend below)
+PRINT_NARROW = 540
+
+
+def _narrow(figure: Figure) -> bool:
+    """A chart that fits half an A4 page: narrow, and no legend to its right."""
+    if figure.chart is None:
+        return False
+    spec = json.loads(_spec_json(figure.chart))
+    width = spec.get("width")
+    return (
+        isinstance(width, int | float)
+        and width <= PRINT_NARROW
+        and not re.search(r'"orient"\s*:\s*"right"', json.dumps(spec.get("layer", spec)))
+    )
+
+
+def _print_pairs(rows: list[list[Figure]]) -> list[tuple[str, list[Figure]]]:
+    """Figure rows with their CSS class: two consecutive full-width figures whose charts are
+    narrow share a row on paper (`print-two`: stacked on screen), which saves pages."""
+    out: list[tuple[str, list[Figure]]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        if len(row) == 2:
+            out.append(("row two", row))
+        elif (
+            i + 1 < len(rows)
+            and len(rows[i + 1]) == 1
+            and _narrow(row[0])
+            and _narrow(rows[i + 1][0])
+        ):
+            out.append(("row print-two", [row[0], rows[i + 1][0]]))
+            i += 1
+        else:
+            out.append(("row", row))
+        i += 1
+    return out
 
 
 def region_title(region: Region | None) -> str:
@@ -379,42 +492,45 @@ def render(
     built = build_sections(store, region, assets=assets)
     csv_dir = f"{asset_prefix}/csv" if shared_assets else f"{region.code if region else 'NL01'}_csv"
     page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir)
-    body = "".join(page.section(s) for s in built.values())
+    body = page.body(built)
     items = {name: text() for name, text in assets.items.items()} | page.templates
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
     when = (generated or dt.date.today()).isoformat()
-    toc = "".join(
-        f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
-        for s in built.values()
-    )
+    toc = markup.toc_html(built, extra=[("bronnen", "Bronnen en verantwoording")])
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
-        '<div class="print-ribbon">Gesimuleerde cijfers (demo): niet voor beleid gebruiken</div>'
         if simulated
         else ""
     )
     sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
     code = f" · regiocode {html.escape(region.code)}" if region else ""
-    source_items = "".join(f"<li>{html.escape(x)}</li>" for x in (*sources, *DATA_SOURCES))
+    figure_sources = "".join(f"<li>{html.escape(x)}</li>" for x in sources)
+    data_sources = "".join(f"<li>{html.escape(x)}</li>" for x in DATA_SOURCES)
     doc = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Jeugdmonitor – {html.escape(title)}</title>
-<style>{CSS}{markup.FIGURE_CSS}</style>
+<style>{CSS}{markup.FIGURE_CSS}{_page_css(title, simulated)}</style>
 </head><body>
+<a class="skip" href="#inhoud">Naar de inhoud</a>
+<div class="layout">
+<aside class="side">{toc}</aside>
+<main id="inhoud">
 <header><p class="meta">Jeugdmonitor · Monitor aansluiting onderwijs en jeugdhulp</p>
 <h1>{html.escape(title)}</h1>
 <p class="meta">Rapport gemaakt op {when}{code}</p></header>
 {banner}
 <noscript><p class="banner">Zet JavaScript aan om de grafieken te zien; de tabellen onder elke
 figuur bevatten dezelfde cijfers.</p></noscript>
-<nav class="toc" aria-label="Inhoud"><strong>Inhoud</strong><ol>{toc}
-<li><a href="#bronnen">Bronnen en verantwoording</a></li></ol></nav>
 {body}
-<footer><h2 id="bronnen">Bronnen en verantwoording</h2><ul>{source_items}</ul>
+<footer><h2 id="bronnen">Bronnen en verantwoording</h2>
+<ul class="figure-sources">{figure_sources}</ul>
+<p class="print-only">De bron en het jaar van elke figuur staan onder de figuur.</p>
+<ul>{data_sources}</ul>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
+</main></div>
 <script type="application/json" id="jm-locale">{json.dumps(charts.format_locale())}</script>
 {_scripts(page, items)}
 </body></html>
@@ -520,7 +636,8 @@ def index_html(store: Store, generated: dt.date) -> str:
         )
     ).sort("order", "display_name")
     rows = "".join(
-        f'<tr data-type="{t}"><td><a href="{html.escape(c)}.html">{html.escape(n)}</a></td>'
+        f'<tr data-type="{t}" data-search="{html.escape(search_text(t, n, c))}">'
+        f'<td><a href="{html.escape(c)}.html">{html.escape(n)}</a></td>'
         f"<td>{html.escape(TYPE_LABELS[t])}</td><td>{html.escape(c)}</td></tr>"
         for c, t, n in ordered.select("code", "type", "display_name").iter_rows()
     )
@@ -538,23 +655,29 @@ def index_html(store: Store, generated: dt.date) -> str:
 .filters {{ display:flex; gap:1rem; margin:1rem 0; }} input, select {{ font-size:1rem; padding:.3rem .5rem; }}
 table.index {{ border-collapse: collapse; width: 100%; }}
 table.index td, table.index th {{ border-bottom: 1px solid var(--line); padding: 4px 8px; text-align:left; }}
-</style></head><body>
+main.index-page {{ max-width: 1240px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }}
+</style></head><body><main class="index-page">
 <h1>Jeugdmonitor – rapporten per regio</h1>
 <p class="meta">Gemaakt op {generated.isoformat()} · {store.regions.height} regio's</p>
 {banner}
-<div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code"></label>
+<div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code, bijv. Den Haag"></label>
 <label>Soort regio <select id="t"><option value="">alle</option>{options}</select></label>
 <span id="n" class="meta"></span></div>
 <table class="index"><thead><tr><th>Regio</th><th>Soort</th><th>Code</th></tr></thead>
-<tbody id="rows">{rows}</tbody></table>
+<tbody id="rows">{rows}</tbody></table></main>
 <script>
 (function () {{
   var q = document.getElementById('q'), t = document.getElementById('t');
   var rows = Array.prototype.slice.call(document.querySelectorAll('#rows tr'));
+  // like the app's region picker: accents and case do not matter, every word must occur in
+  // the name, its everyday name ('Den Haag') or the code
+  function fold(s) {{ return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }}
   function apply() {{
-    var text = q.value.trim().toLowerCase(), type = t.value, shown = 0;
+    var words = fold(q.value).split(/\\s+/).filter(Boolean), type = t.value, shown = 0;
     rows.forEach(function (r) {{
-      var ok = (!type || r.dataset.type === type) && (!text || r.textContent.toLowerCase().indexOf(text) >= 0);
+      var ok = (!type || r.dataset.type === type) && words.every(function (w) {{
+        return r.dataset.search.indexOf(w) >= 0;
+      }});
       r.style.display = ok ? '' : 'none'; shown += ok ? 1 : 0;
     }});
     document.getElementById('n').textContent = shown + ' van ' + rows.length;

@@ -19,7 +19,7 @@ from typing import Any
 import marimo as mo
 import polars as pl
 
-from jeugdmonitor import charts, markup, transport, viewstore
+from jeugdmonitor import charts, markup, themes, transport, viewstore
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
 from jeugdmonitor.sections import build_sections as _build_sections
 from jeugdmonitor.sections.base import Figure, Section
@@ -130,7 +130,10 @@ def region_picker(store: Store, requested: str | None) -> mo.ui.dropdown:
         value=_label_of(store, normalize_code(requested)) or PLACEHOLDER,
         allow_select_none=False,
         searchable=True,
-        label="Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie:",
+        label=(
+            "Selecteer een gemeente, samenwerkingsverband, jeugdregio of provincie (typ een naam "
+            "of code, bijvoorbeeld Den Haag of GM0518):"
+        ),
         on_change=_write_url,
         full_width=True,
     )
@@ -249,10 +252,16 @@ class RegionView(Mapping[str, Section]):
     def __len__(self) -> int:
         return len(self.record["sections"] if self.record is not None else self.sections)
 
+    def titles(self) -> dict[str, str]:
+        """Each section's title, in page order (for the contents; no sections built for it)."""
+        if self.record is not None:
+            return {k: s["title"] for k, s in self.record["sections"].items()}
+        return {k: s.title for k, s in self.sections.items()}
+
     def view(self, key: str) -> mo.Html:
         """The section's layout with this session's download buttons."""
         if self.record is None:
-            return section_view(self.sections[key])
+            return themed_section_view(self.sections, key)
         entry = self.record["sections"][key]
         buttons = [self._button(key, *download) for download in entry["downloads"]]
         return _WithElements(
@@ -275,12 +284,13 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
-        text = section_view(section, download=lambda f, m=markers: m[id(f)]).text
+        text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
         files.update(transport.published_names(text))
         record["sections"][key] = {
             "packed": transport.packed(text),
             "downloads": [[f.key, f.download_name, f.download_label] for f in figures],
             "simulated": section.simulated,
+            "title": section.title,
         }
     record["files"] = sorted(files)
     return record
@@ -435,12 +445,14 @@ def chart_html(chart: Any) -> str:
     return mo.as_html(chart).text
 
 
-def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
-    """Title, explanation, key numbers, chart, source line, download and the table.
+Download = Callable[[Figure], mo.Html]
+
+
+def figure_view(figure: Figure, level: int = 4, download: Download | None = None) -> mo.Html:
+    """Title (heading `level`), explanation, key numbers, chart, source, download and the table.
 
     `download` makes the download button (default `download_button`)."""
-    badge = markup.badge_html(figure)
-    parts: list[Any] = [md(f"### {md_escape(figure.title)}{badge}"), md(figure.explanation)]
+    parts: list[Any] = [mo.Html(markup.figure_heading(figure, level)), md(figure.explanation)]
     if figure.summary:
         parts.append(md(figure.summary))
     if figure.chart is not None:
@@ -459,46 +471,85 @@ def figure_view(figure: Figure, download: Callable[[Figure], mo.Html] | None = N
             wrap=True,
         )
     )
-    if figure.chart is None:  # a table figure: the table is its content
-        parts.append(table_html(figure.table, links=figure.links))
-    else:
-        parts.append(
-            mo.accordion(
-                {"Tabel met aantallen, percentages en intervallen": table_html(figure.table)}
-            )
-        )
+    parts.append(table_toggle(figure))
     return mo.vstack(parts, gap=0.6)
 
 
-def section_view(section: Section, download: Callable[[Figure], mo.Html] | None = None) -> mo.Html:
-    """A whole section: heading, introduction, figures (halves side by side) and closing text."""
-    parts: list[Any] = [md(f"## {section.title}\n\n{section.intro}")]
+def table_toggle(figure: Figure) -> mo.Html:
+    """The figure's table behind a native <details> (works with the keyboard as it is); a figure
+    without a chart shows its table directly, its regions linked to their pages."""
+    if figure.chart is None:
+        return table_html(figure.table, links=figure.links)
+    return mo.Html(markup.table_details(figure.table))
+
+
+def section_view(
+    section: Section, *, heading: bool = True, download: Download | None = None
+) -> mo.Html:
+    """A whole section: heading, introduction, figures (halves side by side) and closing text.
+
+    Without `heading` (a theme of this one section, whose heading serves) figures are h3.
+    """
+    head = (
+        markup.section_heading(section.key, section.title)
+        if heading
+        else f"<span id='{html.escape(section.key, quote=True)}'></span>"
+    )
+    level = 4 if heading else 3
+    parts: list[Any] = [mo.Html(head + markup.section_markdown(section.intro, level))]
     for row in markup.figure_rows(section.figures):
-        views = [figure_view(f, download) for f in row]
+        views = [figure_view(f, level, download) for f in row]
         if len(views) == 1:
             parts.append(views[0])
         else:
-            # a grid of two equal columns that never grow past half the page (unlike flex items)
-            cols = "".join(f"<div style='min-width:0'>{v.text}</div>" for v in views)
-            parts.append(
-                mo.Html(
-                    "<div style='display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);"
-                    f"gap:2rem;align-items:start'>{cols}</div>"
-                )
-            )
+            # two equal columns when there is room (they stack on a narrow page, and while a
+            # table is open): `.jm-row` in markup.FIGURE_CSS
+            cols = "".join(f"<div>{v.text}</div>" for v in views)
+            parts.append(mo.Html(f"<div class='jm-row'>{cols}</div>"))
     if section.outro:
-        parts.append(md(section.outro))
+        parts.append(mo.Html(markup.section_markdown(section.outro, level)))
     return mo.vstack(parts, gap=1.2)
 
 
 def sections_by_key(sections: Mapping[str, Section], key: str) -> mo.Html:
-    """The view of one registered section (empty when it is not registered)."""
+    """The view of one registered section (empty when it is not registered).
+
+    The first section of a theme brings the theme's heading, the last one its further reading
+    ("Relevant onderzoek", "Relevante links"), so the page is grouped by theme (`themes`).
+    """
     section = sections.get(key)
     if section is None:
         return mo.md("")
     if isinstance(sections, RegionView):  # rendered once for every session
         return sections.view(key)
-    return section_view(section)
+    return themed_section_view(sections, key)
+
+
+def themed_section_view(
+    sections: Mapping[str, Section], key: str, download: Download | None = None
+) -> mo.Html:
+    """A section with its theme's heading (first of a theme) and further reading (last one)."""
+    section = sections[key]
+    theme, members = next(g for g in themes.grouped(sections) if key in dict(g[1]))
+    keys = [k for k, _ in members]
+    parts: list[Any] = []
+    if keys[0] == key:
+        parts.append(mo.Html(markup.theme_heading(theme)))
+    parts.append(
+        section_view(section, heading=not markup.merged(theme, members), download=download)
+    )
+    if keys[-1] == key and (further := markup.further_reading(theme)):
+        parts.append(mo.Html(further))
+    return mo.vstack(parts, gap=1.2)
+
+
+def navigation(sections: Mapping[str, Section]) -> mo.Html:
+    """A sidebar with the table of contents (themes and sections, each a link to its anchor).
+
+    It stays in reach on the long page; the anchors are deep links: `?region=GM0363#jeugdzorg`.
+    """
+    titles = sections.titles() if isinstance(sections, RegionView) else sections
+    return mo.sidebar(mo.Html(markup.toc_html(titles)), width="17rem")
 
 
 # ------------------------------------------------------------------- data: reload and errors

@@ -5,8 +5,14 @@ A missing browser skips the test on a developer machine and fails it when CI is 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +43,77 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 level A and AA rules
+
+
+def axe_script() -> Path:
+    """axe-core's axe.min.js: $AXE_CORE_JS, else where .ci/run installs it (npm, user cache).
+
+    Missing: skipped on a developer machine, a failure under CI (like the browser).
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    default = cache / "jeugdmonitor" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+    path = Path(os.environ.get("AXE_CORE_JS") or default)
+    if path.is_file():
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but axe-core is missing at {path}: run .ci/run")
+    pytest.skip(f"no axe-core at {path} (npm install --prefix {default.parents[2]} axe-core@4)")
+    raise AssertionError  # unreachable: skip raises
+
+
+def run_axe(page) -> dict[str, list[dict]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page (open shadow roots included), by impact."""
+    page.add_script_tag(path=str(axe_script()))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    by_impact: dict[str, list[dict]] = {}
+    for violation in result["violations"]:
+        by_impact.setdefault(violation["impact"] or "unknown", []).append(
+            {
+                "id": violation["id"],
+                "help": violation["help"],
+                "nodes": [str(n["target"]) for n in violation["nodes"][:5]],
+            }
+        )
+    return by_impact
+
+
+@contextlib.contextmanager
+def marimo_app(notebook: Path) -> Iterator[str]:
+    """`marimo run <notebook>` read-only on a free port; yields its URL, stops it afterwards."""
+    require_browser()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marimo", "run", str(notebook), "--headless", "--host",
+         "127.0.0.1", "--port", str(port), "--no-token"],
+        cwd=notebook.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"marimo run exited: {proc.stderr.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("marimo run did not answer within 90 s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()

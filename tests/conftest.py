@@ -72,3 +72,19 @@ def chromium():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def marimo_writes_outside_the_repository(tmp_path_factory):
+    """marimo writes `__marimo__/session/<notebook>.json` beside a notebook it exports or edits,
+    unless Python's `sys.pycache_prefix` is set (the `PYTHONPYCACHEPREFIX` environment
+    variable): then it goes to a mirror tree under that prefix. Every marimo the tests start
+    inherits this, so no test leaves a session file (with stale output) in the repository."""
+    prefix = tmp_path_factory.mktemp("pycache-prefix")
+    before = os.environ.get("PYTHONPYCACHEPREFIX")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(prefix)
+    yield prefix
+    if before is None:
+        del os.environ["PYTHONPYCACHEPREFIX"]
+    else:
+        os.environ["PYTHONPYCACHEPREFIX"] = before

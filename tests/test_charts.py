@@ -120,9 +120,7 @@ def test_radar_geometry_and_rings():
             "ratio": [1.0, 2.0, 1.0, 0.5, 1.2, None, 1.0, 1.0],
         }
     )
-    spec = charts.radar(
-        frame, categories=["A", "B", "C", "D"], description="Radar", region_label="R"
-    ).to_dict()
+    spec = charts.radar(frame, categories=["A", "B", "C", "D"], description="Radar").to_dict()
     TopLevelSpec.validate(spec)
     rows = spec["datasets"]["rows"]
     assert {r["gebied"] for r in rows} == {"R"}  # member M has a suppressed area: left out
@@ -204,6 +202,7 @@ PALETTE = {
         charts.SUPPRESSED_COLOR,
         charts.TEXT_COLOR,
         charts.MUTED_TEXT_COLOR,
+        charts.HIGHLIGHT_TEXT_COLOR,
         charts.GRID_COLOR,
         charts.FADED_COLOR,
     )
@@ -281,3 +280,105 @@ def test_school_benchmark_says_when_the_chosen_school_is_suppressed(school_chart
     bars = [layer for layer in spec["layer"] if layer["mark"]["type"] == "bar"]
     shown = spec["datasets"][bars[0]["data"]["name"]]
     assert not any(row["gekozen"] for row in shown)
+
+
+def test_radar_names_every_line_and_tells_members_apart():
+    """12 provincie lines: each its own legend entry, no two with the same colour and dash."""
+    names = [f"Provincie {i:02d}" for i in range(12)]
+    frame = pl.DataFrame(
+        {
+            "categorie": ["A", "B", "C"] * 12,
+            "gebied": [n for n in names for _ in range(3)],
+            "rol": ["lid"] * 36,
+            "rate": [0.1] * 36,
+            "ratio": [1.0 + i / 100 for i in range(36)],
+        }
+    )
+    spec = charts.radar(frame, categories=["A", "B", "C"], description="Radar").to_dict()
+    layer = next(  # the members' lines
+        lay
+        for lay in spec["layer"]
+        if lay.get("encoding", {}).get("strokeDash", {}).get("field") == "gebied"
+    )
+    enc = layer["encoding"]
+    assert enc["color"]["field"] == enc["strokeDash"]["field"] == "gebied"
+    assert enc["color"]["legend"]["symbolType"] == "stroke"
+    colours, dashes = enc["color"]["scale"]["range"], enc["strokeDash"]["scale"]["range"]
+    pairs = list(zip(colours, map(str, dashes), strict=True))
+    # ordered by legendorder (name), the members take the first 12 (colour, dash) pairs: distinct
+    assert len(set(pairs[:12])) == 12
+    orders = {r["gebied"]: r["legendorder"] for r in spec["datasets"]["rows"]}
+    assert sorted(orders.values()) == list(range(1, 13)) and orders["Provincie 00"] == 1
+    params = spec.get("params", []) + [p for lay in spec["layer"] for p in lay.get("params", [])]
+    assert any(p.get("bind") == "legend" for p in params)  # a click on a name lifts its line
+
+
+def test_trend_legend_leaves_out_fully_suppressed_lines_and_keeps_colours():
+    frame = pl.DataFrame(
+        {
+            "year": [2023, 2024] * 4,
+            "serie": ["A"] * 4 + ["B"] * 4,
+            "gebied": ["Klein", "Klein", "Nederland", "Nederland"] * 2,
+            "rol": ["regio", "regio", "nl", "nl"] * 2,
+            "rate": [None, None, 0.1, 0.1, 0.05, 0.06, 0.04, 0.04],
+            "ci_low": [None, None, 0.09, 0.09, 0.04, 0.05, 0.039, 0.039],
+            "ci_high": [None, None, 0.11, 0.11, 0.06, 0.07, 0.041, 0.041],
+            "numerator": [None, None, 100, 100, 50, 60, 400, 400],
+            "denominator": [None, None, 1000, 1000, 1000, 1000, 10000, 10000],
+            "significant": [None] * 8,
+        }
+    )
+    spec = charts.trend(frame, series=["A", "B"], description="t").to_dict()
+    lines = {r["reeks"] for r in spec["datasets"]["rows"]}
+    assert lines == {"A · Nederland", "B · Klein", "B · Nederland"}  # 'A · Klein' is all < 10
+    colour = spec["layer"][0]["encoding"]["color"]
+    # legend order A·NL, B·Klein, B·NL: series A keeps its colour, B keeps its own
+    assert colour["scale"]["range"] == [charts.CATEGORY_COLORS[0], *[charts.CATEGORY_COLORS[1]] * 2]
+    legend = colour["legend"]
+    assert legend["orient"] == "bottom" and "labelExpr" in legend  # long labels break, not cut
+
+
+def test_ventile_marks_the_region_with_a_line_not_a_significance_triangle():
+    bars = pl.DataFrame(
+        {
+            "group": list(range(1, 21)),
+            "mean": [i / 10 - 1 for i in range(20)],
+            "min": [0.0] * 20,
+            "max": [0.0] * 20,
+            "n_regions": [17] * 20,
+            "highlight": [i == 18 for i in range(20)],
+        }
+    )
+    spec = charts.ventile_chart(bars, "Utrecht", "gemeenten").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "▼" not in text and "▲" not in text
+    label = spec["datasets"]["label"][0]
+    assert label["label"] == "Utrecht" and label["label_y"] > label["top"]
+    assert any(
+        lay.get("mark", {}).get("type") == "rule" and "y2" in lay.get("encoding", {})
+        for lay in spec["layer"]
+    )
+
+
+def test_bars_with_only_nl_get_room_for_two_line_labels():
+    frame = pl.DataFrame(
+        {
+            "categorie": ["Speciaal basisonderwijs (sbo)", "Speciaal onderwijs (so)"],
+            "volgorde": [1, 2],
+            "gebied": ["Nederland"] * 2,
+            "rol": ["nl"] * 2,
+            "rate": [0.2, 0.3],
+            "ci_low": [0.19, 0.29],
+            "ci_high": [0.21, 0.31],
+            "numerator": [200, 300],
+            "denominator": [1000, 1000],
+            "significant": [None, None],
+        }
+    )
+    alone = charts.bars_vs_nl(frame, description="x").to_dict()
+    both = charts.bars_vs_nl(
+        pl.concat([frame, frame.with_columns(gebied=pl.lit("Regio"), rol=pl.lit("regio"))]),
+        description="x",
+    ).to_dict()
+    assert alone["height"]["step"] >= 2 * 14 + 6  # two 12-px lines and some air per category
+    assert both["height"]["step"] * 2 >= alone["height"]["step"]

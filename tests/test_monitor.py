@@ -36,12 +36,19 @@ def test_python_monitor_runs_as_a_script():
 
 
 @pytest.mark.slow
-def test_export_html_for_a_region_contains_its_name_and_every_section(tmp_path):
+def test_export_html_for_a_region_contains_its_name_and_every_section(
+    tmp_path, marimo_writes_outside_the_repository
+):
+    session = ROOT / "__marimo__" / "session" / "monitor.py.json"
+    before = session.stat().st_mtime_ns if session.exists() else None
     out = tmp_path / "out.html"
     result = run(
         "-m", "marimo", "export", "html", str(MONITOR), "-o", str(out), "--", "--region", "GM0363"
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # the export's session snapshot went under the test's prefix, not into the repository
+    assert (session.stat().st_mtime_ns if session.exists() else None) == before
+    assert list(marimo_writes_outside_the_repository.rglob("session/monitor.py.json"))
     text = html.unescape(out.read_text(encoding="utf-8"))
     assert "Amsterdam (gemeente, code GM0363)" in text
     store = load()
@@ -53,3 +60,14 @@ def test_export_html_for_a_region_contains_its_name_and_every_section(tmp_path):
     # the region's own key figure, e.g. '22,8%' for jeugdzorg, made it into the export
     summary = sections["jeugdzorg"].figures[0].summary
     assert summary.split("**")[1].split(": ")[1] in text
+
+
+def test_marimo_session_files_are_ignored_by_git():
+    """`marimo edit` writes __marimo__/session/*.json beside monitor.py: never committed."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in ("__marimo__/session/monitor.py.json", "notebooks/__marimo__/session/x.json"):
+        done = subprocess.run(
+            ["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True, check=False
+        )
+        assert done.returncode == 0, f"{path} is not ignored by git"

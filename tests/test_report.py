@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, report
+from jeugdmonitor import markup, report, themes
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load, open_store
@@ -101,24 +101,44 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     doc = single.read_text(encoding="utf-8")
     built = build_sections(store, get_region(store, "GM0363"))
     assert "<title>Jeugdmonitor – Amsterdam (gemeente)</title>" in doc
-    for section in built.values():
-        assert f'<a href="#{section.key}">{html.escape(section.title)}</a>' in doc
-        assert f'<section class="report-section" id="{section.key}">' in doc
-    assert (
-        "Let op: een deel van de cijfers is gesimuleerd." in doc and 'class="print-ribbon"' in doc
-    )
+    nav = doc.split("<nav class='jm-toc'")[1].split("</nav>")[0]
+    links = re.findall(r"<a href='#([^']+)'>([^<]+)</a>", nav)
+    grouped = themes.grouped(built)
+    assert [t.key for t, _ in grouped] == ["jeugd", "signaleren", "verwacht", "wijken"]
+    for theme, members in grouped:  # the contents list every theme, then its sections
+        assert (theme.anchor, html.escape(theme.title, quote=False)) in links
+        assert f"id='{theme.anchor}'" in doc
+        for key, section in members:
+            assert f'<section class="report-section" id="{key}">' in doc
+            if not markup.merged(theme, members):
+                assert (key, html.escape(section.title, quote=False)) in links
+    assert links[-1] == ("bronnen", "Bronnen en verantwoording")
+    assert len(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc)) == len(
+        set(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc))
+    )  # every anchor is unique
+    assert "Let op: een deel van de cijfers is gesimuleerd." in doc
+    assert "Gesimuleerde cijfers (demo): niet voor beleid gebruiken" in doc  # on every page
     assert f"Rapport gemaakt op {dt.date.today().isoformat()}" in doc
     assert "Bronnen en verantwoording" in doc and "CBS / PDOK" in doc
-    assert "@page { size: A4" in doc and "break-before: page" in doc
+    assert "@page { size: A4" in doc and ".chart, figcaption" in doc  # charts never split
+    assert 'counter(page) " van " counter(pages)' in doc  # page numbers
 
 
 def test_single_report_refers_to_no_external_url(single):
+    """Nothing the page needs comes from the network; the only web addresses are the further
+    reading ('Relevant onderzoek', 'Relevante links'), which the reader may follow."""
     doc = single.read_text(encoding="utf-8")
+    reading = {link.url for t in themes.themes() for link in (*t.research, *t.links)}
+    followed = set()
     for tag, attrs in _tags(doc):
         for attr in ("src", "href"):
             value = attrs.get(attr) or ""
-            if tag in ("script", "link", "img", "iframe") or (tag == "a" and attr == "href"):
+            if tag == "a" and attr == "href" and value in reading:
+                followed.add(value)
+                assert attrs.get("rel") == "noopener"
+            elif tag in ("script", "link", "img", "iframe") or (tag == "a" and attr == "href"):
                 assert not re.match(r"(https?:)?//", value), (tag, value)
+    assert followed == {link.url for t in themes.themes()[:2] for link in (*t.research, *t.links)}
     scripts = [a for t, a in _tags(doc) if t == "script"]
     assert scripts and all(not a.get("src") for a in scripts)  # everything inline
     assert len(doc.encode("utf-8")) < 1.5e6
@@ -160,7 +180,7 @@ def test_reports_without_simulated_rows_show_no_banner(data_copy):
     real = open_store(data)
     doc, _, _ = report.render(real, get_region(real, "GM0014"), generated=DAY)
     assert "Let op: gesimuleerde cijfers." not in doc
-    assert "print-ribbon" not in doc.split("</style>")[1]
+    assert "niet voor beleid gebruiken" not in doc  # neither the banner nor the page margin
     assert "Eigen registratie (test)" in doc
 
 
@@ -283,7 +303,7 @@ def test_names_with_markup_characters_read_the_same_in_report_and_app(data_copy)
     store = open_store(data_copy)
     region = get_region(store, "GM0363")
     doc, _, _ = report.render(store, region, generated=DAY)
-    titles = re.findall(r"<h3>(.*?)<", doc)
+    titles = re.findall(r"<h4 class='jm-figure-title'[^>]*>(.*?)<", doc)
     named = [t for t in titles if "Noord" in t]
     assert named, titles  # the verwacht overview and the benchmark strips carry the name
     for title in named:

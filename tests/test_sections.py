@@ -158,7 +158,11 @@ def test_trend_has_only_the_real_years_for_region_and_nl(store, raw):
         "Jeugdbescherming",
         "Jeugdreclassering (12-23 jaar)",
     }
-    assert data.height == (2 + 1 + 1 + 1) * 2  # jeugdzorg 2021-2022; the CBS percentages 2022
+    # jeugdzorg 2021-2022; the CBS percentages 2022. A line without any value (here NL's
+    # jeugdreclassering) stays in the table but leaves the chart and its legend.
+    assert fig.table.height == (2 + 1 + 1 + 1) * 2
+    empty = fig.table.group_by("Regio", "Uitsplitsing").agg(pl.col("Percentage").count() == 0)
+    assert data.height == fig.table.height - empty["Percentage"].sum()
     assert not fig.simulated and fig.badge == "CBS, 2021–2022"
     row = data.filter(
         (pl.col("serie") == "Jeugdbescherming")
@@ -369,7 +373,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     built = build_sections(store, get_region(store, "GM0363"))
     titles = [s.title for s in built.values()]
     assert titles == [
-        "Hoe zorgt u voor de jeugd?",
+        "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
         "Regio's van deze gemeente",
         "Problematiek",
         "Jeugdzorggebruik",

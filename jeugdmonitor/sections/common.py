@@ -33,6 +33,13 @@ LEGEND_HELP = (
     "met shift-klik zet u lijnen erbij of haalt u ze weg, met dubbelklik in de figuur ziet u "
     "weer alles."
 )
+
+
+def interactive(text: str) -> str:
+    """Markdown for a sentence about clicking in a chart: shown on screen, left out of print."""
+    return f'<span class="jm-interactive">{text}</span>'
+
+
 NO_REGION_NOTE = (
     "U heeft nog geen regio gekozen: u ziet het landelijk overzicht. Kies hierboven een gemeente, "
     "samenwerkingsverband, jeugdregio of provincie."

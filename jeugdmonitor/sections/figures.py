@@ -78,6 +78,9 @@ def bars(
     )
 
 
+RADAR_HELP = (
+    "Klik in de legenda op een naam om die lijn uit te lichten; dubbelklik om alles te zien."
+)
 _OUTLINE_SENTENCE = re.compile(r"\s*Uw regio is oranje\s+omlijnd\.")
 
 
@@ -192,7 +195,7 @@ def trend(
         store,
         key=key,
         title=title,
-        explanation=f"{explanation.strip()} {c.LEGEND_HELP} {charts.SIG_NOTE}",
+        explanation=f"{explanation.strip()} {c.interactive(c.LEGEND_HELP)} {charts.SIG_NOTE}",
         indicators=indicators,
         chart=chart,
         frame=frame,
@@ -255,16 +258,12 @@ def radar(
         [f.select(cols) for f in (own_rows, member_rows) if f.height], how="vertical_relaxed"
     ).with_columns(ratio=pl.col("rate") / pl.col("nl_rate"))
     name = c.region_label(region)
-    # nothing to draw when every area of the region (and of any member) is suppressed
-    drawable = lines.filter(pl.col("ratio").is_not_null()).height > 0
+    # nothing to draw (every area suppressed, no members): no chart, the table says it all
+    drawable = charts.radar_drawable(lines, cats)
     chart = (
-        None
-        if not drawable
-        else charts.radar(
+        charts.radar(
             lines,
             categories=cats,
-            region_label=name,
-            member_title=member_title or "gemeenten in de regio",
             description=(
                 f"Radardiagram: verhouding tussen het percentage in {name} en het Nederlandse "
                 f"gemiddelde per probleemgebied, {year}. De gestippelde ring is Nederland (1); verder "
@@ -272,13 +271,20 @@ def radar(
                 + (f" Dunne lijnen: de {member_title}." if member_title else "")
             ),
         )
+        if drawable
+        else None
     )
     name = c.md_escape(name)
     if own_rows.height:
         valid = own_rows.filter(pl.col("rate").is_not_null()).with_columns(
             index=(pl.col("rate") / pl.col("nl_rate") * 100).round(0)
         )
-        top = valid.sort("index").row(-1, named=True) if valid.height else None
+        # the largest deviation from NL in either direction (index 62 beats index 109)
+        top = (
+            valid.sort((pl.col("index") - 100).abs(), "categorie").row(-1, named=True)
+            if valid.height
+            else None
+        )
         hidden = own_rows.height - valid.height
         note = (
             f" {hidden} van de {own_rows.height} probleemgebieden zijn onderdrukt (minder dan 10"
@@ -288,15 +294,24 @@ def radar(
         )
         summary = (
             f"**{name}:** het grootste verschil met Nederland is bij "
-            f"{top['categorie'].lower()} (index {top['index']:.0f}; NL = 100).{note}"
+            f"{top['categorie'].lower()} (index {top['index']:.0f}; NL = 100: "
+            f"{'hoger' if top['index'] > 100 else 'lager'} dan landelijk).{note}"
             if top
             else f"**{name}:** te weinig waarnemingen om de figuur te tekenen."
         )
     else:
-        summary = "Nederland is de referentie (de gestippelde ring); de lijnen zijn de provincies."
-    table = c.figure_table(own).with_columns(
-        (own["rate"] / own["nl_rate"]).round(2).alias("Verhouding met NL")
+        summary = (
+            "Nederland is de referentie (de gestippelde ring); elke lijn is een provincie, met "
+            "haar naam in de legenda en in de tabel."
+        )
+    # the table lists the region (and NL) and then every member line drawn, so each line has
+    # its numbers in text too
+    rows = pl.concat([own, member_rows], how="diagonal_relaxed") if member_rows.height else own
+    table = c.figure_table(rows).with_columns(
+        (rows["rate"] / rows["nl_rate"]).round(2).alias("Verhouding met NL")
     )
+    if member_title:
+        explanation = f"{explanation.strip()} {c.interactive(RADAR_HELP)}"
     return c.make_figure(
         store,
         key=key,

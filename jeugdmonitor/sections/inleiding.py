@@ -1,4 +1,5 @@
-"""Opening section "Hoe zorgt u voor de jeugd?": introduction and how to read the figures (seed 000)."""
+"""Opening section "Inleiding" of the theme "Hoe zorgt u voor de jeugd?": introduction and how to
+read the figures (seed 000)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from jeugdmonitor.sections import common as c
 from jeugdmonitor.sections.base import Section
 from jeugdmonitor.store import Store
 
-TITLE = "Hoe zorgt u voor de jeugd?"
+TITLE = "Inleiding"
 
 INTRO = """\
 De meeste kinderen ontwikkelen zich goed. Maar sommige kinderen hebben extra ondersteuning of hulp

@@ -68,6 +68,10 @@ NL_TEXT = (
     "jeugdregio of provincie om te zien of het gebruik daar hoger of lager is dan je op grond "
     "van de achtergrondkenmerken zou verwachten."
 )
+NL_TABLE_TEXT = (
+    "Per zorgvorm het werkelijke en het verwachte aantal jeugdigen in heel Nederland; voor "
+    "Nederland als geheel zijn die twee gelijk."
+)
 VENTILE_TEXT = (
     "Waar staat {name} ten opzichte van andere {plural}? Alle {plural} zijn geordend naar het "
     "verschil tussen werkelijk en verwacht gebruik (in procentpunten) en in {groups} even grote "
@@ -899,7 +903,7 @@ def _nl_figure(store: Store, year: int, forms: list[model.CareForm], *, simulate
         title="Zorgvormen in Nederland (gesimuleerd)"
         if simulated
         else "Jeugdzorggebruik in Nederland: de referentie",
-        explanation=NL_TEXT,
+        explanation=NL_TABLE_TEXT,
         chart=None,
         table=table,
         download=_download_forms(store, forms, "nederland", year),
