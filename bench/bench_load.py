@@ -425,7 +425,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="workers for the nginx config")
     ap.add_argument("--session-ttl", type=int, default=120)
     ap.add_argument("--serve-args", default="", help="more options for jeugdmonitor serve")
-    ap.add_argument("--baseline-ref", default=None, help="git ref of the baseline (default BASELINE_REF)")
+    ap.add_argument(
+        "--baseline-ref", default=None, help="git ref of the baseline (default BASELINE_REF)"
+    )
     ap.add_argument("--url", help="drive this running server instead of starting one")
     ap.add_argument("--basic-auth", help="USER:PASSWORD for a server behind nginx basic auth")
     ap.add_argument("--access-token", help="marimo --token-password of the server")

@@ -760,7 +760,7 @@ VENTILE_SCHEME = "blueorange"  # diverging, colour-blind safe: blue below, orang
 NO_VALUE_COLOR = CONTEXT_COLOR  # ventile map: darker than the light middle of the diverging scale
 
 
-def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
+def _map_colour(kind: str, legend_title: str, orient: str = "top-left") -> alt.ColorValue | dict:
     """The map's fill: light → dark blue by `rate`, or (kind 'ventile') blue → orange by the
     ventile `group` of actual − expected, 1 (most below) to N_VENTILES (most above)."""
     if kind == "ventile":
@@ -794,7 +794,7 @@ def _map_colour(kind: str, legend_title: str) -> alt.ColorValue | dict:
             legend=alt.Legend(
                 title=legend_title,
                 format=".0%",
-                orient="top-left",
+                orient=orient,
                 direction="vertical",
                 gradientLength=110,
                 tickCount=4,
@@ -826,7 +826,9 @@ MAP_TOOLTIPS = {
 
 
 @functools.lru_cache(maxsize=16)
-def _map_template(legend_title: str, width: int, height: int, kind: str = "rate") -> str:
+def _map_template(
+    legend_title: str, width: int, height: int, kind: str = "rate", orient: str = "top-left"
+) -> str:
     lookup = alt.LookupData(data=alt.UrlData(url=SLOT + "geo"), key="id")
     tooltip = MAP_TOOLTIPS[kind]
     rows = alt.Chart(alt.UrlData(url=SLOT + "rows")).transform_lookup(
@@ -839,12 +841,14 @@ def _map_template(legend_title: str, width: int, height: int, kind: str = "rate"
         shape="geo:G", tooltip=tooltip
     )
     shapes = rows.mark_geoshape(stroke="white", strokeWidth=0.4).encode(
-        shape="geo:G", color=_map_colour(kind, legend_title), tooltip=tooltip
+        shape="geo:G", color=_map_colour(kind, legend_title, orient), tooltip=tooltip
     )
     outline = (
         alt.Chart(_rows("selected"))
         .transform_lookup(lookup="code", from_=lookup, as_="geo")
-        .mark_geoshape(fill=None, stroke=HIGHLIGHT_COLOR, strokeWidth=3)
+        # decorative (the region's own shape below carries its name and figures): hidden from
+        # screen readers, so an outline without a label is no unnamed image (axe svg-img-alt)
+        .mark_geoshape(fill=None, stroke=HIGHLIGHT_COLOR, strokeWidth=3, aria=False)
         .encode(shape="geo:G", tooltip=tooltip)
     )
     chart = (
@@ -875,6 +879,7 @@ def choropleth(
     width: int = 340,
     height: int = 400,
     kind: str = "rate",
+    legend_orient: str = "top-left",
 ) -> Spec:
     """A map with one shape per region, light → dark blue by `rate`, the chosen one outlined.
 
@@ -884,6 +889,7 @@ def choropleth(
     features with `id` = code), so Altair never walks the topology (FIELD-NOTES).
     With `kind="ventile"` the fill is the ventile `group` (1..N_VENTILES) of actual − expected on
     a blue → orange scale, and `rows` has VENTILE_MAP_COLUMNS (the wijken of the verwacht section).
+    `legend_orient` "right" puts the legend beside a map that fills its frame (a gemeente's wijken).
     """
     if kind not in MAP_TOOLTIPS:
         raise ValueError(f"unknown map kind {kind!r}")
@@ -891,7 +897,7 @@ def choropleth(
     chosen = selected if selected is not None else pl.DataFrame(schema={"code": pl.String})
     table = rows.select(columns) if isinstance(rows, pl.DataFrame) else rows
     return Spec(
-        _map_template(legend_title, width, height, kind),
+        _map_template(legend_title, width, height, kind, legend_orient),
         {"selected": chosen.select([c for c in columns if c in chosen.columns])},
         description,
         slots={"rows": table, "geo": geo},
@@ -1228,7 +1234,7 @@ def ratio_chart(rows: pl.DataFrame, region_name: str) -> Spec:
 
 
 COEFFICIENT_PANEL = 185  # px per predictor: its Dutch label and axis title fit in browser fonts
-COEFFICIENT_COLUMNS = 4  # panels per row: seven predictors wrap onto two rows, ~800 px wide
+COEFFICIENT_COLUMNS = 3  # panels per row: seven predictors on three rows, ~750 px (a card is ~830)
 
 
 @functools.lru_cache(maxsize=8)
@@ -1463,9 +1469,10 @@ def benchmark_strip_chart(rows: pl.DataFrame, title_value: str) -> Spec:
         {
             "row": label,
             "order": order,
-            "note": "aantal < 10, niet getoond"
+            # a pooled row is also hidden when it would reveal a hidden peer's count
+            "note": "niet getoond (aantal < 10 of daaruit af te leiden)"
             if n_hidden == n
-            else f"{n_hidden} van {n} niet getoond (aantal < 10)",
+            else f"{n_hidden} van {n} niet getoond (aantal < 10 of daaruit af te leiden)",
         }
         for label, (order, n_hidden, n) in hidden.items()
         if n_hidden

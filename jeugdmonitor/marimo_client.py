@@ -75,6 +75,14 @@ def unpacked(text: str) -> list[str]:
     return found
 
 
+def _gunzip_text(body: bytes) -> str:
+    """A published section file as text (gzipped; once more if the server gzipped it again)."""
+    data = gzip.decompress(body)
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.decode("utf-8")
+
+
 def _unpack_urls(text: str) -> set[str]:
     """`@file` URLs inside the packed payloads of a message."""
     return {url for inner in unpacked(text) for url in _FILE.findall(inner)}
@@ -145,8 +153,13 @@ class Tab:
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
         return {**self.headers, **({"Cookie": cookie} if cookie else {})}
 
-    async def _fetch_new_files(self, texts: Iterable[str]) -> int:
-        """Fetch the `@file` URLs not yet in this tab's cache; their total size in bytes."""
+    async def _fetch_new_files(self, texts: list[str]) -> int:
+        """Fetch the `@file` URLs not yet in this tab's cache; their total size in bytes.
+
+        A section's HTML is itself a published gzip file (`.bin`): its own files (chart
+        templates, maps) are fetched next, as the browser does once it has unpacked it. With
+        `keep`, the unpacked sections are added to `texts`.
+        """
         if not self.fetch_files:
             return 0
         wanted: set[str] = set()
@@ -154,24 +167,32 @@ class Tab:
             wanted.update(_FILE.findall(text))
             if "data-z=" in text:
                 wanted.update(_unpack_urls(text))
-        new = sorted(wanted - self.files)
-        self.files.update(new)
 
-        async def get(name: str) -> int:
-            name = re.sub(r"^(\d+-jm)-", rf"\g<1>{self.worker_tag}-", name)
+        async def get(name: str) -> tuple[str, bytes]:
+            tagged = re.sub(r"^(\d+-jm)-", rf"\g<1>{self.worker_tag}-", name)
             # as a browser asks: compressed if the server can (nginx gzips JSON and JavaScript)
-            url = f"{self.base}/@file/{name}"
-            body = await asyncio.to_thread(self._http, "GET", url, None, _GZIP)
-            return len(body)
+            url = f"{self.base}/@file/{tagged}"
+            return name, await asyncio.to_thread(self._http, "GET", url, None, _GZIP)
 
         # like a browser, a few at a time
         limit = asyncio.Semaphore(6)
 
-        async def limited(name: str) -> int:
+        async def limited(name: str) -> tuple[str, bytes]:
             async with limit:
                 return await get(name)
 
-        return sum(await asyncio.gather(*(limited(n) for n in new)))
+        total = 0
+        while new := sorted(wanted - self.files):
+            self.files.update(new)
+            wanted = set()
+            for name, body in await asyncio.gather(*(limited(n) for n in new)):
+                total += len(body)
+                if name.endswith(".bin"):  # a section: its HTML refers to further files
+                    inner = _gunzip_text(body)
+                    wanted.update(_FILE.findall(inner))
+                    if self.keep:
+                        texts.append(inner)
+        return total
 
     # ---------------------------------------------------------------------------- protocol
 
@@ -226,10 +247,20 @@ class Tab:
         return render
 
     async def choose(self, label: str) -> Render:
-        """Pick a region in the dropdown by its label (e.g. 'Gemeente · Amsterdam')."""
+        """Pick a region in the dropdown by its label, or by the label's start up to its code
+        ('Gemeente · Amsterdam' for 'Gemeente · Amsterdam · GM0363')."""
         if not self.picker_id:
             raise ProtocolError("no region dropdown found in the page")
-        return await self.set_value(self.picker_id, [label])
+        return await self.set_value(self.picker_id, [self.option(label)])
+
+    def option(self, label: str) -> str:
+        """The dropdown option `label` names: itself, or the one option that starts with it."""
+        if label in self.options or not self.options:
+            return label
+        found = [o for o in self.options if o.startswith(label + " ")]
+        if len(found) != 1:
+            raise ProtocolError(f"{label!r} matches {len(found)} options of the dropdown")
+        return found[0]
 
     async def _until_completed(self, t0: float) -> tuple[Render, list[str]]:
         render = Render(seconds=0.0, ws_bytes=0)

@@ -346,9 +346,7 @@ def _title(item: Section | str) -> str:
     return item if isinstance(item, str) else item.title
 
 
-def toc_html(
-    sections: Mapping[str, Section | str], extra: list[tuple[str, str]] = ()
-) -> str:
+def toc_html(sections: Mapping[str, Section | str], extra: list[tuple[str, str]] = ()) -> str:
     """The table of contents: themes with their sections (or their titles), each a link.
 
     `extra` adds (anchor, title) entries at the end, e.g. the report's sources.

@@ -182,6 +182,10 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
   /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
   .chart svg { max-height: 80mm; width: auto; }
+  .row.two .chart svg, .row.print-two .chart svg { max-height: 62mm; }  /* half a page wide */
+  .chart.tall svg, .row.two .chart.tall svg { max-height: 240mm; }
+  h2, h3, h4 { break-inside: avoid; }
+  figcaption { font-size: 7.5pt; line-height: 1.25; }  /* sources: complete, but small */
   .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
   .jm-further ul { columns: 2; column-gap: 1.5rem; }
   .jm-further li { break-inside: avoid; }
@@ -199,12 +203,27 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
 """
 
 
+_CSS_PLAIN = re.compile(r"[\w ,.()'–-]", re.UNICODE)
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string whose characters beyond letters, digits and plain punctuation are CSS
+    escapes (`\\3c `): a name from the data can neither end the string nor the <style> element."""
+    return (
+        '"'
+        + "".join(
+            c if _CSS_PLAIN.fullmatch(c) else f"\\{ord(c):x} " for c in " ".join(text.splitlines())
+        )
+        + '"'
+    )
+
+
 def _page_css(title: str, simulated: bool) -> str:
     """The printed page: A4, the page number and the report's title in the bottom margin, and
     the simulated-data warning on every page (in the margin, where it covers nothing)."""
-    label = json.dumps(f"Jeugdmonitor – {title}", ensure_ascii=False)
+    label = css_string(f"Jeugdmonitor – {title}")
     warning = (
-        '@top-center { content: "Gesimuleerde cijfers (demo): niet voor beleid gebruiken"; '
+        '@top-center { content: "Bevat gesimuleerde cijfers (gemarkeerd): die niet voor beleid gebruiken"; '
         "font: 600 8pt system-ui, sans-serif; color: #3b2000; }"
         if simulated
         else ""
@@ -315,7 +334,8 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         parts.append(f'<div class="text summary">{markup.markdown_html(figure.summary)}</div>')
     if chart_id is not None:
         label = html.escape(f"Grafiek: {figure.title}", quote=True)
-        parts.append(f'<div class="chart" id="{chart_id}" role="img" aria-label="{label}"></div>')
+        kind = "chart tall" if figure.tall else "chart"
+        parts.append(f'<div class="{kind}" id="{chart_id}" role="img" aria-label="{label}"></div>')
     parts.append(
         f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
@@ -412,7 +432,7 @@ PRINT_NARROW = 540
 
 def _narrow(figure: Figure) -> bool:
     """A chart that fits half an A4 page: narrow, and no legend to its right."""
-    if figure.chart is None:
+    if figure.chart is None or figure.tall:
         return False
     spec = json.loads(_spec_json(figure.chart))
     width = spec.get("width")

@@ -6,9 +6,10 @@ A region change used to send every chart as a complete Vega-Lite spec inside the
 - each chart as `<jm-chart data-t="TEMPLATE_URL" data-p="DATA">`: the template (compiled once per
   process by `charts`) by URL, and only this render's data, `Spec.payload_json()` (datasets,
   slot fillers, description);
-- each section as one `<jm-html data-z="PACKED">`: gzip + base64 of its whole HTML (markdown,
-  charts, tables), made once per region (`ui.RegionView`), plus this session's download
-  buttons, packed too, which the browser puts in their places;
+- each section as one `<jm-html data-u="URL">`: its whole HTML (markdown, charts, tables),
+  gzipped once per region (`ui.RegionView`) into a published binary file that the browser
+  fetches and unpacks (no base64 in the websocket: a quarter less to send), plus this session's
+  download buttons, packed (gzip + base64) in the element, which the browser puts in place;
 - chart templates, TopoJSON maps and region-independent map tables as *published* files: marimo
   virtual files named by a hash of their content (`./@file/<bytes>-jm-<sha1>.<ext>`), stored
   once per process and never tied to a session, so closing one tab never removes a file
@@ -194,11 +195,17 @@ def chart_element(spec: charts.Spec) -> str | None:
     return f"<jm-chart data-t='{url}' data-p='{payload}'></jm-chart>"
 
 
-def html_element(packed_html: str, parts: list[str] | None = None) -> str:
-    """`<jm-html>`: HTML sent packed (`packed(text)`); the browser runtime unpacks it, puts
-    `parts[i]` where the text has `<!--jm-part-i-->`, and shows it."""
+def publish_html(text: str) -> str | None:
+    """The URL of `text` gzipped as a published binary file (`html_element`); None outside an
+    app. Made once per region and section, so the strongest compression pays."""
+    return publish(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0), "bin")
+
+
+def html_element(url: str, parts: list[str] | None = None) -> str:
+    """`<jm-html>`: HTML published gzipped at `url` (`publish_html`); the browser runtime
+    fetches and unpacks it, puts `parts[i]` where it has `<!--jm-part-i-->`, and shows it."""
     extra = f" data-parts='{packed(json.dumps(parts), level=1)}'" if parts else ""
-    return f"<jm-html data-z='{packed_html}'{extra}></jm-html>"
+    return f"<jm-html data-u='{url}'{extra}></jm-html>"
 
 
 class AppAssets(charts.Assets):

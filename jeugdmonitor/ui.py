@@ -202,8 +202,8 @@ def chart_runtime(store: Store) -> mo.Html:
 class RegionView(Mapping[str, Section]):
     """A region's sections and their layout, rendered once and shared by every session.
 
-    In an app (`transport.available()`) each section's layout is kept packed (gzip + base64,
-    `transport.html_element`) in `record`, with a marker where each figure's download button
+    In an app (`transport.available()`) each section's layout is kept as a published gzipped
+    file (`transport.publish_html`, shown by `transport.html_element`) named in `record`, with a marker where each figure's download button
     goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
     packs their HTML too, and the browser runtime puts them in at the markers. A record can also
     come from the machine's `viewstore`; the `Section` objects are then only built when asked
@@ -265,7 +265,7 @@ class RegionView(Mapping[str, Section]):
         entry = self.record["sections"][key]
         buttons = [self._button(key, *download) for download in entry["downloads"]]
         return _WithElements(
-            transport.html_element(entry["packed"], parts=[b.text for b in buttons]), buttons
+            transport.html_element(entry["url"], parts=[b.text for b in buttons]), buttons
         )
 
     def _button(self, section: str, figure: str, filename: str, label: str) -> mo.Html:
@@ -277,7 +277,7 @@ class RegionView(Mapping[str, Section]):
 
 
 def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
-    """The record of a region: per section its packed layout (download buttons as markers),
+    """The record of a region: per section its published layout (download buttons as markers),
     its downloads and whether it is simulated; and the published files it refers to."""
     record: dict[str, Any] = {"sections": {}}
     files: set[str] = set()
@@ -285,9 +285,10 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
         text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
-        files.update(transport.published_names(text))
+        url = transport.publish_html(text)
+        files.update(transport.published_names(text + (url or "")))
         record["sections"][key] = {
-            "packed": transport.packed(text),
+            "url": url,
             "downloads": [[f.key, f.download_name, f.download_label] for f in figures],
             "simulated": section.simulated,
             "title": section.title,
@@ -572,9 +573,14 @@ def data_watch(interval: float | None = None) -> Callable[[], int]:
     every = interval if interval is not None else live.CHECK_EVERY
     get_version, set_version = mo.state(live.current().version)
 
+    # the session's kernel thread (`marimo run` runs every session's cells in a thread of its
+    # own): marimo does not stop cell threads when a session closes, so the poller stops itself
+    # once that thread has ended (else every closed tab leaves a thread behind)
+    kernel = threading.current_thread()
+
     def poll() -> None:
         thread = mo.current_thread()
-        while not thread.should_exit:
+        while not thread.should_exit and kernel.is_alive():
             time.sleep(every)
             version = live.current().version
             if version != get_version():

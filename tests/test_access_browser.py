@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ".vega-embed canvas, .vega-embed svg.marks"
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
 MARGIN = re.compile(
-    r"Gesimuleerde cijfers \(demo\): niet voor beleid gebruiken|Jeugdmonitor – .*? Pagina \d+ van \d+"
+    r"Bevat gesimuleerde cijfers \(gemarkeerd\): die niet voor beleid gebruiken|Jeugdmonitor – .*? Pagina \d+ van \d+"
 )
 # the element that has keyboard focus, looking into open shadow roots (marimo's widgets)
 DEEP_FOCUS = """() => { let el = document.activeElement;

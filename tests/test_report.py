@@ -117,7 +117,9 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
         set(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc))
     )  # every anchor is unique
     assert "Let op: een deel van de cijfers is gesimuleerd." in doc
-    assert "Gesimuleerde cijfers (demo): niet voor beleid gebruiken" in doc  # on every page
+    assert (
+        "Bevat gesimuleerde cijfers (gemarkeerd): die niet voor beleid gebruiken" in doc
+    )  # on every page
     assert f"Rapport gemaakt op {dt.date.today().isoformat()}" in doc
     assert "Bronnen en verantwoording" in doc and "CBS / PDOK" in doc
     assert "@page { size: A4" in doc and ".chart, figcaption" in doc  # charts never split

@@ -35,6 +35,9 @@ class Figure:
     layout: str = "full"  # "full" or "half": two consecutive halves may be shown side by side
     # region codes, one per table row: the first column links to that region's page
     links: tuple[str, ...] = ()
+    # a chart with a row per item and many items (Amsterdam's 107 wijken): print may give it a
+    # whole page so its labels stay readable (other charts take at most a third)
+    tall: bool = False
 
 
 @dataclass(frozen=True)

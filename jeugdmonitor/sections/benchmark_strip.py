@@ -121,7 +121,11 @@ def benchmark_figure(
     ]
     summary = (
         f"**{name}: {percent_text(rate)}** ({year}). Ter vergelijking: {', '.join(others)}."
-        + (" – = aantal kleiner dan 10." if "–" in percent_text(rate) + "".join(others) else "")
+        + (
+            " – = niet getoond: aantal kleiner dan 10, of daaruit af te leiden."
+            if "–" in percent_text(rate) + "".join(others)
+            else ""
+        )
     )
     explanation = (
         # the same text for every strip of a gemeente (the numbers are in the summary line),

@@ -57,9 +57,6 @@ gesignaleerd en welke preventieve interventies voor hen gewenst of noodzakelijk 
 de wijken over de problematiek van de (volwassen) bevolking kan aanvullend op deze gegevens tot een
 gezamenlijke effectieve aanpak leiden. Door vroegtijdig te signaleren en preventief te handelen is
 het veelal mogelijk om inzet van (specialistische) jeugdhulp te voorkomen.
-
-**Relevant onderzoek:** NJi, *Opgroeien en opvoeden in armoede* · Sociaal en Cultureel Planbureau,
-*Armoede in kaart 2019*.
 """
 AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]
 AGE_LABELS = {

@@ -58,9 +58,6 @@ aanpak is een integrale aanpak van belang. Het is zinvol deze gegevens te relate
 NEET-cijfers (jongeren die geen werk hebben en geen opleiding volgen), om gerichter preventief
 beleid en onderwijszorgarrangementen in te zetten — niet alleen ter ondersteuning van de kinderen en
 jongeren, maar ook van hun gezinnen.
-
-**Relevant onderzoek (NJi):** Preventiematrix jeugdbeleid · Het groeiend jeugdzorggebruik ·
-Populatie-analyse in het onderwijs · Schoolmaatschappelijk werk: sterk in preventie.
 """
 INDICATOR = "speciaal_onderwijs"
 TYPES = ["all", "type=sbo", "type=so", "type=vso"]

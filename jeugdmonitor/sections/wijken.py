@@ -82,6 +82,9 @@ def _download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
     )
 
 
+TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
+
+
 def _figure(region: Region, rows: pl.DataFrame, **fields) -> Figure:
     download = _download(rows.with_columns(
         is_simulated=pl.lit(False), is_estimate=pl.lit(True), coverage_note=pl.lit(None, pl.String),
@@ -107,6 +110,7 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
     if not rows.height:
         return Section(KEY, TITLE, f"{INTRO}\nVoor {md_escape(region.name)} zijn geen wijkcijfers.")
     latest = rows.filter(pl.col("year") == values.LATEST)
+    tall = latest.height > TALL
     name = md_escape(region.name)
     ref = latest["ref_rate"].drop_nulls()
     reference = float(ref[0]) if ref.len() else None
@@ -156,8 +160,9 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                     else ""
                 )
             ),
-            width=420,
-            height=380,
+            width=340,  # with the legend beside it, it fits a half-width card
+            height=310,
+            legend_orient="right",
         )
         figures.append(
             _figure(
@@ -203,11 +208,12 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
                     "van het aandeel jongeren met jeugdzorg in 2022, met 95%-intervallen en de "
                     "gemeente als gestippelde lijn."
                 ),
-                width=260 if figures else 460,
+                width=260 if figures and not tall else 460,
             ),
             table=_table(latest),
             summary=spread if not figures else "",
-            layout="half" if figures else "full",
+            layout="half" if figures and not tall else "full",
+            tall=tall,
         )
     )
     both = rows.filter(pl.col("in_both"))
@@ -242,6 +248,7 @@ def build(store: Store, region: Region | None, *, assets: charts.Assets | None =
             ),
             table=_table(trend_rows),
             summary="",
+            tall=tall,
         )
     )
     return Section(KEY, TITLE, INTRO, figures)

@@ -4,7 +4,7 @@
  *   <jm-chart data-t="TEMPLATE_URL" data-p="JSON">  a chart: the template (fetched once, cached)
  *       filled with this render's data, JSON = {description, datasets, slots}: each template
  *       slot {"url":"jeugdmonitor:NAME"} is replaced by slots[NAME] (charts.Spec.payload_json);
- *   <jm-html data-z="PACKED" data-parts="PACKED">  HTML sent as gzip+base64 (a whole section);
+ *   <jm-html data-u="URL" data-parts="PACKED">  a whole section's HTML, a published gzip file;
  *       the optional parts (a JSON list of HTML: this session's download buttons) go where the
  *       HTML has <!--jm-part-N-->;
  *   <jm-app data-regions="URL" data-tag="TAG">  once per page: the region code → dropdown label
@@ -64,12 +64,42 @@
     },
   };
 
+  function gunzip(blob) {
+    var stream = blob.stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
   function unpack(b64) {
     var bytes = Uint8Array.from(atob(b64), function (c) {
       return c.charCodeAt(0);
     });
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text();
+    return gunzip(new Blob([bytes]));
+  }
+
+  // a published gzip file (a section's HTML), from this session's worker; the last few are
+  // kept (compressed), so a section drawn again is not fetched again
+  var packedFiles = new Map();
+  function fetchPacked(url) {
+    var pending = packedFiles.get(url);
+    if (pending) return pending.then(gunzip);
+    pending = appReady
+      .then(function () {
+        var tagged = new URL(url, document.baseURI).href.replace(
+          /(\/@file\/\d+-jm)-/,
+          "$1" + workerTag + "-",
+        );
+        return fetch(tagged, { credentials: "same-origin" });
+      })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status + " voor " + url);
+        return response.blob();
+      });
+    pending.catch(function () {
+      packedFiles.delete(url); // a later render may try again
+    });
+    packedFiles.set(url, pending);
+    if (packedFiles.size > 64) packedFiles.delete(packedFiles.keys().next().value);
+    return pending.then(gunzip);
   }
 
   function fill(template, payload) {
@@ -188,6 +218,13 @@
         return;
       }
       this._result = result;
+      // Vega gives an empty mark layer (e.g. no selected member in a radar) the role of an
+      // image without a name; it shows nothing, so screen readers skip it (WCAG 1.1.1), as in
+      // the report
+      holder.querySelectorAll('g[role="graphics-symbol"]:empty').forEach(function (g) {
+        g.removeAttribute("role");
+        g.setAttribute("aria-hidden", "true");
+      });
       result.view.addEventListener("click", function (event, item) {
         var code = codeOf(item);
         if (code) chooseRegion(code);
@@ -201,11 +238,11 @@
 
   class JmHtml extends HTMLElement {
     static get observedAttributes() {
-      return ["data-z", "data-parts"];
+      return ["data-u", "data-parts"];
     }
 
     connectedCallback() {
-      if (this._shown !== this.dataset.z + "|" + this.dataset.parts) this.show();
+      if (this._shown !== this.dataset.u + "|" + this.dataset.parts) this.show();
     }
 
     attributeChangedCallback() {
@@ -213,11 +250,11 @@
     }
 
     show() {
-      var key = this.dataset.z + "|" + this.dataset.parts;
+      var key = this.dataset.u + "|" + this.dataset.parts;
       this._shown = key;
       var self = this;
       var parts = this.dataset.parts;
-      Promise.all([unpack(this.dataset.z), parts ? unpack(parts).then(JSON.parse) : []])
+      Promise.all([fetchPacked(this.dataset.u), parts ? unpack(parts).then(JSON.parse) : []])
         .then(function (unpacked) {
           if (self._shown !== key) return; // newer data arrived meanwhile
           var list = unpacked[1];
