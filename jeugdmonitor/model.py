@@ -93,7 +93,7 @@ when the members in the fit hold less than 90% of its youths.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -277,6 +277,33 @@ def hc3_covariance(
         exog * ((np.asarray(successes, dtype=float) - trials * fitted) / (1 - leverage))[:, None]
     )
     return bread @ (score.T @ score) @ bread
+
+
+def coefficient_table(
+    res: Any, labels: list[str], terms: pl.DataFrame, z: pl.DataFrame
+) -> pl.DataFrame:
+    """Per term of a fit on standardised predictors `z` (intercept first): estimate, SE, 95%
+    interval, odds ratio per SD with its interval, and the SD, mean and VIF of the predictor as
+    it was (`terms`). One table for the gemeente and the wijk models."""
+    names = z.columns
+    half = Z95 * res.bse
+    inflation = vif(z)
+    return pl.DataFrame(
+        {
+            "term": res.terms,
+            "label": ["Constante", *labels],
+            "estimate": res.params,
+            "std_error": res.bse,
+            "ci_low": res.params - half,
+            "ci_high": res.params + half,
+            "odds_ratio": np.exp(res.params),
+            "or_ci_low": np.exp(res.params - half),
+            "or_ci_high": np.exp(res.params + half),
+            "sd": [None, *(float(terms[c].std()) for c in names)],
+            "mean": [None, *(float(terms[c].mean()) for c in names)],
+            "vif": [None, *(inflation[c] for c in names)],
+        }
+    )
 
 
 def vif(design: pl.DataFrame) -> dict[str, float]:
@@ -496,25 +523,8 @@ def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
         ((pl.col(c) - pl.col(c).mean()) / pl.col(c).std()).alias(c) for c in candidates
     )
     res = fit_binomial(complete["numerator"].to_numpy(), complete["denominator"].to_numpy(), z)
-    sd = {c: float(terms[c].std()) for c in candidates}
-    mean = {c: float(terms[c].mean()) for c in candidates}
-    inflation = vif(z)
-    half = Z95 * res.bse
-    coefficients = pl.DataFrame(
-        {
-            "term": res.terms,
-            "label": ["Constante", *(term_label(c) for c in candidates)],
-            "estimate": res.params,
-            "std_error": res.bse,
-            "ci_low": res.params - half,
-            "ci_high": res.params + half,
-            "odds_ratio": np.exp(res.params),
-            "or_ci_low": np.exp(res.params - half),
-            "or_ci_high": np.exp(res.params + half),
-            "sd": [None, *(sd[c] for c in candidates)],
-            "mean": [None, *(mean[c] for c in candidates)],
-            "vif": [None, *(inflation[c] for c in candidates)],
-        }
+    coefficients = coefficient_table(
+        res, [term_label(c) for c in candidates], terms, z
     ).with_columns(p_value=pl.Series(2 * norm.sf(np.abs(res.params / res.bse))))
     n = complete["denominator"].to_numpy().astype(float)
     p = res.fitted

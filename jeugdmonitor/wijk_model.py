@@ -56,7 +56,7 @@ import numpy as np
 import polars as pl
 
 from jeugdmonitor import crossval
-from jeugdmonitor.model import fit_binomial, vif
+from jeugdmonitor.model import coefficient_table, fit_binomial
 from jeugdmonitor.stats import MIN_COUNT, N_VENTILES, Z95, ventile_groups, ventile_means
 
 if TYPE_CHECKING:
@@ -165,23 +165,7 @@ def _fit(store: Store) -> WijkFit:
     y = complete["numerator"].to_numpy().astype(float)
     n = complete["denominator"].to_numpy().astype(float)
     res = fit_binomial(y, n, z)
-    half = Z95 * res.bse
-    inflation = vif(z)
-    coefficients = pl.DataFrame(
-        {
-            "term": res.terms,
-            "label": ["Constante", *(WIJK_PREDICTORS[c] for c in names)],
-            "estimate": res.params,
-            "std_error": res.bse,
-            "ci_low": res.params - half,
-            "ci_high": res.params + half,
-            "odds_ratio": np.exp(res.params),
-            "or_ci_low": np.exp(res.params - half),
-            "or_ci_high": np.exp(res.params + half),
-            "sd": [None, *(float(terms[c].std()) for c in names)],
-            "vif": [None, *(inflation[c] for c in names)],
-        }
-    )
+    coefficients = coefficient_table(res, [WIJK_PREDICTORS[c] for c in names], terms, z)
     p = res.fitted
     exog = np.column_stack([np.ones(complete.height), z.to_numpy()])
     grad = exog * (n * p * (1 - p))[:, None]

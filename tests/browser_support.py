@@ -85,14 +85,16 @@ def run_axe(page) -> dict[str, list[dict]]:
 
 
 @contextlib.contextmanager
-def marimo_app(notebook: Path) -> Iterator[str]:
-    """`marimo run <notebook>` read-only on a free port; yields its URL, stops it afterwards."""
+def marimo_app(notebook: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`marimo run <notebook>` read-only on a free port (with `env` as its environment);
+    yields its URL, stops it afterwards."""
     require_browser()
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "marimo", "run", str(notebook), "--headless", "--host",
          "127.0.0.1", "--port", str(port), "--no-token"],
         cwd=notebook.parent,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )  # fmt: skip

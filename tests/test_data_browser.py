@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-from browser_support import free_port, require_browser
+from browser_support import marimo_app
 
 from jeugdmonitor import history, report, store
 from jeugdmonitor.indicators import latest_year
@@ -42,38 +39,8 @@ LINK = "[klik](javascript:alert(4))"
 @contextlib.contextmanager
 def serve(data_dir: Path) -> Iterator[str]:
     """`marimo run monitor.py` on a free port with JEUGDMONITOR_DATA=data_dir; yields the URL."""
-    require_browser()
-    port = free_port()
-    env = dict(os.environ, JEUGDMONITOR_DATA=str(data_dir))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "marimo", "run", "monitor.py", "--headless", "--host",
-         "127.0.0.1", "--port", str(port), "--no-token"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"marimo run exited: {proc.stderr.read().decode()[-2000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail("marimo run did not answer within 90 s")
-                time.sleep(0.3)
+    with marimo_app(ROOT / "monitor.py", dict(os.environ, JEUGDMONITOR_DATA=str(data_dir))) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def open_page(chromium, url: str):

@@ -26,9 +26,12 @@
     appSeen = resolve;
   });
 
-  function fetchText(url) {
+  // a published file from this session's worker (its tag added to the name), once per URL:
+  // `cache` maps the URL to the pending body (`read` of the response); a failed one is dropped
+  // so a later render may try again
+  function fetchPublished(url, cache, read) {
     url = new URL(url, document.baseURI).href;
-    var pending = texts.get(url);
+    var pending = cache.get(url);
     if (!pending) {
       pending = appReady
         .then(function () {
@@ -37,14 +40,20 @@
         })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status + " voor " + url);
-          return response.text();
+          return read(response);
         });
       pending.catch(function () {
-        texts.delete(url); // a later chart may try again
+        cache.delete(url);
       });
-      texts.set(url, pending);
+      cache.set(url, pending);
     }
     return pending;
+  }
+
+  function fetchText(url) {
+    return fetchPublished(url, texts, function (response) {
+      return response.text();
+    });
   }
 
   // Vega loads chart data (maps, map tables) through this loader: one request per URL per
@@ -76,28 +85,13 @@
     return gunzip(new Blob([bytes]));
   }
 
-  // a published gzip file (a section's HTML), from this session's worker; the last few are
-  // kept (compressed), so a section drawn again is not fetched again
+  // a published gzip file (a section's HTML); the last few are kept compressed, so a section
+  // drawn again is not fetched again
   var packedFiles = new Map();
   function fetchPacked(url) {
-    var pending = packedFiles.get(url);
-    if (pending) return pending.then(gunzip);
-    pending = appReady
-      .then(function () {
-        var tagged = new URL(url, document.baseURI).href.replace(
-          /(\/@file\/\d+-jm)-/,
-          "$1" + workerTag + "-",
-        );
-        return fetch(tagged, { credentials: "same-origin" });
-      })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status + " voor " + url);
-        return response.blob();
-      });
-    pending.catch(function () {
-      packedFiles.delete(url); // a later render may try again
+    var pending = fetchPublished(url, packedFiles, function (response) {
+      return response.blob();
     });
-    packedFiles.set(url, pending);
     if (packedFiles.size > 64) packedFiles.delete(packedFiles.keys().next().value);
     return pending.then(gunzip);
   }
