@@ -172,8 +172,12 @@ def nginx_config(
     htpasswd: Path | None = None,
     access_log: Path | None = None,
     user: str | None = None,
+    static_files: Path | None = None,
 ) -> str:
-    """The nginx configuration for these workers (`deploy/nginx.conf` with its fields filled)."""
+    """The nginx configuration for these workers (`deploy/nginx.conf` with its fields filled).
+
+    With `static_files` (the view store's folder of published files) nginx sends the files it
+    finds there itself, without a Python worker; others still go to the worker that has them."""
     if not upstreams:
         raise ServeError("no workers: give --workers N or --upstream HOST:PORT")
     template = resources.files("jeugdmonitor").joinpath("deploy/nginx.conf").read_text("utf-8")
@@ -190,7 +194,21 @@ def nginx_config(
         auth = f'        auth_basic "Jeugdmonitor";\n        auth_basic_user_file {htpasswd};'
         # marimo never sees the nginx password (it would take it for its own token)
         strip_auth = '        proxy_set_header Authorization "";'
+    static = ""
+    if static_files is not None:
+        static = (
+            "        # the app's published files in this machine's view store: nginx sends them\n"
+            '        location ~ "^/@file/[0-9]+-jm[0-9A-Za-z]*-(?<jm_hash>[0-9a-f]{20}\\.(json|js|bin))$" {\n'
+            f"            root {static_files};\n"
+            "            try_files /jm-$jm_hash @jm_file;\n"
+            "            error_page 403 = @jm_file;\n"
+            "            types { application/json json; application/javascript js; "
+            "application/octet-stream bin; }\n"
+            '            add_header Cache-Control "max-age=86400";\n'
+            "        }"
+        )
     fields = {
+        "static_files": static,
         "prefix": str(prefix),
         "user": f"user {user};" if user else "",
         "access_log": str(access_log) if access_log else "off",
@@ -202,6 +220,16 @@ def nginx_config(
         "strip_auth": strip_auth,
     }
     return re.sub("@(" + "|".join(fields) + ")@", lambda m: fields[m.group(1)], template)
+
+
+def _static_folder(views: Path, prefix: Path) -> Path:
+    """The view store's folder of published files, made reachable for nginx's own user."""
+    files = viewstore.ViewStore(views).files
+    files.mkdir(parents=True, exist_ok=True)
+    if _worker_user():  # nginx's workers run as another user: let them through (not list)
+        for folder in (prefix, views, files):
+            folder.chmod(folder.stat().st_mode | 0o111)
+    return files
 
 
 # ---------------------------------------------------------------------------------- workers
@@ -415,6 +443,8 @@ def run(args: argparse.Namespace) -> int:
                         htpasswd=htpasswd,
                         access_log=args.access_log,
                         user=_worker_user(),
+                        # marimo's token login guards its files; nginx would not ask for it
+                        static_files=None if token else _static_folder(views, prefix),
                     ),
                     encoding="utf-8",
                 )

@@ -45,6 +45,7 @@ from jeugdmonitor import charts
 PUBLISHED_LIMIT = 64 * 2**20  # bytes of published files kept per process (least recent go first)
 WORKER_TAG_ENV = "JEUGDMONITOR_WORKER_TAG"
 _FILE_NAME = re.compile(r"@file/\d+-(jm-[0-9a-f]{20}\.[a-z]+)")
+_FILE_URL = re.compile(r"\./@file/\d+-jm-[0-9a-f]{20}\.[a-z]+")
 
 
 def _worker_tag() -> str:
@@ -163,6 +164,11 @@ def publish(data: bytes, ext: str) -> str | None:
     return _PUBLISHED.url(data, ext)
 
 
+def published_urls(text: str) -> list[str]:
+    """The (untagged) URLs of the published files a piece of HTML refers to."""
+    return sorted(set(_FILE_URL.findall(text)))
+
+
 def published_names(text: str) -> list[str]:
     """The published files a piece of HTML refers to (untagged names)."""
     return sorted(set(_FILE_NAME.findall(text)))
@@ -252,9 +258,10 @@ def runtime_js() -> bytes:
     return (vega_bundle() + "\n;\n" + app).encode("utf-8")
 
 
-def runtime_html(regions: dict[str, str]) -> str:
+def runtime_html(regions: dict[str, str], prefetch: list[str] = ()) -> str:
     """Once per page: the runtime's `<script>` and `<jm-app>` (this worker's tag for published
-    file URLs; the code → dropdown label table for click-to-select). Empty outside an app."""
+    file URLs; the code → dropdown label table for click-to-select; the `prefetch` URLs, which
+    the browser fetches while idle). Empty outside an app."""
     url = publish(runtime_js(), "js")
     if url is None:
         return ""
@@ -263,5 +270,6 @@ def runtime_html(regions: dict[str, str]) -> str:
     labels = publish(json.dumps(regions, ensure_ascii=False).encode("utf-8"), "json")
     return (
         f"<script src='{script}'></script>"
-        f"<jm-app data-regions='{labels}' data-tag='{tag}' hidden></jm-app>"
+        f"<jm-app data-regions='{labels}' data-tag='{tag}' "
+        f"data-prefetch='{html.escape(' '.join(prefetch), quote=True)}' hidden></jm-app>"
     )

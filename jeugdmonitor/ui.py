@@ -196,15 +196,35 @@ def chart_runtime(store: Store) -> mo.Html:
     Empty where marimo serves no files (`marimo export html`): charts are then inlined.
     """
     regions = {code: label for label, code in dropdown_options(store).items() if code}
-    return mo.Html(transport.runtime_html(regions))
+    return mo.Html(transport.runtime_html(regions, prefetch_urls(store)))
+
+
+_PREFETCH: dict[int, list[str]] = {}
+PREFETCH_GEMEENTEN = ("GM0344", "GM0363")  # two gemeenten: what both use is what all use
+
+
+def prefetch_urls(store: Store) -> list[str]:
+    """Published files that every gemeente's page uses (chart templates, the gemeente map and
+    its tables), for the browser to fetch while idle. Only under `jeugdmonitor serve`, where
+    the regions' views are precomputed (cheap to look at); else none."""
+    if viewstore.shared() is None or not transport.available():
+        return []
+    key = id(store)  # a reload of the data makes a new store (and new files)
+    if key not in _PREFETCH:
+        views = [build_sections(store, get_region(store, c)) for c in PREFETCH_GEMEENTEN]
+        urls = [set(v.record.get("urls", ())) for v in views if v.record is not None]
+        while len(_PREFETCH) >= 4:  # bounded: the stores of the last few data versions
+            del _PREFETCH[next(iter(_PREFETCH))]
+        _PREFETCH[key] = sorted(set.intersection(*urls)) if len(urls) == 2 else []
+    return _PREFETCH[key]
 
 
 class RegionView(Mapping[str, Section]):
     """A region's sections and their layout, rendered once and shared by every session.
 
     In an app (`transport.available()`) each section's layout is kept as a published gzipped
-    file (`transport.publish_html`, shown by `transport.html_element`) named in `record`, with a marker where each figure's download button
-    goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
+    file (`transport.publish_html`, shown by `transport.html_element`) named in `record`, with
+    a marker where each figure's download button goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
     packs their HTML too, and the browser runtime puts them in at the markers. A record can also
     come from the machine's `viewstore`; the `Section` objects are then only built when asked
     for (a download, `built["key"]`). Elsewhere (`marimo export html`, plain Python) the layout
@@ -281,12 +301,14 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     its downloads and whether it is simulated; and the published files it refers to."""
     record: dict[str, Any] = {"sections": {}}
     files: set[str] = set()
+    urls: set[str] = set()
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
         text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))
+        urls.update(transport.published_urls(text))
         record["sections"][key] = {
             "url": url,
             "downloads": [[f.key, f.download_name, f.download_label] for f in figures],
@@ -294,6 +316,7 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
             "title": section.title,
         }
     record["files"] = sorted(files)
+    record["urls"] = sorted(urls)  # what the sections refer to (not the sections themselves)
     return record
 
 

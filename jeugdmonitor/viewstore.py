@@ -59,7 +59,7 @@ class ViewStore:
         """A published file, once (content-addressed: an existing one is the same)."""
         path = self.files / name
         if not path.exists():
-            atomic_write(path, data)
+            atomic_write(path, data)  # 0644: nginx (`serve`) may send it itself
 
     def read_file(self, name: str) -> bytes | None:
         try:

@@ -12,8 +12,10 @@ import concurrent.futures
 import json
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
@@ -350,13 +352,19 @@ def test_load_benchmark_through_nginx_with_two_workers(tmp_path):
 @pytest.mark.slow
 def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     """A region in the view store reaches the browser as stored there (a marker put into the
-    stored record shows up), on every worker, with every file it needs."""
+    stored record shows up), on every worker, with every file it needs; nginx sends the view
+    store's files itself."""
     import gzip
     import hashlib
 
     from jeugdmonitor import transport, viewstore
     from jeugdmonitor.store import load
 
+    # nginx's own user (www-data when serve runs as root) must reach the folder
+    for folder in (tmp_path, *tmp_path.parents):
+        if folder == Path(tempfile.gettempdir()):
+            break
+        folder.chmod(folder.stat().st_mode | 0o111)
     viewstore.precompute(tmp_path, ["GM0363"])
     views = viewstore.ViewStore(tmp_path)
     key = viewstore.fingerprint(load().data_dir)
@@ -385,3 +393,11 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
                 await tab.close()
 
         run_async(scenario())
+        # nginx sends a file of the view store itself: no worker has this one
+        data = b'{"jm": "alleen in de view store"}'
+        name = f"jm-{hashlib.sha1(data).hexdigest()[:20]}.json"
+        views.write_file(name, data)
+        url = f"{served.url}/@file/{len(data)}-{name.replace('jm-', 'jm7-', 1)}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.read() == data
+            assert response.headers["Content-Type"] == "application/json"

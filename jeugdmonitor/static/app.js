@@ -270,6 +270,15 @@
       workerTag = this.dataset.tag || "";
       regionsUrl = this.dataset.regions || regionsUrl;
       appSeen();
+      // what every gemeente's page uses (templates, the gemeente map and its tables): fetched
+      // while the reader looks at the first page, so the first region change finds it cached
+      var urls = (this.dataset.prefetch || "").split(" ").filter(Boolean);
+      var idle = window.requestIdleCallback || function (f) { setTimeout(f, 200); };
+      idle(function () {
+        urls.forEach(function (url) {
+          fetchText(url).catch(function () {});
+        });
+      });
     }
   }
 
