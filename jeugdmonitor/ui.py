@@ -181,8 +181,8 @@ def banner(sections: Iterable[Section] | RegionView) -> mo.Html:
     if not simulated:
         return mo.md("")
     ribbon = mo.Html(
-        '<div class="jm-ribbon" role="status">Gesimuleerde cijfers (demo) — niet voor beleid '
-        "gebruiken</div>"
+        '<div class="jm-ribbon" role="status">Bevat gesimuleerde cijfers (gemarkeerd) — die '
+        "niet voor beleid gebruiken</div>"
     )
     return mo.vstack([mo.callout(md(markup.SIMULATED_TEXT), kind="warn"), ribbon])
 
