@@ -224,8 +224,9 @@ class RegionView(Mapping[str, Section]):
 
     In an app (`transport.available()`) each section's layout is kept as a published gzipped
     file (`transport.publish_html`, shown by `transport.html_element`) named in `record`, with
-    a marker where each figure's download button goes: a button is a marimo UI element of one session, so `view(key)` makes fresh buttons,
-    packs their HTML too, and the browser runtime puts them in at the markers. A record can also
+    a marker where each figure's download button goes: a button is a marimo UI element of one
+    session, so `view(key)` makes fresh buttons, packs their HTML, and the browser runtime puts
+    them in at the markers. A record can also
     come from the machine's `viewstore`; the `Section` objects are then only built when asked
     for (a download, `built["key"]`). Elsewhere (`marimo export html`, plain Python) the layout
     is plain HTML with the buttons in.
