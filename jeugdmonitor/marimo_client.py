@@ -18,7 +18,6 @@ render that needed them. Websocket messages are counted as text, before any perm
 from __future__ import annotations
 
 import asyncio
-import base64
 import gzip
 import html
 import http.client
@@ -40,7 +39,6 @@ _TOKEN = re.compile(r'<marimo-server-token data-token="([^"]*)"')
 _PICKER = re.compile(r"<marimo-ui-element object-id='([^']+)'[^>]*><marimo-dropdown[^>]*>")
 _OPTIONS = re.compile(r"data-options='([^']*)'")
 _FILE = re.compile(r"@file/(\d+-[A-Za-z0-9._-]+)")
-_PACKED = re.compile(r"data-z=(?:'|\"|\\\"|&quot;|&#x27;)?([A-Za-z0-9+/=]{16,})")
 _OP = re.compile(r'"op":\s*"([a-z-]+)"')
 _GZIP = {"Accept-Encoding": "gzip"}
 _TAG = re.compile(r"<jm-app [^>]*data-tag='([A-Za-z0-9]*)'")
@@ -64,28 +62,12 @@ class Render:
     texts: list[str] = field(default_factory=list)  # the cell-op messages, with `Tab(keep=True)`
 
 
-def unpacked(text: str) -> list[str]:
-    """The HTML inside the gzip+base64 payloads (`data-z`) of a message (see `transport`)."""
-    found = []
-    for packed in _PACKED.findall(text):
-        try:
-            found.append(gzip.decompress(base64.b64decode(packed)).decode("utf-8"))
-        except (ValueError, OSError, EOFError):
-            continue
-    return found
-
-
 def _gunzip_text(body: bytes) -> str:
     """A published section file as text (gzipped; once more if the server gzipped it again)."""
     data = gzip.decompress(body)
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     return data.decode("utf-8")
-
-
-def _unpack_urls(text: str) -> set[str]:
-    """`@file` URLs inside the packed payloads of a message."""
-    return {url for inner in unpacked(text) for url in _FILE.findall(inner)}
 
 
 class Tab:
@@ -165,8 +147,6 @@ class Tab:
         wanted: set[str] = set()
         for text in texts:
             wanted.update(_FILE.findall(text))
-            if "data-z=" in text:
-                wanted.update(_unpack_urls(text))
 
         async def get(name: str) -> tuple[str, bytes]:
             tagged = re.sub(r"^(\d+-jm)-", rf"\g<1>{self.worker_tag}-", name)

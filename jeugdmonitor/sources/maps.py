@@ -1,7 +1,7 @@
 """Current map layers (CBS/PDOK gebiedsindelingen via cartomap), checked against data/'s regions.
 
 Files are named like cartomap's `wgs84/` folder (`gemeente_2024.topojson`); a mirror keeps them under
-`cartomap/`, as `../shared/data/raw` does. A map whose codes differ from the regions in data/ (a new
+`cartomap/`, as the bundled `raw/` does. A map whose codes differ from the regions in data/ (a new
 merger) is an error: the regions and memberships must be rebuilt first, not silently mismatched.
 """
 

@@ -158,7 +158,7 @@
   // changes its attributes: so both elements redraw when their data attributes change.
   class JmChart extends HTMLElement {
     static get observedAttributes() {
-      return ["data-t", "data-p", "data-z"];
+      return ["data-t", "data-p"];
     }
 
     connectedCallback() {
@@ -194,13 +194,9 @@
     }
 
     async draw(generation) {
-      var payload = this.dataset.p;
-      var parts = await Promise.all([
-        fetchText(this.dataset.t),
-        payload ? Promise.resolve(payload) : unpack(this.dataset.z),
-      ]);
+      var template = await fetchText(this.dataset.t);
       if (generation !== this._generation) return;
-      var spec = fill(parts[0], JSON.parse(parts[1]));
+      var spec = fill(template, JSON.parse(this.dataset.p));
       var holder = document.createElement("div");
       this.release();
       this.classList.remove("jm-chart-error");
