@@ -40,7 +40,7 @@ from jeugdmonitor import charts, markup, themes
 from jeugdmonitor.files import atomic_write
 from jeugdmonitor.region_search import search_text
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
-from jeugdmonitor.sections import build_sections
+from jeugdmonitor.sections import DEFAULT_CHOICES, Choices, build_sections
 from jeugdmonitor.sections.base import Figure, Section
 from jeugdmonitor.store import Store, load
 
@@ -502,6 +502,7 @@ def render(
     shared_assets: bool = False,
     asset_prefix: str = ASSET_DIR,
     generated: dt.date | None = None,
+    choices: Choices = DEFAULT_CHOICES,
 ) -> tuple[str, dict[str, str], dict[str, pl.DataFrame]]:
     """HTML of one report, plus the data items and CSVs it refers to (for the shared mode).
 
@@ -509,7 +510,7 @@ def render(
     Shared mode: the page links `<asset_prefix>/…` files that `write_all` writes once.
     """
     assets = ReportAssets()
-    built = build_sections(store, region, assets=assets)
+    built = build_sections(store, region, assets=assets, choices=choices)
     csv_dir = f"{asset_prefix}/csv" if shared_assets else f"{region.code if region else 'NL01'}_csv"
     page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir)
     body = page.body(built)
@@ -591,11 +592,11 @@ def write_csvs(folder: Path, csvs: dict[str, pl.DataFrame], *, once: bool = Fals
             atomic_write(path, markup.csv_bytes(frame))
 
 
-def write_report(store: Store, code: str, out: Path) -> Path:
+def write_report(store: Store, code: str, out: Path, *, choices: Choices = DEFAULT_CHOICES) -> Path:
     """`<out>/<code>.html`, which opens offline on its own, and its CSVs in `<out>/<code>_csv/`."""
     region = resolve_region(store, code)
     check_writable(out)
-    doc, _, csvs = render(store, region)
+    doc, _, csvs = render(store, region, choices=choices)
     write_csvs(out / f"{region.code}_csv", csvs)
     path = out / f"{region.code}.html"
     atomic_write(path, doc.encode("utf-8"))
@@ -607,8 +608,10 @@ def write_report(store: Store, code: str, out: Path) -> Path:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(data_dir: str, out: str, date: str) -> None:
-    _WORKER.update(store=load(data_dir), out=Path(out), date=dt.date.fromisoformat(date))
+def _init_worker(data_dir: str, out: str, date: str, choices: Choices) -> None:
+    _WORKER.update(
+        store=load(data_dir), out=Path(out), date=dt.date.fromisoformat(date), choices=choices
+    )
 
 
 def _write_once(path: Path, data: Callable[[], bytes]) -> None:
@@ -631,7 +634,11 @@ def _render_one(code: str) -> str:
     """Worker: write one shared-asset report and the assets it needs that are not there yet."""
     store, out = _WORKER["store"], _WORKER["out"]
     doc, items, csvs = render(
-        store, get_region(store, code), shared_assets=True, generated=_WORKER["date"]
+        store,
+        get_region(store, code),
+        shared_assets=True,
+        generated=_WORKER["date"],
+        choices=_WORKER["choices"],
     )
     write_shared(out, items, csvs)
     atomic_write(out / f"{code}.html", doc.encode("utf-8"))
@@ -715,6 +722,7 @@ def write_all(
     jobs: int | None = None,
     codes: Iterable[str] | None = None,
     progress: Any = sys.stderr,
+    choices: Choices = DEFAULT_CHOICES,
 ) -> list[Path]:
     """Every region's report, the shared assets once, and `index.html`; returns report paths.
 
@@ -735,7 +743,7 @@ def write_all(
         max_workers=jobs or os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(str(store.data_dir), str(out), today.isoformat()),
+        initargs=(str(store.data_dir), str(out), today.isoformat(), choices),
     ) as pool:
         for done, code in enumerate(pool.map(_render_one, wanted, chunksize=4), start=1):
             paths.append(out / f"{code}.html")

@@ -22,7 +22,7 @@ import polars as pl
 from jeugdmonitor import charts, markup, themes, transport, viewstore
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region, normalize_code
 from jeugdmonitor.sections import build_sections as _build_sections
-from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.common import csv_bytes, md_escape
 from jeugdmonitor.store import Store
 
@@ -239,9 +239,11 @@ class RegionView(Mapping[str, Section]):
         *,
         record: dict[str, Any] | None = None,
         assets: charts.Assets | None = None,
+        choices: Choices = DEFAULT_CHOICES,
     ) -> None:
         self.store = store
         self.region = region
+        self.choices = choices
         self._assets = assets
         self._sections: dict[str, Section] | None = None
         self._lock = threading.Lock()
@@ -254,7 +256,9 @@ class RegionView(Mapping[str, Section]):
         """The region's sections (built on first use when the view came from a record)."""
         with self._lock:
             if self._sections is None:
-                self._sections = _build_sections(self.store, self.region, assets=self._assets)
+                self._sections = _build_sections(
+                    self.store, self.region, assets=self._assets, choices=self.choices
+                )
             return self._sections
 
     @property
@@ -349,8 +353,10 @@ class _RegionCache:
         self.assets = transport.AppAssets()
         self.hits = self.misses = 0
 
-    def get(self, store: Store, region: Region | None) -> RegionView:
-        key = (region.code if region is not None else None, transport.available())
+    def get(
+        self, store: Store, region: Region | None, choices: Choices = DEFAULT_CHOICES
+    ) -> RegionView:
+        key = (region.code if region is not None else None, choices, transport.available())
         while True:
             with self._lock:
                 if self._store is None or self._store() is not store:
@@ -370,7 +376,7 @@ class _RegionCache:
                     break
             entry.wait()  # another session builds it; then look again
         try:
-            view = self._load_or_build(store, region, assets)
+            view = self._load_or_build(store, region, assets, choices)
         except BaseException:
             with self._lock:
                 self._entries.pop(key, None)
@@ -385,12 +391,15 @@ class _RegionCache:
         building.set()
         return view
 
-    def _load_or_build(self, store: Store, region: Region | None, assets: Any) -> RegionView:
+    def _load_or_build(
+        self, store: Store, region: Region | None, assets: Any, choices: Choices
+    ) -> RegionView:
         """From this machine's view store when another process rendered it, else render it
-        (and leave it there for the others)."""
+        (and leave it there for the others). Views with the user's own choices (not the
+        defaults) are kept only in this process's cache."""
         shared = viewstore.shared() if transport.available() else None
-        if shared is None:
-            return RegionView(store, region, assets=assets)
+        if shared is None or choices != DEFAULT_CHOICES:
+            return RegionView(store, region, assets=assets, choices=choices)
         with self._lock:
             if self._fingerprint is None:
                 self._fingerprint = viewstore.fingerprint(store.data_dir)
@@ -413,9 +422,11 @@ REGION_CACHE_SIZE = 64
 _REGIONS = _RegionCache(REGION_CACHE_SIZE)
 
 
-def build_sections(store: Store, region: Region | None) -> RegionView:
+def build_sections(
+    store: Store, region: Region | None, choices: Choices = DEFAULT_CHOICES
+) -> RegionView:
     """Every section of a region, laid out (cached: a region seen before costs nothing)."""
-    return _REGIONS.get(store, region)
+    return _REGIONS.get(store, region, choices)
 
 
 # ------------------------------------------------------------------------------ figure layout

@@ -21,7 +21,7 @@ from jeugdmonitor.sections import (
     verwacht,
     wijken,
 )
-from jeugdmonitor.sections.base import Figure, Section, SectionBuilder
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section, SectionBuilder
 from jeugdmonitor.store import Store
 
 SECTIONS: dict[str, SectionBuilder] = {
@@ -38,14 +38,21 @@ SECTIONS: dict[str, SectionBuilder] = {
 
 
 def build_sections(
-    store: Store, region: Region | None, *, assets: Assets | None = None
+    store: Store,
+    region: Region | None,
+    *,
+    assets: Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
 ) -> dict[str, Section]:
     """Every registered section for a region (None = the NL overview), keyed and in page order.
 
     `assets` decides where maps get their TopoJSON and tables: inline by default (static files),
-    by URL in the app (`transport.AppAssets`).
+    by URL in the app (`transport.AppAssets`). `choices` are the user's other choices (simulated
+    figures shown or not, own comparison gemeenten).
     """
-    return {key: build(store, region, assets=assets) for key, build in SECTIONS.items()}
+    return {
+        key: build(store, region, assets=assets, choices=choices) for key, build in SECTIONS.items()
+    }
 
 
-__all__ = ["SECTIONS", "Figure", "Section", "build_sections"]
+__all__ = ["DEFAULT_CHOICES", "SECTIONS", "Choices", "Figure", "Section", "build_sections"]

@@ -56,8 +56,33 @@ class Section:
         return any(f.simulated for f in self.figures)
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the user chose besides the region; every section builder receives it.
+
+    `include_simulated`: show simulated example figures too (off by default: only real
+    figures). `compare`: gemeente codes the user picked to compare with (at most 10); empty
+    means the computed comparable gemeenten. The same choices give the same page, so `key` is
+    part of every cache and view-store key.
+    """
+
+    include_simulated: bool = False
+    compare: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A short stable text for cache keys and file names ('' for the defaults)."""
+        if self == DEFAULT_CHOICES:
+            return ""
+        parts = ["sim" if self.include_simulated else "real", *self.compare]
+        return "-".join(parts)
+
+
+DEFAULT_CHOICES = Choices()
+
 SectionBuilder = Callable[..., Section]
-"""`builder(store, region, *, assets=None) -> Section`; region None means "geen regio gekozen".
+"""`builder(store, region, *, assets=None, choices=DEFAULT_CHOICES) -> Section`; region None
+means "geen regio gekozen".
 
 `assets` (`charts.Assets`) decides where big region-independent chart data lives: None inlines
 the TopoJSON and map tables, which suits static files; the app serves them by URL instead.

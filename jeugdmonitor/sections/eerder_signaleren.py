@@ -5,7 +5,7 @@ from __future__ import annotations
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import figures
-from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Eerder signaleren"
@@ -114,7 +114,13 @@ def _by_age(
     ]
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Three risk factors, each with bars, the NL map, the trend and for a gemeente the strip."""
     achterstand = "achterstandsleerlingen"
     return Section(

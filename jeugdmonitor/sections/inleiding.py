@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import common as c
-from jeugdmonitor.sections.base import Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Inleiding"
@@ -51,7 +51,13 @@ kinderen in armoede en achterstandsleerlingen.
 """
 
 
-def build(store: Store, region: Region | None, *, assets: object = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: object = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """The introduction; without a region it also says how to choose one."""
     del store, assets
     intro = INTRO if region is not None else f"{c.NO_REGION_NOTE}\n\n{INTRO}"

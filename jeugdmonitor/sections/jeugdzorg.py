@@ -5,7 +5,7 @@ from __future__ import annotations
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import figures
-from jeugdmonitor.sections.base import Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Jeugdzorggebruik"
@@ -69,7 +69,13 @@ FORMS = [
 ]
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Bars by age, the NL map, the trend per care form and (for a gemeente) the benchmark strip."""
     return Section(
         key="jeugdzorg",

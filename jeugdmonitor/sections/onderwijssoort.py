@@ -5,7 +5,7 @@ from __future__ import annotations
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import figures
-from jeugdmonitor.sections.base import Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Jeugdzorggebruik naar onderwijssoort"
@@ -47,7 +47,13 @@ def _breakdowns(store: Store) -> list[tuple[str, str]]:
     )
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Bars per onderwijssoort (latest year) and the trend per onderwijssoort."""
     del assets
     kinds = _breakdowns(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import figures
-from jeugdmonitor.sections.base import Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Problematiek"
@@ -30,7 +30,13 @@ problemen, ten opzichte van het Nederlands gemiddelde.
 """
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Radar and bars of the problem areas for the latest year."""
     del assets
     breakdowns = store.cached(

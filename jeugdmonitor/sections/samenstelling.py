@@ -12,7 +12,7 @@ import polars as pl
 from jeugdmonitor import charts
 from jeugdmonitor.indicators import YOUTH_AGES, level_values, years
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, members, regions_of_type
-from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.common import ESTIMATE_NOTE, md_escape
 from jeugdmonitor.stats import rounded, suppress
 from jeugdmonitor.store import Store
@@ -178,7 +178,13 @@ def _provinces_figure(store: Store) -> Figure:
     )
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Members of a region, the regions of a gemeente, or the provincies for NL."""
     if region is None or region.code == NL_CODE:
         return Section(KEY, "Provincies", "", [_provinces_figure(store)])

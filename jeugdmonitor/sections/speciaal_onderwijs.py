@@ -5,7 +5,7 @@ from __future__ import annotations
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import figures
-from jeugdmonitor.sections.base import Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
 TITLE = "Speciaal onderwijs"
@@ -63,7 +63,13 @@ INDICATOR = "speciaal_onderwijs"
 TYPES = ["all", "type=sbo", "type=so", "type=vso"]
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Bars per type (latest year), the NL map of the total share, the trend per type and (for a
     gemeente) the benchmark strip of the total share."""
     labels = {"all": "Speciaal onderwijs totaal"} | {

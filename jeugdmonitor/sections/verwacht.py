@@ -15,7 +15,7 @@ import polars as pl
 from jeugdmonitor import charts, model, wijk_model
 from jeugdmonitor import wijken as wijk_maps
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region
-from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
 from jeugdmonitor.sections.common import LEVEL_PLURAL, md_escape, source_line
 from jeugdmonitor.stats import (
@@ -948,6 +948,12 @@ def section(
     return Section(KEY, TITLE, intro + "\n\n" + CAUTION, figures, OUTRO)
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """Registry entry point (same signature as the other sections)."""
     return section(store, region, assets=assets)

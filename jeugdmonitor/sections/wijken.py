@@ -12,7 +12,7 @@ import polars as pl
 from jeugdmonitor import charts
 from jeugdmonitor import wijken as values
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections.base import Figure, Section
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.common import (
     ESTIMATE_NOTE,
     csv_flag_columns,
@@ -101,7 +101,13 @@ def _figure(region: Region, rows: pl.DataFrame, **fields) -> Figure:
     )
 
 
-def build(store: Store, region: Region | None, *, assets: charts.Assets | None = None) -> Section:
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: charts.Assets | None = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
     """The Wijken section (figures for a gemeente only)."""
     if region is None or region.type != "gemeente":
         text = NO_REGION if region is None or region.type == "nederland" else OTHER_TYPES
