@@ -14,6 +14,7 @@ prints only that.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jeugdmonitor import build, changes, history, store
+from jeugdmonitor import build, changes, fetch_plan, history, store
 from jeugdmonitor.sources import cbs, csv_import, maps
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 
@@ -166,11 +167,16 @@ def run_fetch(
     save_mirror: Path | None = None,
     progress: Progress = print,
     dry_run: bool = False,
+    catalog_url: str = "",
+    plan_only: bool = False,
 ) -> str:
-    """Download the mapped CBS figures (and maps), merge them into data/, return a summary.
+    """Find the mapped CBS tables in the catalogue, download them (and maps), merge them into
+    data/, return a summary.
 
+    Without `years`, every year the catalogue offers from the monitor's first year on is fetched.
     What changes is printed (through `progress`) before anything is written; with `dry_run`
-    nothing is written and the summary says what would change.
+    nothing is written and the summary says what would change; with `plan_only` only the
+    catalogue is read and the summary is the plan.
     """
     with history.locked(Path(data_dir)):
         return _fetch(
@@ -186,6 +192,8 @@ def run_fetch(
             save_mirror=save_mirror,
             progress=progress,
             dry_run=dry_run,
+            catalog_url=catalog_url,
+            plan_only=plan_only,
         )
 
 
@@ -203,6 +211,8 @@ def _fetch(
     save_mirror: Path | None,
     progress: Progress,
     dry_run: bool,
+    catalog_url: str,
+    plan_only: bool,
 ) -> str:
     frames, _ = store.read_tables(Path(data_dir))
     regions = frames["regions"]
@@ -210,15 +220,34 @@ def _fetch(
     specs = cbs.load_mapping(
         mapping, set(frames["catalogue"]["indicator"]), set(frames["breakdowns"]["breakdown"])
     )
-    years = years or sorted(frames["indicators"]["year"].unique().to_list())
+    first_year = int(frames["indicators"]["year"].min())
     source = (
         cbs.MirrorOData(Path(mirror), progress)
         if mirror
-        else cbs.HttpOData(base_url, save_to=save_mirror, progress=progress)
+        else cbs.HttpOData(
+            base_url, save_to=save_mirror, progress=progress, catalog_url=catalog_url
+        )
     )
     where = f"mirror {mirror}" if mirror else base_url
-    progress(f"Fetching CBS figures for {years[0]}-{years[-1]} from {where}")
-    result = cbs.fetch(source, specs, set(gemeenten), gemeenten, years, use_crosswalk, progress)
+    plan = cbs.read_plan(source, specs, years, first_year)
+    if plan_only:
+        return fetch_plan.describe(plan, specs, frames["indicators"], source.catalog_where)
+    span = f"{years[0]}-{years[-1]}" if years else f"every year from {first_year} on"
+    progress(f"Fetching CBS figures ({span}) from {where}")
+    for line in fetch_plan.left_aside(plan):
+        progress(f"  {line}")
+    result = cbs.fetch(
+        source,
+        plan,
+        specs,
+        set(gemeenten),
+        gemeenten,
+        population=frames["population"],
+        years=years,
+        first_year=first_year,
+        use_crosswalk=use_crosswalk,
+        progress=progress,
+    )
     if not result.indicators.height and not result.population.height:
         raise cbs.CbsError("CBS returned no usable figures: data/ is unchanged")
 
@@ -257,6 +286,11 @@ def _fetch(
         f"Wrote {len(written)} changed files to {data_dir} "
         "(the previous versions are kept: `jeugdmonitor history`)."
     ]
+    lines += [
+        f"CBS {t.table} ({t.title}): " + ", ".join(f"{y} {status}" for y, status in t.status)
+        for t in result.tables
+    ]
+    lines += status_changes(frames["indicators"], result.indicators)
     if result.indicators.height:
         got = (
             result.indicators.group_by("indicator", "breakdown")
@@ -285,6 +319,41 @@ def _fetch(
         )
     lines += ["Indicators, real vs simulated:", format_status(final)]
     return "\n".join(lines)
+
+
+_STATUS = re.compile(r"\((nader voorlopig|voorlopig|definitief)\)")
+
+
+def _status_of(source: str) -> str:
+    """'voorlopig', 'nader voorlopig', 'definitief', or '' for a source that does not say."""
+    found = _STATUS.search(source or "")
+    return found.group(1) if found else ""
+
+
+def status_changes(current: pl.DataFrame, fetched: pl.DataFrame) -> list[str]:
+    """'jeugdzorg 2023: voorlopig → definitief' for each indicator-year whose status changes."""
+    if not fetched.height:
+        return []
+
+    def statuses(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.filter(~pl.col("is_simulated"))
+            .group_by("indicator", "year")
+            .agg(pl.col("source").first())
+            .with_columns(
+                pl.col("source").map_elements(_status_of, return_dtype=pl.String).alias("status")
+            )
+            .drop("source")
+        )
+
+    both = statuses(current).join(statuses(fetched), on=["indicator", "year"], suffix="_new")
+    moved = both.filter((pl.col("status") != pl.col("status_new")) & (pl.col("status") != "")).sort(
+        "indicator", "year"
+    )
+    return [
+        f"Replaced: {i} {y}: {old} → {new} (the {old} figures are kept in the history)"
+        for i, y, old, new in moved.iter_rows()
+    ]
 
 
 # ----------------------------------------------------------------------------------- import
@@ -375,6 +444,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             map_year=args.map_year,
             save_mirror=args.save_mirror,
             dry_run=args.dry_run,
+            catalog_url=args.catalog_url,
+            plan_only=args.plan,
         )
     )
     return 0
@@ -403,10 +474,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="download real CBS figures (and maps) into data/; data/ is unchanged on any error",
     )
     f.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
-    f.add_argument("--mirror", type=Path, help="read from a folder laid out like the downloads")
+    f.add_argument(
+        "--mirror",
+        type=Path,
+        help="read from a folder laid out like the downloads (catalog/Tables.json, cbs/<table>/)",
+    )
     f.add_argument("--base-url", default=cbs.DEFAULT_BASE_URL, help="CBS OData v3 feed URL")
     f.add_argument("--mapping", type=Path, help="indicator → CBS table file (default: bundled)")
-    f.add_argument("--years", help="years to fetch, e.g. 2020-2024 (default: those in data/)")
+    f.add_argument(
+        "--years",
+        help="years to fetch, e.g. 2020-2024 (default: every year the catalogue offers from the "
+        "monitor's first year on)",
+    )
+    f.add_argument(
+        "--catalog-url",
+        default="",
+        help="CBS catalogue URL (default: ODataCatalog/Tables on the feed's host)",
+    )
+    f.add_argument(
+        "--plan",
+        action="store_true",
+        help="read only the catalogue; print the tables and years a fetch would take and which "
+        "indicators become real",
+    )
     f.add_argument(
         "--crosswalk",
         action="store_true",

@@ -1,16 +1,23 @@
-"""Synthetic CBS OData v3 responses for tests, shaped like the real feed, and a mirror writer.
+"""CBS OData v3 responses for tests, shaped like the real feed, and a mirror writer.
 
-`odata_tables()` makes DataProperties and TypedDataSet rows for every table in the mapping file:
-RegioS padded like CBS ("GM0014  "), Perioden "2023JJ00", every filter value of every dimension,
-a Nederland and a provincie row that must be skipped, one cell left empty (as CBS does for small
-gemeenten). `serve()` puts them on a pytest-httpserver with `odata.nextLink` paging; `write_mirror()`
-lays them out as `jeugdmonitor fetch --mirror` expects. Run as a script to make a mirror folder:
+The jeugdzorg tables are the real rows in `raw/` with CBS's own keys: 85075NED (2021, from the
+KWB file, which carries its counts under CBS's keys) and 85335NED (2022, the OData rows). Each
+yearly table has a catalogue entry (Identifier, Title, ShortTitle, Period, Modified, OutputStatus)
+and its time dimension (`Perioden`, with each year's Status). `yearly_copy` makes a further year
+from one of them (a renamed or missing column, another status). The multi-year tables (03759ned,
+85098NED) are synthetic: RegioS padded like CBS ("GM0014  "), Perioden "2023JJ00", every filter value
+of every dimension, a Nederland and a provincie row that must be skipped, one cell left empty (as
+CBS does for small gemeenten). `serve()` puts them on a pytest-httpserver with `odata.nextLink`
+paging and the catalogue at /ODataCatalog/Tables; `write_mirror()` lays them out as `jeugdmonitor
+fetch --mirror` expects (`catalog/Tables.json`, `cbs/<table>/<endpoint>.json`). Run as a script to
+make a mirror folder:
 
     python tests/cbs_fixture.py OUT_DIR [--years 2023-2024]
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import shutil
@@ -27,30 +34,93 @@ from jeugdmonitor.sources import cbs
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 EMPTY_CELL = ("GM0088", 2024)  # Schiermonnikoog: CBS publishes no percentage ("." in StatLine)
-REAL_TABLES = {"85335NED"}  # served from the real rows in raw/ (CBS's own keys and padding)
+CATALOG = "_catalog"  # key of a table's catalogue entry in the tables dict (not an endpoint)
+JZ_TITLE = "Jongeren met jeugdzorg en jeugdzorgtrajecten in natura; wijken, {year}"
+# the real yearly jeugdzorg tables; 2021 has the older title, without "in natura"
+JZ_TABLES = {
+    2021: ("85075NED", "Jongeren met jeugdzorg en jeugdzorgtrajecten; wijken, 2021"),
+    2022: ("85335NED", JZ_TITLE.format(year=2022)),
+}
+REAL_TABLES = {table for table, _ in JZ_TABLES.values()}
+TITLES = {  # DataProperties titles of the jeugdzorg topics (the words of CBS's keys)
+    "TotaalJongerenMetJeugdzorgInNatura": "Totaal jongeren met jeugdzorg in natura",
+    "k_0Tot4Jaar": "0 tot 4 jaar",
+    "k_4Tot12Jaar": "4 tot 12 jaar",
+    "k_12Tot18Jaar": "12 tot 18 jaar",
+    "k_18Tot23Jaar": "18 tot 23 jaar",
+    "ThuiswonendKindInEenouderhuishouden": "Thuiswonend kind in eenouderhuishouden",
+    "ThuiswonendKindBijEenPaar": "Thuiswonend kind bij een paar",
+    "AnderHuishouden": "Ander huishouden",
+    "TotaalTrajectenInNatura": "Totaal trajecten in natura",
+    "GemeentelijkeToegang": "Gemeentelijke toegang",
+    "Huisarts": "Huisarts",
+    "Jeugdarts": "Jeugdarts",
+    "GecertificeerdeInstelling": "Gecertificeerde instelling",
+    "MedischSpecialist": "Medisch specialist",
+    "RechterOfficierVanJustitie": "Rechter, officier van justitie",
+    "GeenVerwijzer": "Geen verwijzer",
+    "VerwijzerOnbekend": "Verwijzer onbekend",
+}
+COUNT_KEYS = [
+    "TotaalJongerenMetJeugdzorgInNatura_1", "k_0Tot4Jaar_2", "k_4Tot12Jaar_3", "k_12Tot18Jaar_4",
+    "k_18Tot23Jaar_5", "ThuiswonendKindInEenouderhuishouden_6", "ThuiswonendKindBijEenPaar_7",
+    "AnderHuishouden_8", "TotaalTrajectenInNatura_9", "GemeentelijkeToegang_10", "Huisarts_11",
+    "Jeugdarts_12", "GecertificeerdeInstelling_13", "MedischSpecialist_14",
+    "RechterOfficierVanJustitie_15", "GeenVerwijzer_16", "VerwijzerOnbekend_17",
+]  # fmt: skip
 
 
-def real_85335ned(raw: Path = RAW) -> dict[str, list[dict[str, Any]]]:
-    """The real 85335NED 2022 rows (raw/cbs/85335NED_2022_gemeenten_odata.csv) as OData v3.
+def catalog_entry(
+    table: str, title: str, period: str, *, modified: str = "2024-06-01T02:00:00",
+    status: str = "Regulier", short_title: str = "",
+) -> dict[str, str]:  # fmt: skip
+    """One row of the CBS catalogue (ODataCatalog/Tables), the fields `fetch` reads."""
+    return {
+        "Identifier": table,
+        "Title": title,
+        "ShortTitle": short_title or title.split(";")[0][:60],
+        "Period": period,
+        "Modified": modified,
+        "OutputStatus": status,
+    }
+
+
+def periods(statuses: dict[int, str]) -> list[dict[str, Any]]:
+    """A time dimension's rows: Key '2022JJ00', Title '2022*' when provisional, Status."""
+    marks = {"Voorlopig": "*", "Nader voorlopig": "**"}
+    return [
+        {"Key": f"{y}JJ00", "Title": f"{y}{marks.get(st, '')}", "Description": "", "Status": st}
+        for y, st in sorted(statuses.items())
+    ]
+
+
+def real_jeugdzorg(year: int, raw: Path = RAW) -> dict[str, Any]:
+    """The real jeugdzorg-in-natura gemeente rows of 2021 (85075NED) or 2022 (85335NED) as OData v3.
 
     Keys as CBS serves them: `Wijken` padded ('GM1680    '), `Perioden` '2022JJ00', counts as
-    numbers, '.' (suppressed) as null; DataProperties with its dimensions and topics.
+    numbers, '.' (suppressed) as null; DataProperties with its dimensions and topics; `Perioden`
+    with the year's status; the catalogue entry.
     """
-    frame = pl.read_csv(raw / "cbs" / "85335NED_2022_gemeenten_odata.csv", infer_schema_length=0)
-    topics = [c for c in frame.columns if c[-2:].strip("_").isdigit() and "_" in c]
-    counts = [c for c in topics if not c.startswith(("Gemeentenaam", "SoortRegio", "Codering",
-                                                     "Indeling"))]  # fmt: skip
+    table, title = JZ_TABLES[year]
+    if year == 2022:
+        frame = pl.read_csv(
+            raw / "cbs" / "85335NED_2022_gemeenten_odata.csv", infer_schema_length=0
+        )
+    else:  # the KWB file joins the 2021 gemeente rows of 85075NED under CBS's keys
+        frame = pl.read_csv(
+            raw / "cbs" / "kwb_jeugdzorg_wijken_2021_2022.csv", infer_schema_length=0
+        ).filter((pl.col("year") == "2021") & pl.col("Wijken").str.starts_with("GM"))
     rows = []
     for r in frame.iter_rows(named=True):
         row: dict[str, Any] = {
-            "ID": int(r["ID"]),
-            "VormenVanJeugdzorg": r["VormenVanJeugdzorg"],
-            "Wijken": r["Wijken"],
-            "Perioden": r["Perioden"],
+            "ID": int(float(r["ID"])),
+            "VormenVanJeugdzorg": r["VormenVanJeugdzorg"].strip(),
+            "Wijken": r["Wijken"].strip().ljust(10),
+            "Perioden": r["Perioden"].strip(),
         }
-        for c in counts:
-            value = r[c].strip()
-            row[c] = None if value == "." else int(value)
+        for c in COUNT_KEYS:
+            value = (r[c] or ".").strip()
+            row[c] = None if value in (".", "") else round(float(value))
         rows.append(row)
     props: list[dict[str, Any]] = [
         {
@@ -63,10 +133,52 @@ def real_85335ned(raw: Path = RAW) -> dict[str, list[dict[str, Any]]]:
         {"ID": 2, "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
     ]
     props += [
-        {"ID": 3 + i, "Type": "Topic", "Key": c, "Title": c, "Unit": "aantal", "Decimals": 0}
-        for i, c in enumerate(counts)
+        {"ID": 3 + i, "Type": "Topic", "Key": c, "Title": TITLES[c.rsplit("_", 1)[0]],
+         "Unit": "aantal", "Decimals": 0}
+        for i, c in enumerate(COUNT_KEYS)
+    ]  # fmt: skip
+    return {
+        "DataProperties": props,
+        "TypedDataSet": rows,
+        "Perioden": periods({year: "Definitief"}),
+        CATALOG: catalog_entry(table, title, str(year)),
+    }
+
+
+def real_85335ned(raw: Path = RAW) -> dict[str, Any]:
+    """The real 85335NED 2022 rows (raw/cbs/85335NED_2022_gemeenten_odata.csv) as OData v3."""
+    return real_jeugdzorg(2022, raw)
+
+
+def yearly_copy(
+    tables: dict[str, Any], source: str, table: str, year: int, *,
+    title: str = "", status: str = "Voorlopig", rename: dict[str, str] | None = None,
+    drop: tuple[str, ...] = (), scale: float = 1.0,
+) -> dict[str, Any]:  # fmt: skip
+    """Another year's yearly table made from `source`'s rows: period `year`, status, title; topics
+    renamed (`rename` key → new key, same title) or dropped; counts × `scale`, rounded to 5."""
+    rename = rename or {}
+    src = copy.deepcopy(tables[source])
+    props = [
+        dict(p, Key=rename.get(p["Key"], p["Key"]))
+        for p in src["DataProperties"]
+        if p["Key"] not in drop
     ]
-    return {"DataProperties": props, "TypedDataSet": rows}
+    rows = []
+    for r in src["TypedDataSet"]:
+        row = {rename.get(k, k): v for k, v in r.items() if k not in drop}
+        row["Perioden"] = f"{year}JJ00"
+        if scale != 1.0:
+            for k, v in row.items():
+                if k not in ("ID", "VormenVanJeugdzorg", "Wijken", "Perioden") and v is not None:
+                    row[k] = int(5 * round(v * scale / 5))
+        rows.append(row)
+    return {
+        "DataProperties": props,
+        "TypedDataSet": rows,
+        "Perioden": periods({year: status}),
+        CATALOG: catalog_entry(table, title or JZ_TITLE.format(year=year), str(year)),
+    }
 
 
 def _noise(*parts: object) -> int:
@@ -102,8 +214,10 @@ def odata_tables(
     population: pl.DataFrame,
     years: list[int],
     extra_codes: tuple[str, ...] = (),
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """{table: {"DataProperties": [...], "TypedDataSet": [...]}} for every mapped CBS table.
+) -> dict[str, dict[str, Any]]:
+    """{table: {"DataProperties": [...], "TypedDataSet": [...], "Perioden": [...], CATALOG: {...}}}
+    for every mapped fixed table (synthetic, `years`) and the real yearly jeugdzorg tables of
+    `years` (2021, 2022).
 
     `extra_codes` are gemeente codes of earlier years to publish too (e.g. Weesp in 2022).
     """
@@ -121,16 +235,15 @@ def odata_tables(
         for v in vals
     }
     n_ages = {g: sum(1 for a in age_of.values() if a == g) for g in set(age_of.values())}
-    tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    tables: dict[str, dict[str, Any]] = {}
     by_table: dict[str, list[cbs.Spec]] = {}
     for s in specs:
-        if s.table != cbs.POPULATION:
+        if s.table != cbs.POPULATION and not s.series:
             by_table.setdefault(s.table, []).append(s)
-    for table in REAL_TABLES & set(by_table):
-        tables[table] = real_85335ned()
+    if any(s.series for s in specs):
+        for year in sorted(set(years) & set(JZ_TABLES)):
+            tables[JZ_TABLES[year][0]] = real_jeugdzorg(year)
     for table, tspecs in by_table.items():
-        if table in REAL_TABLES:
-            continue
         dims: dict[str, set[str]] = {}
         for s in tspecs:
             for d, vals in s.filters:
@@ -157,8 +270,23 @@ def odata_tables(
                     else:
                         row[col] = h % 500
                 rows.append(row)
-        tables[table] = {"DataProperties": _props(names, columns), "TypedDataSet": rows}
+        tables[table] = {
+            "DataProperties": _props(names, columns),
+            "TypedDataSet": rows,
+            "Perioden": periods(dict.fromkeys(years, "Definitief")),
+            CATALOG: catalog_entry(table, FIXED_TITLES.get(table, table), _span(years)),
+        }
     return tables
+
+
+FIXED_TITLES = {
+    "03759ned": "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
+    "85098NED": "Jeugdzorg; indicatoren, gemeenten",
+}
+
+
+def _span(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{min(years)} - {max(years)}"
 
 
 def expected_counts(
@@ -168,7 +296,7 @@ def expected_counts(
     pop_specs = {s.breakdown.removeprefix("age="): s for s in specs if s.part == "count"}
     out = []
     for s in specs:
-        if s.part != "numerator" or s.table in REAL_TABLES:
+        if s.part != "numerator" or s.series:
             continue
         den = next(d for d in specs if d.part == "denominator" and d.indicator == s.indicator)
         num_rows = pl.DataFrame(tables[s.table]["TypedDataSet"]).with_columns(
@@ -201,27 +329,39 @@ def expected_counts(
     return pl.concat(out)
 
 
-def write_mirror(root: Path, tables: dict[str, dict[str, list]], maps_from: Path = RAW) -> Path:
-    """Lay the tables out as `cbs/<table>/<endpoint>.json`, plus the cartomap files."""
+def catalog(tables: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """The catalogue's table list for these tables."""
+    return [t[CATALOG] for _, t in sorted(tables.items()) if CATALOG in t]
+
+
+def write_mirror(root: Path, tables: dict[str, dict[str, Any]], maps_from: Path = RAW) -> Path:
+    """Lay the tables out as `catalog/Tables.json` and `cbs/<table>/<endpoint>.json`, plus the
+    cartomap files."""
     for table, endpoints in tables.items():
         for endpoint, value in endpoints.items():
+            if endpoint == CATALOG:
+                continue
             path = root / "cbs" / table / f"{endpoint}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"odata.metadata": "fixture", "value": value}))
+    (root / "catalog").mkdir(parents=True, exist_ok=True)
+    (root / "catalog" / "Tables.json").write_text(
+        json.dumps({"odata.metadata": "fixture", "value": catalog(tables)})
+    )
     shutil.copytree(maps_from / "cartomap", root / "cartomap", dirs_exist_ok=True)
     return root
 
 
-def serve(httpserver, tables: dict[str, dict[str, list]], page_size: int = 5000) -> list[str]:
-    """Register OData v3 endpoints with `odata.nextLink` paging; returns the requested URLs (unquoted)."""
+def serve(httpserver, tables: dict[str, dict[str, Any]], page_size: int = 5000) -> list[str]:
+    """Register OData v3 endpoints with `odata.nextLink` paging, and the catalogue at
+    /ODataCatalog/Tables; returns the requested URLs (unquoted)."""
     from werkzeug import Response
 
     requested: list[str] = []
 
-    def endpoint(table: str, name: str):
+    def endpoint(rows: list[Any]):
         def handle(request):
             requested.append(unquote(request.url))
-            rows = tables[table][name]
             skip = int(request.args.get("$skip", 0))
             doc: dict[str, Any] = {"odata.metadata": f"{request.base_url}/$metadata"}
             doc["value"] = rows[skip : skip + page_size]
@@ -232,10 +372,12 @@ def serve(httpserver, tables: dict[str, dict[str, list]], page_size: int = 5000)
         return handle
 
     for table, endpoints in tables.items():
-        for name in endpoints:
-            httpserver.expect_request(f"/{table}/{name}").respond_with_handler(
-                endpoint(table, name)
-            )
+        for name, rows in endpoints.items():
+            if name != CATALOG:
+                httpserver.expect_request(f"/{table}/{name}").respond_with_handler(endpoint(rows))
+    httpserver.expect_request("/ODataCatalog/Tables").respond_with_handler(
+        endpoint(catalog(tables))
+    )
     return requested
 
 

@@ -124,7 +124,8 @@ def test_http_fetch_follows_paging_and_replaces_only_fetched_slices(http, data_c
     assert set(real["indicator"].unique()) == {"jeugdhulp", "jeugdbescherming"}
     assert real["is_estimate"].all()  # counts derived from percentages
     assert set(real["breakdown"].unique()) == {"all"} and set(real["year"].unique()) == set(YEARS)
-    assert real["source"].str.contains("CBS StatLine 85098NED").all()
+    assert real["source"].str.contains(r"^CBS 85098NED, 202[34] \(definitief\): ").all()
+    assert real["source"].str.contains("Jeugdzorg, indicatoren, gemeenten").all()  # its title
     assert real["source"].str.contains("percentage × bevolking CBS 03759ned").all()
 
     want = expected_counts(odata, specs)
@@ -178,9 +179,9 @@ def test_mirror_fetch_acceptance_via_cli(tmp_path, data_copy, odata, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "[1/3] CBS 03759ned" in out and "jeugdhulp all (" in out
-    # 85335NED has real rows for 2022 only: asked for 2023-2024 it is skipped, not an error
-    assert "CBS 85335NED: no gemeente figures for 2023-2024; skipped" in out
+    assert "[1/2] CBS 03759ned" in out and "jeugdhulp all (" in out
+    # the yearly jeugdzorg tables exist for 2021-2022 only: asked for 2023-2024 none is fetched
+    assert "Not in the catalogue, skipped: series jeugdzorg_wijken" in out
     assert "simulated" in out  # the summary lists what is still simulated
     assert cli.main(["validate", str(data_copy)]) == 0
 
@@ -364,7 +365,8 @@ BAD_DATA = {
     "missing column (metadata)": (
         _missing_topic,
         [
-            "CBS 85098NED: column 'JongerenMetJeugdbescherming_3' is not in its DataProperties",
+            "CBS 85098NED (2023-2024): column 'JongerenMetJeugdbescherming_3' is not in its "
+            "DataProperties",
             "cbs_sources.csv row 7",
         ],
     ),
@@ -469,7 +471,7 @@ def test_cli_reports_errors_with_exit_code_2(tmp_path, data_copy, capsys):
     before = snapshot(data_copy)
     code = cli.main(["fetch", "--mirror", str(tmp_path), "--data", str(data_copy)])
     assert code == 2
-    assert "no file cbs/03759ned/DataProperties.json" in capsys.readouterr().err
+    assert "no file catalog/Tables.json" in capsys.readouterr().err
     assert_untouched(data_copy, before)
 
 
@@ -546,13 +548,14 @@ def test_population_of_a_successor_needs_every_predecessor():
         },
         schema_overrides={"year": pl.Int32},
     )
-    population, year = cbs._population(pop_raw, codes, {"03759ned"})
+    pop_raw = pop_raw.with_columns(table=pl.lit("03759ned"), status=pl.lit("definitief"))
+    population, year = cbs._population_rows(pop_raw, codes)
     assert year == 2020
     assert population.select("gemeente_code", "age_group", "population").rows() == [
         ("GM0014", "0-4", 5000),
         ("GM1979", "0-4", 600),
     ]
-    assert population["source"].to_list() == ["CBS 03759ned, 1 januari 2020"] * 2
+    assert population["source"].to_list() == ["CBS 03759ned, 1 januari 2020 (definitief)"] * 2
 
 
 def test_real_85335ned_rows_fetched_over_http_give_the_build_counts(http, data_copy, specs):
@@ -600,7 +603,19 @@ def test_real_85335ned_rows_fetched_over_http_give_the_build_counts(http, data_c
         assert got["numerator"].equals(want["numerator"]), indicator
         if same_denominator:
             assert got["denominator"].equals(want["denominator"]), indicator
-        assert got["source"].str.contains("CBS StatLine 85335NED").all()
+        assert (
+            got["source"]
+            .str.contains("CBS 85335NED, 2022 (definitief): Jongeren met", literal=True)
+            .all()
+        )
+    # the 0-18 total: the sum of the age cells, as the build has it where none is suppressed
+    total = fetched.filter(
+        (pl.col("indicator") == "jeugdzorg")
+        & (pl.col("year") == 2022)
+        & (pl.col("breakdown") == "all")
+    ).join(built, on=keys, suffix="_built")
+    assert total.height > 300
+    assert total["numerator"].equals(total["numerator_built"])
     mapping = pl.read_csv(cbs.default_mapping())
-    confirmed = mapping.filter(pl.col("table") == "85335NED")
-    assert confirmed.height == 3 + 2 * 3 + 2 * 8 and (confirmed["active"] == "yes").all()
+    confirmed = mapping.filter(pl.col("series") == "jeugdzorg_wijken")
+    assert confirmed.height == 1 + 3 + 2 * 3 + 2 * 8 and (confirmed["active"] == "yes").all()

@@ -1,33 +1,47 @@
-"""CBS open data (OData v3) importer: indicator → table/column mapping → counts per 2024 gemeente.
+"""CBS open data (OData v3) importer: catalogue → tables per year → counts per 2024 gemeente.
 
-`reference/cbs_sources.csv` says, per indicator and breakdown, which StatLine table and column hold
-the numerator and the denominator (or, for `population`, the count per age group), with dimension
-filters such as `Geslacht=T001038;Leeftijd=10010|10100` (values joined by `|` are summed). Users
-correct it without touching code. A percentage column becomes a count with the denominator of the
-same gemeente and year, and `source` says so. Rows come from the OData feed (paging through
-`odata.nextLink`) or from a mirror folder laid out as `cbs/<table>/<endpoint>.json`.
+`reference/cbs_sources.csv` says, per indicator and breakdown, where the numerator and the
+denominator (or, for `population`, the count per age group) live: a fixed StatLine `table`, or a
+`series` of yearly tables found in the CBS catalogue by `title_pattern` (CBS publishes e.g. the
+jeugdzorg figures per wijk as a new table every year). A `column` is named by meaning: a glob on
+the DataProperties key (`k_0Tot4Jaar_*`, since the numeric suffix moves between years) or
+`title=<Title>`, alternatives joined by `|`, terms to add up joined by `+`. A column that is missing
+in a year's table, or matched twice, is an error naming the table, the year and the column.
+Dimension filters such as `Geslacht=T001038;Leeftijd=10010|10100` pin every other dimension
+(values joined by `|` are summed). A percentage column becomes a count with the denominator of the
+same gemeente and year, and `source` says so. Every row's `source` names the table, its year and
+its status (voorlopig, nader voorlopig, definitief; read from the table's time dimension) and the
+table's title. Rows come from the OData feed (paging through `odata.nextLink`) or from a mirror
+folder: `catalog/Tables.json` beside `cbs/<table>/<endpoint>.json`.
 
 Region codes must be 2024 gemeenten. A code of a gemeente that has since merged is an error, unless
 `use_crosswalk` is set: then its counts are added to its 2024 successor (full mergers only; a split
-cannot be divided honestly and stays an error).
+cannot be divided honestly, so with `use_crosswalk` its successors get no figure for that year).
+Population denominators come from 03759ned for the years it is fetched; for other years the
+estimate already in data/ is used, and `source` and `is_estimate` say so.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import re
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import polars as pl
 
 from jeugdmonitor.files import atomic_write, reference_path
+from jeugdmonitor.sources import cbs_catalog as cat
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 from jeugdmonitor.sources.download import TIMEOUT_S, DownloadError, http_get, parse_json
 
 DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
+CATALOG_PATH = "/ODataCatalog/Tables"  # on the feed's host
+CATALOG_FILE = Path("catalog") / "Tables.json"  # in a mirror
 POPULATION = "population"  # indicator name of population rows and table name of their use
 AGE_GROUPS = ("0-4", "4-12", "12-18")
 PARTS = ("count", "numerator", "denominator")
@@ -43,6 +57,7 @@ MAPPING_COLUMNS = (
     "active",
     "note",
 )
+OPTIONAL_COLUMNS = ("series", "title_pattern")  # absent in older mapping files: fixed tables only
 MAX_PAGES = 100_000
 Progress = Callable[[str], None]
 
@@ -56,7 +71,11 @@ class CbsError(DownloadError):
 
 @dataclass(frozen=True)
 class Spec:
-    """One active row of the mapping file: where one series (numerator, denominator, count) lives."""
+    """One active row of the mapping file: where one series (numerator, denominator, count) lives.
+
+    Before a fetch `table` is the fixed table id ('' for a series); the fetch binds a copy to each
+    catalogue table, with `table` that table's id and `keys` the columns `column` resolves to.
+    """
 
     row: int  # row number in the mapping file, header = row 1
     indicator: str
@@ -67,10 +86,18 @@ class Spec:
     unit: str
     filters: tuple[tuple[str, tuple[str, ...]], ...]
     file: str = "cbs_sources.csv"
+    series: str = ""
+    title_pattern: str = ""
+    keys: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
         return f"{self.file} row {self.row} ({self.indicator}, {self.breakdown}, {self.part})"
+
+    @property
+    def source_name(self) -> str:
+        """The fixed table or the series this row reads (what the catalogue is asked for)."""
+        return self.series or self.table
 
 
 def default_mapping() -> Path:
@@ -90,6 +117,18 @@ def parse_filters(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+def column_terms(text: str) -> tuple[tuple[str, ...], ...]:
+    """'a_* | title=A + b_*' → (('a_*', 'title=A'), ('b_*',)): terms to add up, each a set of
+    alternatives naming one column; raises ValueError on an empty term or alternative."""
+    terms = []
+    for term in text.split("+"):
+        alternatives = tuple(a.strip() for a in term.split("|"))
+        if not all(alternatives) or any(a.lower() == "title=" for a in alternatives):
+            raise ValueError(f"column {text!r}: an empty term or alternative")
+        terms.append(alternatives)
+    return tuple(terms)
+
+
 def _check_row(r: dict[str, str], indicators: Collection[str], breakdowns: Collection[str]):
     """(column, detail) of the first problem in one active mapping row, or None."""
     if r["part"] not in PARTS:
@@ -104,8 +143,17 @@ def _check_row(r: dict[str, str], indicators: Collection[str], breakdowns: Colle
         return "breakdown", f"unknown breakdown {r['breakdown']!r}"
     if r["part"] == "count" and r["breakdown"].removeprefix("age=") not in AGE_GROUPS:
         return "breakdown", f"population rows need one of age={', age='.join(AGE_GROUPS)}"
-    if not r["table"]:
-        return "table", "empty: name a CBS table (e.g. 85098NED) or 'population'"
+    if r["table"] and r["series"]:
+        return "series", f"give a table ({r['table']}) or a series, not both"
+    if not r["table"] and not r["series"]:
+        return "table", "empty: name a CBS table (e.g. 85098NED), 'population', or a series"
+    if r["title_pattern"]:
+        if not r["series"]:
+            return "title_pattern", "only a series has a title pattern"
+        try:
+            re.compile(r["title_pattern"])
+        except re.error as exc:
+            return "title_pattern", f"not a regular expression ({exc})"
     try:
         filters = parse_filters(r["filters"])
     except ValueError as exc:
@@ -119,7 +167,12 @@ def _check_row(r: dict[str, str], indicators: Collection[str], breakdowns: Colle
         if bad:
             return "filters", f"unknown age group(s) {', '.join(bad)}"
     elif not r["column"]:
-        return "column", f"empty: name a column (Topic key) of table {r['table']}"
+        return "column", f"empty: name a column (Topic key) of {r['table'] or r['series']}"
+    else:
+        try:
+            column_terms(r["column"])
+        except ValueError as exc:
+            return "column", str(exc)
     if r["unit"] == "percent" and r["part"] != "numerator":
         return "unit", "only a numerator can be a percentage (of its denominator)"
     return None
@@ -137,7 +190,11 @@ def load_mapping(
     missing = [c for c in MAPPING_COLUMNS if c not in frame.columns]
     if missing:
         raise CbsError(f"{path}: column '{missing[0]}', row 1: missing from the header")
-    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in MAPPING_COLUMNS)
+    frame = frame.with_columns(
+        pl.lit("").alias(c) for c in OPTIONAL_COLUMNS if c not in frame.columns
+    ).with_columns(
+        pl.col(c).fill_null("").str.strip_chars() for c in (*MAPPING_COLUMNS, *OPTIONAL_COLUMNS)
+    )
     problems, specs = [], []
     for row, r in enumerate(frame.iter_rows(named=True), start=2):
         if r["active"].lower() not in ("yes", "no"):
@@ -160,14 +217,43 @@ def load_mapping(
                 r["unit"],
                 parse_filters(r["filters"]),
                 path.name,
+                r["series"],
+                r["title_pattern"],
             )
         )
     problems += _check_pairs(specs)
+    specs, more = _with_series_patterns(specs)
+    problems += more
     if problems:
         raise CbsError("\n".join(f"{path}: {p}" for p in problems))
     if not specs:
         raise CbsError(f"{path}: no active rows (set active=yes on the rows to fetch)")
     return specs
+
+
+def _with_series_patterns(specs: list[Spec]) -> tuple[list[Spec], list[str]]:
+    """Each series has one title pattern, given on at least one of its rows; every row gets it."""
+    patterns: dict[str, set[str]] = {}
+    first: dict[str, int] = {}
+    for s in specs:
+        if s.series:
+            first.setdefault(s.series, s.row)
+            if s.title_pattern:
+                patterns.setdefault(s.series, set()).add(s.title_pattern)
+    problems = []
+    for name, row in first.items():
+        found = patterns.get(name, set())
+        if len(found) != 1:
+            detail = (
+                "no row gives its title_pattern"
+                if not found
+                else f"its rows give {len(found)} different title patterns"
+            )
+            problems.append(f"column 'title_pattern', row {row}: series {name}: {detail}")
+    return [
+        replace(s, title_pattern=next(iter(patterns[s.series]))) if s.series in patterns else s
+        for s in specs
+    ], problems
 
 
 def _check_pairs(specs: list[Spec]) -> list[str]:
@@ -202,11 +288,22 @@ class ODataSource(Protocol):
 
     def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]: ...
 
+    def catalog(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def catalog_where(self) -> str: ...
+
 
 def _values(doc: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
         raise CbsError(f"{where}: no 'value' list, so not a CBS OData v3 response")
     return doc["value"]
+
+
+def catalog_url(base_url: str) -> str:
+    """The catalogue beside a feed: https://opendata.cbs.nl/ODataFeed/odata → …/ODataCatalog/Tables."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}{CATALOG_PATH}"
 
 
 @dataclass
@@ -217,11 +314,13 @@ class HttpOData:
     save_to: Path | None = None
     progress: Progress = print
     timeout: float = TIMEOUT_S
+    catalog_url: str = ""  # default: `catalog_url(base_url)`
 
-    def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]:
-        """All rows of one endpoint, over every page."""
-        params = urlencode({**query, "$format": "json"}, quote_via=quote, safe="$,'()")
-        url: str | None = f"{self.base_url.rstrip('/')}/{table}/{endpoint}?{params}"
+    @property
+    def catalog_where(self) -> str:
+        return self.catalog_url or catalog_url(self.base_url)
+
+    def _all_pages(self, url: str | None, label: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         while url:
@@ -229,36 +328,70 @@ class HttpOData:
                 raise CbsError(f"GET {url}: odata.nextLink repeats a page; stopping")
             seen.add(url)
             doc = parse_json(http_get(url, self.timeout), f"GET {url}")
-            page = _values(doc, f"GET {url}")
-            out.extend(page)
-            if endpoint == "TypedDataSet":
-                self.progress(f"    {table}/{endpoint}: page {len(seen)}, {len(out)} rows so far")
+            out.extend(_values(doc, f"GET {url}"))
+            if label:
+                self.progress(f"    {label}: page {len(seen)}, {len(out)} rows so far")
             nxt = doc.get("odata.nextLink")
             url = urljoin(url, nxt) if nxt else None
+        return out
+
+    def _save(self, relative: Path, rows: list[dict[str, Any]]) -> None:
         if self.save_to is not None:
             atomic_write(
-                Path(self.save_to) / "cbs" / table / f"{endpoint}.json",
-                json.dumps({"value": out}, ensure_ascii=False).encode("utf-8"),
+                Path(self.save_to) / relative,
+                json.dumps({"value": rows}, ensure_ascii=False).encode("utf-8"),
             )
+
+    def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """All rows of one endpoint, over every page."""
+        params = urlencode({**query, "$format": "json"}, quote_via=quote, safe="$,'()")
+        url = f"{self.base_url.rstrip('/')}/{table}/{endpoint}?{params}"
+        label = f"{table}/{endpoint}" if endpoint == "TypedDataSet" else ""
+        out = self._all_pages(url, label)
+        self._save(Path("cbs") / table / f"{endpoint}.json", out)
+        return out
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """The catalogue's table list (only the fields `fetch` reads)."""
+        params = urlencode(
+            {"$select": ",".join(cat.CATALOG_FIELDS), "$format": "json"}, quote_via=quote, safe="$,"
+        )
+        out = self._all_pages(f"{self.catalog_where}?{params}", "")
+        self._save(CATALOG_FILE, out)
         return out
 
 
 @dataclass
 class MirrorOData:
-    """A folder laid out like the downloads: `cbs/<table>/<endpoint>.json` with a `value` list."""
+    """A folder laid out like the downloads: `catalog/Tables.json` and `cbs/<table>/<endpoint>.json`,
+    each the OData JSON with a `value` list."""
 
     root: Path
     progress: Progress = print
 
+    @property
+    def catalog_where(self) -> str:
+        return str(Path(self.root) / CATALOG_FILE)
+
+    def _read(self, relative: Path, what: str) -> list[dict[str, Any]]:
+        path = Path(self.root) / relative
+        if not path.is_file():
+            raise CbsError(f"mirror {self.root}: no file {relative.as_posix()}{what}")
+        return _values(parse_json(path.read_bytes(), str(path)), str(path))
+
     def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]:
         """The stored rows (the query is applied locally by the caller)."""
-        path = Path(self.root) / "cbs" / table / f"{endpoint}.json"
-        if not path.is_file():
-            raise CbsError(f"mirror {self.root}: no file cbs/{table}/{endpoint}.json")
-        rows = _values(parse_json(path.read_bytes(), str(path)), str(path))
+        rows = self._read(Path("cbs") / table / f"{endpoint}.json", "")
         if endpoint == "TypedDataSet":
-            self.progress(f"    {table}/{endpoint}: {len(rows)} rows from {path}")
+            self.progress(f"    {table}/{endpoint}: {len(rows)} rows from {self.root}")
         return rows
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """The stored catalogue."""
+        return self._read(
+            CATALOG_FILE,
+            " (the CBS catalogue's table list; `fetch --save-mirror` writes it)",
+        )
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -273,14 +406,18 @@ class TableInfo:
     time: str
     dimensions: frozenset[str]
     topics: frozenset[str]
+    titles: tuple[tuple[str, str], ...] = ()  # (topic key, its Title)
 
 
 def table_info(table: str, props: list[dict[str, Any]]) -> TableInfo:
     """Read DataProperties: which key is the region, which the period, which are columns."""
     by_type: dict[str, list[str]] = {}
+    titles = []
     for p in props:
         if isinstance(p, dict) and "Key" in p:
             by_type.setdefault(str(p.get("Type", "")), []).append(str(p["Key"]))
+            if p.get("Type") == "Topic":
+                titles.append((str(p["Key"]), str(p.get("Title") or "")))
     geo, time = by_type.get("GeoDimension", []), by_type.get("TimeDimension", [])
     if len(geo) != 1 or len(time) != 1:
         raise CbsError(
@@ -293,17 +430,49 @@ def table_info(table: str, props: list[dict[str, Any]]) -> TableInfo:
         time[0],
         frozenset(by_type.get("Dimension", [])),
         frozenset(by_type.get("Topic", [])),
+        tuple(titles),
     )
 
 
-def check_specs(info: TableInfo, specs: list[Spec]) -> None:
-    """Every mapped column exists, and every dimension of the table is pinned by a filter."""
-    for s in specs:
-        if s.column not in info.topics:
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _candidates(info: TableInfo, alternative: str) -> set[str]:
+    """Topic keys one alternative names: `title=<Title>` (case and spaces ignored) or a key glob."""
+    if alternative.lower().startswith("title="):
+        wanted = _words(alternative.split("=", 1)[1])
+        return {key for key, title in info.titles if _words(title) == wanted}
+    return {key for key in info.topics if fnmatch.fnmatchcase(key, alternative)}
+
+
+def resolve_columns(info: TableInfo, spec: Spec, label: str) -> tuple[str, ...]:
+    """The topic key of each term of `spec.column` in this table: exactly one per term.
+
+    `label` names the table and year in messages ('85335NED (2022)'). A term with no candidate or
+    with two is an error: never a near miss taken silently.
+    """
+    keys = []
+    for term in column_terms(spec.column):
+        found = set().union(*(_candidates(info, a) for a in term))
+        named = " | ".join(term)
+        if not found:
             raise CbsError(
-                f"CBS {info.table}: column '{s.column}' is not in its DataProperties "
-                f"({s.where}); its columns are: {', '.join(sorted(info.topics)) or 'none'}"
+                f"CBS {label}: column '{named}' is not in its DataProperties ({spec.where}); "
+                f"its columns are: {', '.join(sorted(info.topics)) or 'none'}"
             )
+        if len(found) > 1:
+            raise CbsError(
+                f"CBS {label}: column '{named}' is ambiguous ({spec.where}): "
+                f"{', '.join(sorted(found))} all match; make the mapping name one of them"
+            )
+        keys.append(found.pop())
+    return tuple(keys)
+
+
+def check_specs(info: TableInfo, specs: list[Spec]) -> None:
+    """Every dimension of the table is pinned by a filter, and only existing ones are named."""
+    for s in specs:
         named = {d for d, _ in s.filters}
         unknown = named - info.dimensions
         if unknown:
@@ -329,7 +498,7 @@ def odata_query(info: TableInfo, specs: list[Spec], years: Iterable[int]) -> dic
     clauses.append("(" + " or ".join(f"{info.time} eq '{y}JJ00'" for y in sorted(years)) + ")")
     for dim in sorted(values):
         clauses.append("(" + " or ".join(f"{dim} eq '{v}'" for v in sorted(values[dim])) + ")")
-    columns = sorted({s.column for s in specs})
+    columns = sorted({k for s in specs for k in s.keys})
     select = ["ID", info.geo, info.time, *sorted(values), *columns]
     return {"$filter": " and ".join(clauses), "$select": ",".join(select)}
 
@@ -342,7 +511,7 @@ def table_frame(
     if not rows:
         raise CbsError(f"{where}: no rows at all")
     dims = sorted({d for s in specs for d, _ in s.filters})
-    columns = sorted({s.column for s in specs})
+    columns = sorted({k for s in specs for k in s.keys})
     ids = [r.get("ID", i) if isinstance(r, dict) else i for i, r in enumerate(rows)]
     data: dict[str, pl.Series] = {"ID": pl.Series("ID", ids, dtype=pl.Int64, strict=False)}
     for key in [info.geo, info.time, *dims, *columns]:
@@ -403,7 +572,7 @@ def check_codes(
     names: dict[str, str],
     use_crosswalk: bool,
 ) -> None:
-    """Unknown codes and codes of merged gemeenten are errors (the latter unless use_crosswalk)."""
+    """Unknown codes and codes of merged or split gemeenten are errors (unless use_crosswalk)."""
     where = f"CBS {info.table}: column '{info.geo}'"
     found = frame.select("ID", "code", "year").join(codes, on="code", how="left")
     unknown = found.filter(pl.col("gm_code").is_null())
@@ -428,8 +597,11 @@ def check_codes(
         f"{where}, row ID {r['ID']} ({r['year']}): {r['code']!r} is a gemeente code from before "
         f"{r['since']} ({r['old_name']}, {fate}); data/ uses the 2024 gemeenten"
     )
-    if split.height:
-        raise CbsError(text + ". Counts of a split gemeente cannot be divided; limit --years.")
+    if split.height and not use_crosswalk:
+        raise CbsError(
+            text + ". Counts of a split gemeente cannot be divided: limit --years, or re-run with "
+            "--crosswalk to leave its successors without a figure for that year."
+        )
     if not use_crosswalk:
         raise CbsError(
             text + ". Re-run with --crosswalk to add merged gemeenten to their 2024 successor, "
@@ -451,9 +623,12 @@ def spec_series(frame: pl.DataFrame, info: TableInfo, spec: Spec) -> pl.DataFram
             )
         rows = rows.filter(pl.col(dim).is_in(list(vals)))
         expected *= len(vals)
+    # the terms of the column are added up; an empty (suppressed) term leaves the sum empty
+    cell = pl.when(pl.any_horizontal(pl.col(spec.keys).is_null())).then(None)
+    rows = rows.with_columns(cell.otherwise(pl.sum_horizontal(spec.keys)).alias("__value"))
     grouped = rows.group_by("code", "year").agg(
-        pl.col(spec.column).sum().alias("value"),
-        pl.col(spec.column).null_count().alias("nulls"),
+        pl.col("__value").sum().alias("value"),
+        pl.col("__value").null_count().alias("nulls"),
         pl.len().alias("n"),
         pl.col("ID").min().alias("first_id"),
     )
@@ -475,24 +650,47 @@ def spec_series(frame: pl.DataFrame, info: TableInfo, spec: Spec) -> pl.DataFram
 # ------------------------------------------------------------------------------------ assembly
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """One catalogue table as fetched: id, title, the series or table name it serves, and the
+    status of each year taken."""
+
+    table: str
+    title: str
+    name: str
+    status: tuple[tuple[int, str], ...]
+
+
 @dataclass
 class CbsResult:
-    """Fetched indicator rows and population, with what was left out and why."""
+    """Fetched indicator rows and population, with what was fetched, left out and why."""
 
     indicators: pl.DataFrame
     population: pl.DataFrame
     population_year: int | None
     empty_cells: dict[tuple[str, str], int] = field(default_factory=dict)
     merged_codes: list[str] = field(default_factory=list)
+    tables: list[Fetched] = field(default_factory=list)
 
 
-def _to_2024(frame: pl.DataFrame, codes: pl.DataFrame, keys: list[str], values: list[str]):
-    return (
-        frame.join(codes.select("code", "gm_code"), on="code")
-        .group_by("gm_code", *keys)
-        .agg(pl.col(v).sum() for v in values)
-        .rename({"gm_code": "gemeente_code"})
-    )
+def wanted(specs: Iterable[Spec]) -> list[cat.Wanted]:
+    """What the mapping asks of the catalogue: each fixed table and each series, with its rows."""
+    rows: dict[tuple[str, str], list[Spec]] = {}
+    for s in specs:
+        if s.table != POPULATION:
+            rows.setdefault((s.source_name, s.title_pattern), []).append(s)
+    return [
+        cat.Wanted(name, pattern, tuple(s.row for s in group), group[0].file)
+        for (name, pattern), group in sorted(rows.items())
+    ]
+
+
+def read_plan(
+    source: ODataSource, specs: list[Spec], years: Collection[int] | None, first_year: int
+) -> cat.Plan:
+    """Read the catalogue and choose the tables and years to fetch (nothing else is read)."""
+    catalog = cat.read_catalog(source.catalog(), f"CBS catalogue {source.catalog_where}")
+    return cat.make_plan(catalog, wanted(specs), years, first_year)
 
 
 def _span(years: Collection[int]) -> str:
@@ -500,121 +698,271 @@ def _span(years: Collection[int]) -> str:
     return str(ordered[0]) if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
 
 
-def _source_text(num: Spec, den: Spec, pop_tables: set[str]) -> str:
-    text = f"CBS StatLine {num.table} ({num.column})"
-    if num.unit == "percent":
-        base = (
-            f"bevolking CBS {', '.join(sorted(pop_tables))}"
-            if den.table == POPULATION
-            else f"CBS {den.table} {den.column}"
+def _clean_title(title: str) -> str:
+    """A CBS title inside `source`, where '; ' separates sources (a region lists several)."""
+    return title.replace(";", ",")
+
+
+def _whole_2024(
+    frame: pl.DataFrame, codes: pl.DataFrame, values: list[str], keys: list[str], meta: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Own-year rows (`code`) summed to 2024 gemeenten; a 2024 gemeente is built only when every
+    code it is summed from (itself, or its predecessors with --crosswalk) has every value: a
+    partial sum would be a wrong count. Returns the sums and the gemeente-years left out."""
+    rows = frame.join(codes.select("code", "gm_code"), on="code")
+    whole = pl.all_horizontal(pl.col(values).is_not_null()).all().over("gm_code", *keys)
+    summed = (
+        rows.filter(whole)
+        .group_by("gm_code", *keys)
+        .agg(*(pl.col(v).sum() for v in values), *(pl.col(m).first() for m in meta))
+        .rename({"gm_code": "gemeente_code"})
+    )
+    left = rows.filter(~whole).select(pl.col("gm_code").alias("gemeente_code"), *keys).unique()
+    return summed, left
+
+
+def _population_rows(pop_raw: pl.DataFrame, codes: pl.DataFrame) -> tuple[pl.DataFrame, int | None]:
+    """Population per 2024 gemeente, year and age group, as CBS counted it (not an estimate);
+    and the latest year with figures."""
+    if not pop_raw.drop_nulls("value").height:
+        return pl.DataFrame(), None
+    counts, _ = _whole_2024(pop_raw, codes, ["value"], ["year", "age_group"], ["table", "status"])
+    return (
+        counts.select(
+            "gemeente_code",
+            pl.col("year").cast(pl.Int32),
+            "age_group",
+            pl.col("value").round(0).cast(pl.Int64).alias("population"),
+            pl.lit(False).alias("is_estimate"),
+            pl.format("CBS {}, 1 januari {} ({})", "table", "year", "status").alias("source"),
+        ).sort("gemeente_code", "year", "age_group"),
+        int(pop_raw.drop_nulls("value")["year"].max()),
+    )
+
+
+def _den_label(groups: Collection[str]) -> str:
+    return "0-18 jaar" if set(groups) == set(AGE_GROUPS) else f"{', '.join(groups)} jaar"
+
+
+def _population_denominator(rows: pl.DataFrame, groups: list[str], key: str) -> pl.DataFrame:
+    """key, year → the population of the age groups: only where every group has a count."""
+    return (
+        rows.filter(pl.col("age_group").is_in(groups))
+        .group_by(key, "year")
+        .agg(
+            pl.col("population").sum().alias("denominator"),
+            pl.col("is_estimate").any().alias("den_estimate"),
+            pl.col("source").filter(~pl.col("is_estimate")).first().alias("den_source"),
+            pl.col("population").is_not_null().sum().alias("n"),
         )
-        text += f"; aantal = percentage × {base}"
-    return text
+        .filter(pl.col("n") == len(groups))
+        .drop("n")
+    )
+
+
+def _source(num: Spec, den: Spec) -> pl.Expr:
+    """The `source` of a row: table, year and status of the numerator, its title and column, and
+    what the denominator is (the real population's table is named as a second source)."""
+    head = pl.format("CBS {}, {} ({}): {} [{}]", "table", "year", "status", "title", "column")
+    if den.table == POPULATION:
+        label = _den_label(den.filters[0][1])
+        estimate = pl.col("den_source").is_null()
+        if num.unit == "percent":
+            base = pl.when(estimate).then(pl.lit(f"geschatte bevolking {label}"))
+            base = base.otherwise(pl.format("bevolking {}", "den_source"))
+            return pl.format("{}: aantal = percentage × {}", head, base)
+        tail = pl.when(estimate).then(pl.lit(f" ÷ geschatte bevolking {label}"))
+        return pl.format(
+            "{}{}",
+            head,
+            tail.otherwise(pl.format(" ÷ bevolking {}; {}", pl.lit(label), "den_source")),
+        )
+    if num.unit == "percent":
+        return pl.format("{}: aantal = percentage × CBS {} {}", head, "den_table", "den_column")
+    return pl.format(
+        "CBS {}, {} ({}): {} [{} ÷ {}]", "table", "year", "status", "title", "column", "den_column"
+    )
 
 
 def fetch(
     source: ODataSource,
+    plan: cat.Plan,
     specs: list[Spec],
     gemeenten: Collection[str],
     names: dict[str, str],
-    years: Collection[int],
+    *,
+    population: pl.DataFrame,
+    years: Collection[int] | None = None,
+    first_year: int = 0,
     use_crosswalk: bool = False,
     progress: Progress = print,
 ) -> CbsResult:
-    """Download every mapped table and turn it into indicator rows and population for 2024 gemeenten."""
+    """Fetch the planned tables and turn them into indicator rows and population for 2024 gemeenten.
+
+    `population` is data/'s population table: the denominator of the years 03759ned is not
+    fetched for (an estimate, flagged).
+    """
     codes = code_map(gemeenten, load_crosswalk())
-    tables: dict[str, list[Spec]] = {}
+    split_codes = codes.filter(pl.col("share") < 1.0)["code"].unique().to_list()
+    by_name: dict[str, list[Spec]] = {}
     for s in specs:
         if s.table != POPULATION:
-            tables.setdefault(s.table, []).append(s)
-    series: dict[tuple[str, str, str], pl.DataFrame] = {}
+            by_name.setdefault(s.source_name, []).append(s)
+    parts: dict[tuple[str, str, str], list[pl.DataFrame]] = {}
+    fetched: list[Fetched] = []
     merged: set[str] = set()
-    for i, (table, tspecs) in enumerate(sorted(tables.items()), start=1):
-        progress(f"[{i}/{len(tables)}] CBS {table}: {len(tspecs)} series")
+    for i, tp in enumerate(plan.tables, start=1):
+        table, title = tp.table.identifier, tp.table.title
+        progress(f"[{i}/{len(plan.tables)}] CBS {table} {title!r}")
         info = table_info(table, source.rows(table, "DataProperties", {}))
-        check_specs(info, tspecs)
-        rows = source.rows(table, "TypedDataSet", odata_query(info, tspecs, years))
-        frame = table_frame(info, rows, tspecs, years)
+        status = cat.period_status(
+            source.rows(table, info.time, {}), info.time, f"CBS {table} {info.time}"
+        )
+        asked = tp.years or tuple(
+            y for y in sorted(status) if (y in years if years else y >= first_year)
+        )
+        take = [y for y in asked if y in status]
+        if not take:
+            progress(f"    CBS {table}: no period {_span(asked) if asked else ''} in it; skipped")
+            continue
+        label = f"{table} ({_span(take)})"
+        bound = [
+            replace(s, table=table, keys=resolve_columns(info, s, label))
+            for s in by_name[tp.wanted.name]
+        ]
+        check_specs(info, bound)
+        rows = source.rows(table, "TypedDataSet", odata_query(info, bound, take))
+        frame = table_frame(info, rows, bound, take)
         if not frame.height:  # the table has no gemeente figures for these years (yet)
-            progress(f"    CBS {table}: no gemeente figures for {_span(years)}; skipped")
+            progress(f"    CBS {table}: no gemeente figures for {_span(take)}; skipped")
             continue
         check_codes(frame, info, codes, names, use_crosswalk)
         merged |= set(frame["code"].unique()) - set(gemeenten)
-        for s in tspecs:
-            series[(s.indicator, s.breakdown, s.part)] = spec_series(frame, info, s)
-
-    pop_specs = [
-        s for s in specs if s.part == "count" and (POPULATION, s.breakdown, "count") in series
-    ]
-    pop_raw = (
-        pl.concat(
-            series[(POPULATION, s.breakdown, "count")].with_columns(
-                age_group=pl.lit(s.breakdown.removeprefix("age="))
+        if use_crosswalk:  # a split gemeente's counts cannot be divided: its successors get none
+            keys = sorted({k for s in bound for k in s.keys})
+            frame = frame.with_columns(
+                pl.when(pl.col("code").is_in(split_codes)).then(None).otherwise(pl.col(k)).alias(k)
+                for k in keys
             )
-            for s in pop_specs
+        meta = pl.DataFrame(
+            {"year": take, "status": [status[y] for y in take]}, schema_overrides={"year": pl.Int32}
         )
-        if pop_specs
-        else pl.DataFrame(
-            schema={
-                "code": pl.String,
-                "year": pl.Int32,
-                "value": pl.Float64,
-                "age_group": pl.String,
-            }
-        )
+        for s in bound:
+            parts.setdefault((s.indicator, s.breakdown, s.part), []).append(
+                spec_series(frame, info, s)
+                .join(meta, on="year", how="left")
+                .with_columns(
+                    table=pl.lit(table), title=pl.lit(_clean_title(title)),
+                    column=pl.lit(" + ".join(s.keys)),
+                )
+            )  # fmt: skip
+        fetched.append(Fetched(table, title, tp.wanted.name, tuple((y, status[y]) for y in take)))
+    series = {k: pl.concat(v) for k, v in parts.items()}
+
+    pop_raw = pl.concat(
+        [
+            frame.with_columns(age_group=pl.lit(brk.removeprefix("age=")))
+            for (ind, brk, _), frame in sorted(series.items())
+            if ind == POPULATION
+        ]
+        or [
+            pl.DataFrame(
+                schema={
+                    "code": pl.String,
+                    "year": pl.Int32,
+                    "value": pl.Float64,
+                    "age_group": pl.String,
+                    "table": pl.String,
+                    "status": pl.String,
+                }
+            )
+        ],  # fmt: skip
+        how="diagonal_relaxed",
     )
-    pop_tables = {s.table for s in pop_specs}
+    fetched_pop, pop_year = _population_rows(pop_raw, codes)
+    pop_years = set(fetched_pop["year"].to_list()) if fetched_pop.height else set()
+    kept_pop = population.filter(~pl.col("year").is_in(list(pop_years))).select(
+        "gemeente_code", pl.col("year").cast(pl.Int32), "age_group",
+        pl.col("population").cast(pl.Float64), "is_estimate", "source",
+    )  # fmt: skip
+    pop_2024 = pl.concat(
+        [
+            kept_pop,
+            *(
+                [fetched_pop.with_columns(pl.col("population").cast(pl.Float64))]
+                if fetched_pop.height
+                else []
+            ),
+        ]  # fmt: skip
+    )
+    # own-year codes: CBS's own count where 03759ned was fetched, else the 2024 gemeente's estimate
+    pop_own = pl.concat(
+        [
+            pop_raw.select(
+                "code", "year", "age_group", pl.col("value").alias("population"),
+                pl.lit(False).alias("is_estimate"),
+                pl.format("CBS {}, 1 januari {} ({})", "table", "year", "status").alias("source"),
+            ),
+            kept_pop.rename({"gemeente_code": "code"}),
+        ],
+        how="vertical_relaxed",
+    )  # fmt: skip
 
     by_key = {(s.indicator, s.breakdown, s.part): s for s in specs}
-    parts, empty = [], {}
+    rows_out, empty = [], {}
+    meta = ["table", "title", "status", "column"]
     for (ind, brk, part), num in sorted(by_key.items()):
         if part != "numerator" or (ind, brk, part) not in series:
             continue
         den = by_key[(ind, brk, "denominator")]
         if den.table != POPULATION and (ind, brk, "denominator") not in series:
             continue
-        if den.table == POPULATION:
-            groups = list(den.filters[0][1])
-            den_series = (
-                pop_raw.filter(pl.col("age_group").is_in(groups))
-                .group_by("code", "year")
-                .agg(
-                    pl.when(pl.col("value").null_count() == 0).then(pl.col("value").sum()),
-                    pl.len().alias("n"),
-                )
-                .filter(pl.col("n") == len(groups))
-                .drop("n")
+        groups = list(den.filters[0][1]) if den.table == POPULATION else []
+        num_rows = series[(ind, brk, "numerator")]
+        if den.table != POPULATION:
+            den_rows = series[(ind, brk, "denominator")].select(
+                "code", "year", pl.col("value").alias("denominator"),
+                pl.lit(False).alias("den_estimate"), pl.lit(None, pl.String).alias("den_source"),
+                pl.col("table").alias("den_table"), pl.col("column").alias("den_column"),
+            )  # fmt: skip
+        if num.unit == "count":  # add up counts to 2024 gemeenten first, then divide
+            summed, left = _whole_2024(num_rows, codes, ["value"], ["year"], meta)
+            if den.table == POPULATION:
+                den_2024 = _population_denominator(pop_2024, groups, "gemeente_code")
+            else:
+                den_2024, den_left = _whole_2024(
+                    den_rows, codes, ["denominator"], ["year"],
+                    ["den_estimate", "den_source", "den_table", "den_column"],
+                )  # fmt: skip
+                left = pl.concat([left, den_left])
+            joined = summed.rename({"value": "numerator"}).join(
+                den_2024, on=["gemeente_code", "year"], how="left"
             )
-        else:
-            den_series = series[(ind, brk, "denominator")]
-        joined = series[(ind, brk, "numerator")].join(
-            den_series.rename({"value": "denominator"}),
-            on=["code", "year"],
-            how="full",
-            coalesce=True,
-        )
-        if num.unit == "percent":
-            bad = joined.filter((pl.col("value") < 0) | (pl.col("value") > 100))
+            complete = pl.col("denominator").is_not_null()
+            left = pl.concat([left, joined.filter(~complete).select("gemeente_code", "year")])
+            counts = joined.filter(complete)
+        else:  # a percentage: count = percentage × the denominator of the same own-year gemeente
+            den_own = (
+                _population_denominator(pop_own, groups, "code")
+                if den.table == POPULATION
+                else den_rows
+            )
+            bad = num_rows.filter((pl.col("value") < 0) | (pl.col("value") > 100))
             if bad.height:
                 r = bad.row(0, named=True)
                 raise CbsError(
-                    f"CBS {num.table}: column '{num.column}': {r['value']} for {r['code']} "
+                    f"CBS {r['table']}: column '{r['column']}': {r['value']} for {r['code']} "
                     f"{r['year']} is not a percentage ({num.where})"
                 )
-            joined = joined.with_columns(numerator=(pl.col("value") / 100 * pl.col("denominator")))
-        else:
-            joined = joined.rename({"value": "numerator"})
-        # A 2024 gemeente-year is kept only when every code it is summed from (itself, or its
-        # predecessors with --crosswalk) has both counts: a partial sum would be a wrong count.
-        whole = (
-            (pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
-            .all()
-            .over("gm_code", "year")
-        )
-        joined = joined.join(codes.select("code", "gm_code"), on="code", how="left")
-        complete = joined.filter(whole).drop("gm_code")
-        empty[(ind, brk)] = joined.filter(~whole).select("gm_code", "year").n_unique()
-        counts = complete.with_columns(pl.col("numerator", "denominator").round(0))
+            own = num_rows.join(den_own, on=["code", "year"], how="left").with_columns(
+                numerator=pl.col("value") / 100 * pl.col("denominator")
+            )
+            counts, left = _whole_2024(
+                own, codes, ["numerator", "denominator"], ["year"],
+                [*meta, "den_estimate", "den_source", *([] if groups else ["den_table", "den_column"])],
+            )  # fmt: skip
+        empty[(ind, brk)] = left.unique().height
+        counts = counts.with_columns(pl.col("numerator", "denominator").round(0))
         negative = counts.filter((pl.col("numerator") < 0) | (pl.col("denominator") <= 0))
         over = counts.filter(pl.col("numerator") > pl.col("denominator"))
         for frame_bad, what in (
@@ -624,61 +972,29 @@ def fetch(
             if frame_bad.height:
                 r = frame_bad.row(0, named=True)
                 raise CbsError(
-                    f"CBS {num.table}: column '{num.column}': {what} for {r['code']} {r['year']} "
-                    f"({r['numerator']:.0f} / {r['denominator']:.0f}, {num.where})"
+                    f"CBS {r['table']}: column '{r['column']}': {what} for {r['gemeente_code']} "
+                    f"{r['year']} ({r['numerator']:.0f} / {r['denominator']:.0f}, {num.where})"
                 )
-        parts.append(
-            _to_2024(counts, codes, ["year"], ["numerator", "denominator"]).with_columns(
-                indicator=pl.lit(ind),
-                breakdown=pl.lit(brk),
-                source=pl.lit(_source_text(num, den, pop_tables)),
-                is_simulated=pl.lit(False),
-                # a count derived from a percentage is an estimate (rounding, CBS's denominator)
-                is_estimate=pl.lit(num.unit == "percent"),
+        rows_out.append(
+            counts.select(
+                pl.lit(ind).alias("indicator"),
+                "gemeente_code",
+                pl.col("year").cast(pl.Int32),
+                pl.lit(brk).alias("breakdown"),
+                pl.col("numerator").cast(pl.Int64),
+                pl.col("denominator").cast(pl.Int64),
+                _source(num, den).alias("source"),
+                pl.lit(False).alias("is_simulated"),
+                # a count derived from a percentage is an estimate (rounding, CBS's denominator),
+                # and so is a rate on the estimated population
+                (pl.lit(num.unit == "percent") | pl.col("den_estimate").fill_null(False)).alias(
+                    "is_estimate"
+                ),
             )
         )
     indicators = (
-        pl.concat(parts, how="diagonal")
-        .select(
-            "indicator",
-            "gemeente_code",
-            pl.col("year").cast(pl.Int32),
-            "breakdown",
-            pl.col("numerator").cast(pl.Int64),
-            pl.col("denominator").cast(pl.Int64),
-            "source",
-            "is_simulated",
-            "is_estimate",
-        )
-        .sort("indicator", "gemeente_code", "year", "breakdown")
-        if parts
+        pl.concat(rows_out).sort("indicator", "gemeente_code", "year", "breakdown")
+        if rows_out
         else pl.DataFrame()
     )
-    population, pop_year = _population(pop_raw, codes, pop_tables)
-    return CbsResult(indicators, population, pop_year, empty, sorted(merged))
-
-
-def _population(
-    pop_raw: pl.DataFrame, codes: pl.DataFrame, tables: set[str]
-) -> tuple[pl.DataFrame, int | None]:
-    """Population per 2024 gemeente, year and age group, as CBS counted it (not an estimate);
-    and the latest year with figures."""
-    known = pop_raw.drop_nulls("value")
-    if not known.height:
-        return pl.DataFrame(), None
-    rows = pop_raw.join(codes.select("code", "gm_code"), on="code")
-    # as for indicators: a 2024 gemeente is only summed when none of its parts is missing
-    whole = rows.filter(pl.col("value").is_not_null().all().over("gm_code", "year", "age_group"))
-    counts = _to_2024(whole.drop("gm_code"), codes, ["year", "age_group"], ["value"])
-    source = f"CBS {', '.join(sorted(tables))}, 1 januari"
-    return (
-        counts.select(
-            "gemeente_code",
-            pl.col("year").cast(pl.Int32),
-            "age_group",
-            pl.col("value").round(0).cast(pl.Int64).alias("population"),
-            pl.lit(False).alias("is_estimate"),
-            pl.format("{} {}", pl.lit(source), pl.col("year")).alias("source"),
-        ).sort("gemeente_code", "year", "age_group"),
-        int(known["year"].max()),
-    )
+    return CbsResult(indicators, fetched_pop, pop_year, empty, sorted(merged), fetched)
