@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -462,7 +462,27 @@ def _trend_template(
     sig = visible.mark_text(dy=-9, fontSize=11, color=TEXT_COLOR).encode(
         x=x, y="ci_high:Q", text="sig:N"
     )
-    chart = alt.layer(legend_layer, errors, lines, points, sig).properties(
+    # a trend break (CBS changed its method): a grey band between the last year before it and
+    # the first year after it, labelled; `breaks` is empty when the chart shows no break
+    band = (
+        alt.Chart(_rows("breaks"))
+        .mark_rect(color=CONTEXT_COLOR, opacity=0.2)
+        # a point scale, as the lines have: the band runs from one year's point to the next
+        .encode(
+            x=alt.X(
+                "van:O", scale=alt.Scale(type="point"), title=None, axis=alt.Axis(labelAngle=0)
+            ),
+            x2="tot:O",
+        )
+    )
+    band_label = (
+        alt.Chart(_rows("breaks"))
+        .mark_text(align="right", baseline="top", dx=-3, y=2, fontSize=10, color=MUTED_TEXT_COLOR)
+        .encode(
+            x=alt.X("tot:O", title=None, axis=alt.Axis(labelAngle=0)), text=alt.value("trendbreuk")
+        )
+    )
+    chart = alt.layer(band, band_label, legend_layer, errors, lines, points, sig).properties(
         width=width, height=height
     )
     return _compile(chart)
@@ -477,8 +497,13 @@ def trend(
     series_title: str = "Reeks",
     width: int = 560,
     height: int = 240,
+    provisional: Collection[int] = (),
+    break_before: int | None = None,
 ) -> Spec:
     """Lines per year: colour = series, solid = region / dashed = NL; the legend toggles lines.
+
+    Provisional years are labelled as CBS does ('2023*'); with `break_before` (CBS's trend break
+    before that year) a grey band marks the break when years on both sides are shown.
 
     `frame` has `year`, `serie`, `gebied`, `rol`, `rate`, `ci_low`, `ci_high`, `numerator`,
     `denominator`, `significant`. The legend (one entry per line) is bound to a selection:
@@ -488,8 +513,9 @@ def trend(
     order = {name: i for i, name in enumerate(series)}
     # a line whose every value is suppressed draws nothing: it leaves the legend too
     frame = frame.filter(pl.col("rate").is_not_null().any().over("serie", "gebied"))
+    star = pl.when(pl.col("year").is_in(list(provisional))).then(pl.lit("*")).otherwise(pl.lit(""))
     rows = frame.select(
-        pl.col("year").cast(pl.String),
+        pl.col("year").cast(pl.String) + star,
         "serie",
         "gebied",
         reeks=pl.col("serie") + pl.lit(" · ") + pl.col("gebied"),
@@ -506,7 +532,11 @@ def trend(
     lines = rows.select("reeks", "reeksorder", "serie").unique().sort("reeksorder")
     colours = tuple(order[s] for s in lines["serie"]) or (0,)
     template = _trend_template(colours, series_title, y_title, width, height)
-    return Spec(template, {"rows": rows.write_json()}, description)
+    labels = dict(zip(frame["year"], rows["year"], strict=True))
+    before = [y for y in labels if break_before is not None and y < break_before]
+    after = [y for y in labels if break_before is not None and y >= break_before]
+    breaks = [{"van": labels[max(before)], "tot": labels[min(after)]}] if before and after else []
+    return Spec(template, {"rows": rows.write_json(), "breaks": json.dumps(breaks)}, description)
 
 
 # -------------------------------------------------------------------------------------- radar

@@ -13,6 +13,7 @@ fetch --mirror` expects (`catalog/Tables.json`, `cbs/<table>/<endpoint>.json`). 
 make a mirror folder:
 
     python tests/cbs_fixture.py OUT_DIR [--years 2023-2024]
+    python tests/cbs_fixture.py OUT_DIR --yearly    # 85335NED (2022) and 86000NED (2023)
 """
 
 from __future__ import annotations
@@ -381,11 +382,24 @@ def serve(httpserver, tables: dict[str, dict[str, Any]], page_size: int = 5000) 
     return requested
 
 
+def yearly_mirror(root: Path, status: str = "Voorlopig") -> Path:
+    """A mirror whose catalogue lists 85335NED (2022) and 86000NED, "Jongeren met jeugdzorg en
+    jeugdzorgtrajecten in natura; wijken, 2023", holding 85335NED's rows with the period 2023."""
+    tables = {"85335NED": real_jeugdzorg(2022)}
+    tables["86000NED"] = yearly_copy(tables, "85335NED", "86000NED", 2023, status=status)
+    return write_mirror(root, tables)
+
+
 def main(argv: list[str]) -> int:
-    """Write a mirror for the bundled mapping and data/ population: OUT_DIR [--years A-B]."""
+    """Write a mirror for the bundled mapping and data/ population: OUT_DIR [--years A-B], or
+    with --yearly the two yearly jeugdzorg tables of `yearly_mirror`."""
     from jeugdmonitor.update import parse_years
 
     out = Path(argv[0])
+    if "--yearly" in argv:
+        yearly_mirror(out)
+        print(f"mirror with 85335NED (2022) and 86000NED (2023) written to {out}")
+        return 0
     years = parse_years(argv[argv.index("--years") + 1]) if "--years" in argv else [2023, 2024]
     data = ROOT / "data"
     specs = cbs.load_mapping(

@@ -411,6 +411,31 @@ def _short_source(source: str) -> str:
     return source.split(": ", 1)[0].removesuffix(" (Nederland)")
 
 
+def provisional_years(frame: pl.DataFrame) -> list[int]:
+    """Years of a figure with real rows that CBS still calls provisional ('voorlopig' or 'nader
+    voorlopig' in `source`), as StatLine marks them with '*'."""
+    if "source" not in frame.columns or not frame.height:
+        return []
+    real = frame.filter(~pl.col("is_simulated") & pl.col("source").str.contains("voorlopig"))
+    return sorted(set(real["year"].to_list()))
+
+
+def trend_marks(provisional: Sequence[int], trend_break: int | None) -> str:
+    """The sentences under a trend that explain its '*' years and its trend-break band."""
+    text = ""
+    if provisional:
+        years = ", ".join(map(str, provisional))
+        text += (
+            f"Jaren met * bevatten voorlopige cijfers van CBS ({years}); die kunnen nog wijzigen. "
+        )
+    if trend_break is not None:
+        text += (
+            f"CBS meldt een trendbreuk tussen {trend_break - 1} en {trend_break} (grijze band): "
+            "vergelijk de jaren voor en na de breuk met voorzichtigheid. "
+        )
+    return text
+
+
 def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:
     """The label after a figure's title for real values: 'CBS, 2022' (or 'eigen cijfers, …').
 

@@ -160,8 +160,13 @@ def trend(
     title: str,
     explanation: str,
     series_title: str,
+    trend_break: int | None = None,
 ) -> Figure:
-    """Lines over all years for (indicator, breakdown, label) parts, region solid and NL dashed."""
+    """Lines over all years for (indicator, breakdown, label) parts, region solid and NL dashed.
+
+    Years with provisional CBS figures get a '*'; `trend_break` is the first year after a break
+    in the series that CBS reports, marked when years on both sides are shown.
+    """
     frames = []
     for indicator in dict.fromkeys(p[0] for p in parts):
         labels = {b: label for i, b, label in parts if i == indicator}
@@ -173,14 +178,24 @@ def trend(
     span = c.all_years(store, indicators[0])
     series = [label for _, _, label in parts]
     name = c.region_label(region)
+    provisional = c.provisional_years(frame)
+    shown = frame.filter(pl.col("rate").is_not_null())["year"]
+    shown_break = (
+        trend_break
+        if trend_break is not None and shown.len() and shown.min() < trend_break <= shown.max()
+        else None
+    )
+    marks = c.trend_marks(provisional, shown_break)
     chart = charts.trend(
         frame,
         series=series,
         series_title=series_title,
+        provisional=provisional,
+        break_before=shown_break,
         description=(
             f"Lijndiagram: {_in_sentence(title)} van {span[0]} tot en met {span[-1]} voor {name}"
             + ("" if c.is_nl(region) else " (doorgetrokken) en Nederland (gestreept)")
-            + f", per {series_title.lower()}: {', '.join(series)}. {c.LEGEND_HELP}"
+            + f", per {series_title.lower()}: {', '.join(series)}. {marks}{c.LEGEND_HELP}"
         ),
     )
     table = c.figure_table(frame)
@@ -195,7 +210,7 @@ def trend(
         store,
         key=key,
         title=title,
-        explanation=f"{explanation.strip()} {c.interactive(c.LEGEND_HELP)} {charts.SIG_NOTE}",
+        explanation=f"{explanation.strip()} {marks}{c.interactive(c.LEGEND_HELP)} {charts.SIG_NOTE}",
         indicators=indicators,
         chart=chart,
         frame=frame,

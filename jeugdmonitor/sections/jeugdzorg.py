@@ -32,11 +32,11 @@ De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) do
 """
 TREND_TITLE = "Trend jeugdzorggebruik"
 TREND_TEXT = """\
-De figuur geeft de trend van het jeugdzorggebruik (CBS, 2021 en 2022) voor uw gemeente/regio en
-Nederland, met voor 2022 de onderverdeling in jeugdhulp, jeugdbescherming en jeugdreclassering
-(CBS publiceert die per gemeente als percentage; alleen 2022 is beschikbaar). Jeugdreclassering is
-het aandeel van de jongeren van 12 tot 23 jaar. Toont u alleen jeugdbescherming of
-jeugdreclassering, dan past de verticale as zich aan en worden ook die kleine aantallen leesbaar.
+De figuur geeft de trend van het jeugdzorggebruik (CBS) voor uw gemeente/regio en Nederland, met
+de onderverdeling in jeugdhulp, jeugdbescherming en jeugdreclassering voor de jaren waarin CBS die
+per gemeente publiceert (als percentage). Jeugdreclassering is het aandeel van de jongeren van
+12 tot 23 jaar. Toont u alleen jeugdbescherming of jeugdreclassering, dan past de verticale as zich
+aan en worden ook die kleine aantallen leesbaar.
 """
 REFERRER_TITLE = "Wie verwijst naar jeugdzorg?"
 REFERRER_TEXT = """\
@@ -67,6 +67,7 @@ FORMS = [
     ("jeugdbescherming", "all", "Jeugdbescherming"),
     ("jeugdreclassering", "all", "Jeugdreclassering (12-23 jaar)"),
 ]
+TREND_BREAK = 2021  # CBS (Beleidsinformatie Jeugd) reports a trend break between 2020 and 2021
 
 
 def build(
@@ -109,6 +110,7 @@ def build(
                 title=TREND_TITLE,
                 explanation=TREND_TEXT,
                 series_title="Vorm van jeugdzorg",
+                trend_break=TREND_BREAK,
             ),
             *figures.strip(store, region, indicator="jeugdzorg"),
             figures.bars(
