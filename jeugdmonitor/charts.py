@@ -482,7 +482,7 @@ def _trend_template(
             x=alt.X("tot:O", title=None, axis=alt.Axis(labelAngle=0)), text=alt.value("trendbreuk")
         )
     )
-    chart = alt.layer(band, band_label, legend_layer, errors, lines, points, sig).properties(
+    chart = alt.layer(legend_layer, band, band_label, errors, lines, points, sig).properties(
         width=width, height=height
     )
     return _compile(chart)

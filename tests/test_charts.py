@@ -74,7 +74,10 @@ def test_trend_legend_selection_filters_every_visible_layer():
     params = spec["params"]
     assert len(params) == 1 and params[0]["bind"] == "legend"
     assert params[0]["select"]["fields"] == ["reeks"]
-    legend_layer, *visible = spec["layer"]
+    # the trend-break band and its label come before the lines (behind them): never filtered
+    legend_layer, band, band_label, *visible = spec["layer"]
+    assert band["data"]["name"] == band_label["data"]["name"] == "breaks"
+    assert spec["datasets"]["breaks"] == []  # no break asked for
     for layer in visible:
         assert {"param": params[0]["name"]} in [t.get("filter") for t in layer["transform"]]
     assert {r["reeks"] for r in spec["datasets"]["rows"]} == {
