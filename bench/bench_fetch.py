@@ -1,4 +1,6 @@
-"""Fetch from a mirror and CSV import, against a warm open_store of the same data in the same run.
+"""Fetch from a mirror (multi-year tables 2020-2024 and the real yearly jeugdzorg tables 2021-2022, found
+through the mirror's catalogue), the plan alone, and CSV import, against a warm open_store of the same data in
+the same run.
 
 Run: python bench/bench_fetch.py
 Each measure works on a fresh copy of data/ in a temporary folder (the copy is not timed).
@@ -71,13 +73,26 @@ def main() -> None:
             (
                 "fetch mirror 5 years, no maps",
                 median_ms(
-                    timed(lambda d: run_fetch(d, mirror=mirror, fetch_maps=False, **quiet)),
+                    timed(
+                        lambda d: run_fetch(
+                            d, mirror=mirror, fetch_maps=False, use_crosswalk=True, **quiet
+                        )
+                    ),
                     repeat=5,
                 ),
             ),
             (
+                "fetch --plan (catalogue only)",
+                median_ms(
+                    timed(lambda d: run_fetch(d, mirror=mirror, plan_only=True, **quiet)), repeat=5
+                ),
+            ),
+            (
                 "fetch mirror 5 years + maps",
-                median_ms(timed(lambda d: run_fetch(d, mirror=mirror, **quiet)), repeat=5),
+                median_ms(
+                    timed(lambda d: run_fetch(d, mirror=mirror, use_crosswalk=True, **quiet)),
+                    repeat=5,
+                ),
             ),
             ("import CSV, 342 rows", median_ms(timed(lambda d: run_import(csv, d)), repeat=5)),
         ]

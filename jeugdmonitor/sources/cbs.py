@@ -24,374 +24,50 @@ estimate already in data/ is used, and `source` and `is_estimate` say so.
 from __future__ import annotations
 
 import fnmatch
-import json
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from typing import Any
 
 import polars as pl
 
-from jeugdmonitor.files import atomic_write, reference_path
 from jeugdmonitor.sources import cbs_catalog as cat
-from jeugdmonitor.sources.crosswalk import load_crosswalk
-from jeugdmonitor.sources.download import TIMEOUT_S, DownloadError, http_get, parse_json
-
-DEFAULT_BASE_URL = "https://opendata.cbs.nl/ODataFeed/odata"
-CATALOG_PATH = "/ODataCatalog/Tables"  # on the feed's host
-CATALOG_FILE = Path("catalog") / "Tables.json"  # in a mirror
-POPULATION = "population"  # indicator name of population rows and table name of their use
-AGE_GROUPS = ("0-4", "4-12", "12-18")
-PARTS = ("count", "numerator", "denominator")
-UNITS = ("count", "percent")
-MAPPING_COLUMNS = (
-    "indicator",
-    "breakdown",
-    "part",
-    "table",
-    "column",
-    "unit",
-    "filters",
-    "active",
-    "note",
+from jeugdmonitor.sources.cbs_feed import (
+    CATALOG_FILE,
+    DEFAULT_BASE_URL,
+    HttpOData,
+    MirrorOData,
+    ODataSource,
+    Progress,
+    catalog_url,
 )
-OPTIONAL_COLUMNS = ("series", "title_pattern")  # absent in older mapping files: fixed tables only
-MAX_PAGES = 100_000
-Progress = Callable[[str], None]
+from jeugdmonitor.sources.cbs_mapping import (
+    AGE_GROUPS,
+    POPULATION,
+    CbsError,
+    Spec,
+    column_terms,
+    default_mapping,
+    load_mapping,
+    parse_filters,
+)
+from jeugdmonitor.sources.crosswalk import load_crosswalk
 
-
-class CbsError(DownloadError):
-    """A CBS response or the mapping file cannot be used; the message says where and why."""
-
-
-# ----------------------------------------------------------------------------------- mapping
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One active row of the mapping file: where one series (numerator, denominator, count) lives.
-
-    Before a fetch `table` is the fixed table id ('' for a series); the fetch binds a copy to each
-    catalogue table, with `table` that table's id and `keys` the columns `column` resolves to.
-    """
-
-    row: int  # row number in the mapping file, header = row 1
-    indicator: str
-    breakdown: str
-    part: str
-    table: str
-    column: str
-    unit: str
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
-    file: str = "cbs_sources.csv"
-    series: str = ""
-    title_pattern: str = ""
-    keys: tuple[str, ...] = ()
-
-    @property
-    def where(self) -> str:
-        return f"{self.file} row {self.row} ({self.indicator}, {self.breakdown}, {self.part})"
-
-    @property
-    def source_name(self) -> str:
-        """The fixed table or the series this row reads (what the catalogue is asked for)."""
-        return self.series or self.table
-
-
-def default_mapping() -> Path:
-    """Path of the bundled `reference/cbs_sources.csv`."""
-    return reference_path("cbs_sources.csv")
-
-
-def parse_filters(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """'A=x|y;B=z' → (('A', ('x', 'y')), ('B', ('z',))); raises ValueError on bad syntax."""
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        name, sep, values = part.partition("=")
-        vals = tuple(v.strip() for v in values.split("|"))
-        if not sep or not name.strip() or not all(vals):
-            raise ValueError(f"filter {part!r} is not Dimension=value or Dimension=value|value")
-        out.append((name.strip(), vals))
-    return tuple(out)
-
-
-def column_terms(text: str) -> tuple[tuple[str, ...], ...]:
-    """'a_* | title=A + b_*' → (('a_*', 'title=A'), ('b_*',)): terms to add up, each a set of
-    alternatives naming one column; raises ValueError on an empty term or alternative."""
-    terms = []
-    for term in text.split("+"):
-        alternatives = tuple(a.strip() for a in term.split("|"))
-        if not all(alternatives) or any(a.lower() == "title=" for a in alternatives):
-            raise ValueError(f"column {text!r}: an empty term or alternative")
-        terms.append(alternatives)
-    return tuple(terms)
-
-
-def _check_row(r: dict[str, str], indicators: Collection[str], breakdowns: Collection[str]):
-    """(column, detail) of the first problem in one active mapping row, or None."""
-    if r["part"] not in PARTS:
-        return "part", f"{r['part']!r} is not one of {', '.join(PARTS)}"
-    if r["unit"] not in UNITS:
-        return "unit", f"{r['unit']!r} is not one of {', '.join(UNITS)}"
-    if (r["indicator"] == POPULATION) != (r["part"] == "count"):
-        return "part", "part 'count' is for indicator 'population' only, and vice versa"
-    if r["indicator"] != POPULATION and r["indicator"] not in indicators:
-        return "indicator", f"unknown indicator {r['indicator']!r} (not in the catalogue)"
-    if r["breakdown"] not in breakdowns:
-        return "breakdown", f"unknown breakdown {r['breakdown']!r}"
-    if r["part"] == "count" and r["breakdown"].removeprefix("age=") not in AGE_GROUPS:
-        return "breakdown", f"population rows need one of age={', age='.join(AGE_GROUPS)}"
-    if r["table"] and r["series"]:
-        return "series", f"give a table ({r['table']}) or a series, not both"
-    if not r["table"] and not r["series"]:
-        return "table", "empty: name a CBS table (e.g. 85098NED), 'population', or a series"
-    if r["title_pattern"]:
-        if not r["series"]:
-            return "title_pattern", "only a series has a title pattern"
-        try:
-            re.compile(r["title_pattern"])
-        except re.error as exc:
-            return "title_pattern", f"not a regular expression ({exc})"
-    try:
-        filters = parse_filters(r["filters"])
-    except ValueError as exc:
-        return "filters", str(exc)
-    if r["table"] == POPULATION:
-        if r["part"] != "denominator" or r["unit"] != "count":
-            return "table", "'population' can only be a denominator with unit 'count'"
-        if len(filters) != 1 or filters[0][0] != "age_group":
-            return "filters", "a population denominator needs age_group=0-4|4-12|12-18 (or a part)"
-        bad = [g for g in filters[0][1] if g not in AGE_GROUPS]
-        if bad:
-            return "filters", f"unknown age group(s) {', '.join(bad)}"
-    elif not r["column"]:
-        return "column", f"empty: name a column (Topic key) of {r['table'] or r['series']}"
-    else:
-        try:
-            column_terms(r["column"])
-        except ValueError as exc:
-            return "column", str(exc)
-    if r["unit"] == "percent" and r["part"] != "numerator":
-        return "unit", "only a numerator can be a percentage (of its denominator)"
-    return None
-
-
-def load_mapping(
-    path: Path | None, indicators: Collection[str], breakdowns: Collection[str]
-) -> list[Spec]:
-    """The active rows of the mapping file, checked; raises CbsError naming file, column and row."""
-    path = Path(path) if path else default_mapping()
-    try:
-        frame = pl.read_csv(path, infer_schema=False, empty_string_is_null=False)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise CbsError(f"{path}: cannot read the mapping ({exc})") from exc
-    missing = [c for c in MAPPING_COLUMNS if c not in frame.columns]
-    if missing:
-        raise CbsError(f"{path}: column '{missing[0]}', row 1: missing from the header")
-    frame = frame.with_columns(
-        pl.lit("").alias(c) for c in OPTIONAL_COLUMNS if c not in frame.columns
-    ).with_columns(
-        pl.col(c).fill_null("").str.strip_chars() for c in (*MAPPING_COLUMNS, *OPTIONAL_COLUMNS)
-    )
-    problems, specs = [], []
-    for row, r in enumerate(frame.iter_rows(named=True), start=2):
-        if r["active"].lower() not in ("yes", "no"):
-            problems.append(f"column 'active', row {row}: {r['active']!r} is not yes or no")
-            continue
-        if r["active"].lower() == "no":
-            continue
-        found = _check_row(r, indicators, breakdowns)
-        if found:
-            problems.append(f"column '{found[0]}', row {row}: {found[1]}")
-            continue
-        specs.append(
-            Spec(
-                row,
-                r["indicator"],
-                r["breakdown"],
-                r["part"],
-                r["table"],
-                r["column"],
-                r["unit"],
-                parse_filters(r["filters"]),
-                path.name,
-                r["series"],
-                r["title_pattern"],
-            )
-        )
-    problems += _check_pairs(specs)
-    specs, more = _with_series_patterns(specs)
-    problems += more
-    if problems:
-        raise CbsError("\n".join(f"{path}: {p}" for p in problems))
-    if not specs:
-        raise CbsError(f"{path}: no active rows (set active=yes on the rows to fetch)")
-    return specs
-
-
-def _with_series_patterns(specs: list[Spec]) -> tuple[list[Spec], list[str]]:
-    """Each series has one title pattern, given on at least one of its rows; every row gets it."""
-    patterns: dict[str, set[str]] = {}
-    first: dict[str, int] = {}
-    for s in specs:
-        if s.series:
-            first.setdefault(s.series, s.row)
-            if s.title_pattern:
-                patterns.setdefault(s.series, set()).add(s.title_pattern)
-    problems = []
-    for name, row in first.items():
-        found = patterns.get(name, set())
-        if len(found) != 1:
-            detail = (
-                "no row gives its title_pattern"
-                if not found
-                else f"its rows give {len(found)} different title patterns"
-            )
-            problems.append(f"column 'title_pattern', row {row}: series {name}: {detail}")
-    return [
-        replace(s, title_pattern=next(iter(patterns[s.series]))) if s.series in patterns else s
-        for s in specs
-    ], problems
-
-
-def _check_pairs(specs: list[Spec]) -> list[str]:
-    """Each series once; every numerator has one denominator; population groups exist."""
-    problems, seen = [], {}
-    for s in specs:
-        key = (s.indicator, s.breakdown, s.part)
-        if key in seen:
-            problems.append(f"column 'part', row {s.row}: duplicate of row {seen[key]}")
-        seen[key] = s.row
-    for (ind, brk, part), row in seen.items():
-        other = {"numerator": "denominator", "denominator": "numerator"}.get(part)
-        if other and (ind, brk, other) not in seen:
-            problems.append(f"column 'part', row {row}: {ind} {brk} has no active {other} row")
-    counts = {s.breakdown.removeprefix("age=") for s in specs if s.part == "count"}
-    for s in specs:
-        if s.table == POPULATION:
-            lacking = [g for g in s.filters[0][1] if g not in counts]
-            if lacking:
-                problems.append(
-                    f"column 'filters', row {s.row}: no active population row for age "
-                    + ", ".join(lacking)
-                )
-    return problems
-
-
-# ----------------------------------------------------------------------------------- sources
-
-
-class ODataSource(Protocol):
-    """Where rows come from: the live OData feed or a mirror folder."""
-
-    def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]: ...
-
-    def catalog(self) -> list[dict[str, Any]]: ...
-
-    @property
-    def catalog_where(self) -> str: ...
-
-
-def _values(doc: Any, where: str) -> list[dict[str, Any]]:
-    if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
-        raise CbsError(f"{where}: no 'value' list, so not a CBS OData v3 response")
-    return doc["value"]
-
-
-def catalog_url(base_url: str) -> str:
-    """The catalogue beside a feed: https://opendata.cbs.nl/ODataFeed/odata → …/ODataCatalog/Tables."""
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}{CATALOG_PATH}"
-
-
-@dataclass
-class HttpOData:
-    """The live OData v3 feed; follows `odata.nextLink`; optionally saves what it got as a mirror."""
-
-    base_url: str = DEFAULT_BASE_URL
-    save_to: Path | None = None
-    progress: Progress = print
-    timeout: float = TIMEOUT_S
-    catalog_url: str = ""  # default: `catalog_url(base_url)`
-
-    @property
-    def catalog_where(self) -> str:
-        return self.catalog_url or catalog_url(self.base_url)
-
-    def _all_pages(self, url: str | None, label: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        while url:
-            if url in seen or len(seen) >= MAX_PAGES:
-                raise CbsError(f"GET {url}: odata.nextLink repeats a page; stopping")
-            seen.add(url)
-            doc = parse_json(http_get(url, self.timeout), f"GET {url}")
-            out.extend(_values(doc, f"GET {url}"))
-            if label:
-                self.progress(f"    {label}: page {len(seen)}, {len(out)} rows so far")
-            nxt = doc.get("odata.nextLink")
-            url = urljoin(url, nxt) if nxt else None
-        return out
-
-    def _save(self, relative: Path, rows: list[dict[str, Any]]) -> None:
-        if self.save_to is not None:
-            atomic_write(
-                Path(self.save_to) / relative,
-                json.dumps({"value": rows}, ensure_ascii=False).encode("utf-8"),
-            )
-
-    def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]:
-        """All rows of one endpoint, over every page."""
-        params = urlencode({**query, "$format": "json"}, quote_via=quote, safe="$,'()")
-        url = f"{self.base_url.rstrip('/')}/{table}/{endpoint}?{params}"
-        label = f"{table}/{endpoint}" if endpoint == "TypedDataSet" else ""
-        out = self._all_pages(url, label)
-        self._save(Path("cbs") / table / f"{endpoint}.json", out)
-        return out
-
-    def catalog(self) -> list[dict[str, Any]]:
-        """The catalogue's table list (only the fields `fetch` reads)."""
-        params = urlencode(
-            {"$select": ",".join(cat.CATALOG_FIELDS), "$format": "json"}, quote_via=quote, safe="$,"
-        )
-        out = self._all_pages(f"{self.catalog_where}?{params}", "")
-        self._save(CATALOG_FILE, out)
-        return out
-
-
-@dataclass
-class MirrorOData:
-    """A folder laid out like the downloads: `catalog/Tables.json` and `cbs/<table>/<endpoint>.json`,
-    each the OData JSON with a `value` list."""
-
-    root: Path
-    progress: Progress = print
-
-    @property
-    def catalog_where(self) -> str:
-        return str(Path(self.root) / CATALOG_FILE)
-
-    def _read(self, relative: Path, what: str) -> list[dict[str, Any]]:
-        path = Path(self.root) / relative
-        if not path.is_file():
-            raise CbsError(f"mirror {self.root}: no file {relative.as_posix()}{what}")
-        return _values(parse_json(path.read_bytes(), str(path)), str(path))
-
-    def rows(self, table: str, endpoint: str, query: dict[str, str]) -> list[dict[str, Any]]:
-        """The stored rows (the query is applied locally by the caller)."""
-        rows = self._read(Path("cbs") / table / f"{endpoint}.json", "")
-        if endpoint == "TypedDataSet":
-            self.progress(f"    {table}/{endpoint}: {len(rows)} rows from {self.root}")
-        return rows
-
-    def catalog(self) -> list[dict[str, Any]]:
-        """The stored catalogue."""
-        return self._read(
-            CATALOG_FILE,
-            " (the CBS catalogue's table list; `fetch --save-mirror` writes it)",
-        )
+__all__ = [  # the importer's surface: update.py, the tests and bench use these
+    "CATALOG_FILE",
+    "DEFAULT_BASE_URL",
+    "POPULATION",
+    "CbsError",
+    "CbsResult",
+    "HttpOData",
+    "MirrorOData",
+    "Spec",
+    "catalog_url",
+    "default_mapping",
+    "fetch",
+    "load_mapping",
+    "parse_filters",
+    "read_plan",
+]
 
 
 # ------------------------------------------------------------------------------------- tables
