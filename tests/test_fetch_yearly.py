@@ -392,3 +392,36 @@ def test_trend_marks_provisional_years_and_the_break():
     later = charts.trend(rows.filter(pl.col("year") >= 2021), series=["Jeugdhulp"], description="t",
                          break_before=2021)  # fmt: skip
     assert later.to_dict()["datasets"]["breaks"] == []
+
+
+def test_split_gemeente_with_crosswalk_leaves_its_successors_without_that_year(
+    data_copy, specs_http
+):
+    """Haaren (split in 2021) in a 2023 row: without --crosswalk an error; with it, Oisterwijk,
+    Vught, Boxtel and Tilburg get no figure for 2023 (a share of Haaren would be a guess), and
+    2024 is fetched as usual."""
+    http, tables = specs_http
+    tables = copy.deepcopy(tables)
+    rows = tables["85098NED"]["TypedDataSet"]
+    haaren = next(
+        r for r in rows if r["RegioS"].strip() == "GM0824" and r["Perioden"] == "2023JJ00"
+    )
+    haaren["RegioS"] = "GM0788  "  # Oisterwijk's 2023 row published under Haaren's code
+    serve(http, tables)
+    before = snapshot(data_copy)
+    kw = {"base_url": http.url_for("/"), "fetch_maps": False, **QUIET}
+    with pytest.raises(cbs.CbsError, match="'GM0788'.*Haaren.*cannot be divided"):
+        run_fetch(data_copy, **kw)
+    assert_untouched(data_copy, before)
+    run_fetch(data_copy, use_crosswalk=True, **kw)
+    got = pl.read_parquet(data_copy / "indicators.parquet").filter(
+        (pl.col("indicator") == "jeugdhulp") & pl.col("year").is_in([2023, 2024])
+    )
+    successors = ["GM0824", "GM0865", "GM0757", "GM0855"]
+    assert got.filter(
+        pl.col("gemeente_code").is_in(successors) & (pl.col("year") == 2023)
+    ).is_empty()
+    assert (
+        got.filter(pl.col("gemeente_code").is_in(successors) & (pl.col("year") == 2024)).height == 4
+    )
+    assert got.filter(pl.col("year") == 2023).height >= 342 - 4 - 1
