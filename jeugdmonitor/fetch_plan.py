@@ -14,7 +14,7 @@ from jeugdmonitor.sources import cbs
 from jeugdmonitor.sources import cbs_catalog as cat
 
 
-def _years_text(years: Iterable[int]) -> str:
+def years_text(years: Iterable[int]) -> str:
     """[2020, 2021, 2022, 2024] → '2020-2022, 2024'."""
     ordered, runs = sorted(set(years)), []
     for y in ordered:
@@ -68,7 +68,7 @@ def describe(
     lines.append("Tables and years that would be fetched:")
     for t in sorted(plan.tables, key=lambda t: (t.wanted.name, t.years, t.table.identifier)):
         what = f"series {t.wanted.name}" if t.wanted.is_series else "table"
-        when = _years_text(t.years) if t.years else "every year in its time dimension"
+        when = years_text(t.years) if t.years else "every year in its time dimension"
         lines.append(
             f"  {t.table.identifier:<10} {when:<12} {t.table.title} ({what}; "
             f"modified {t.table.modified or 'unknown'})"
@@ -89,21 +89,17 @@ def describe(
         if any(dens[(ind, b)].table == cbs.POPULATION for b in breakdowns):
             estimated = [y for y in years if y not in pop]
             note = (
-                f"; denominator: population CBS 03759ned for {_years_text(set(years) & pop)}"
+                f"; denominator: population CBS 03759ned for {years_text(set(years) & pop)}"
                 if not estimated
-                else f"; denominator: the estimated population in data/ for {_years_text(estimated)}"
-                + (
-                    f", CBS 03759ned for {_years_text(set(years) & pop)}"
-                    if set(years) & pop
-                    else ""
-                )
+                else f"; denominator: the estimated population in data/ for {years_text(estimated)}"
+                + (f", CBS 03759ned for {years_text(set(years) & pop)}" if set(years) & pop else "")
             )
-        lines.append(f"  {ind} ({', '.join(sorted(breakdowns))}): {_years_text(years)}{note}")
+        lines.append(f"  {ind} ({', '.join(sorted(breakdowns))}): {years_text(years)}{note}")
     if not real:
         lines.append("  none")
     lines.append(
         "Population per age group from CBS 03759ned: "
-        + (_years_text(pop) if pop else "none (the estimate in data/ stays)")
+        + (years_text(pop) if pop else "none (the estimate in data/ stays)")
     )
 
     made = pl.DataFrame(
@@ -119,14 +115,14 @@ def describe(
     )
     lines.append("Stays simulated:")
     for ind, years in sorted(simulated.iter_rows()):
-        lines.append(f"  {ind}: {_years_text(years)}")
+        lines.append(f"  {ind}: {years_text(years)}")
     if not simulated.height:
         lines.append("  nothing")
     kept = left.filter(~pl.col("is_simulated")).group_by("indicator").agg(pl.col("year").unique())
     if kept.height:
         lines.append(
             "Stays real as it is (not fetched again): "
-            + "; ".join(f"{i} {_years_text(y)}" for i, y in sorted(kept.iter_rows()))
+            + "; ".join(f"{i} {years_text(y)}" for i, y in sorted(kept.iter_rows()))
         )
     return "\n".join(lines)
 

@@ -232,7 +232,7 @@ def _fetch(
     plan = cbs.read_plan(source, specs, years, first_year)
     if plan_only:
         return fetch_plan.describe(plan, specs, frames["indicators"], source.catalog_where)
-    span = f"{years[0]}-{years[-1]}" if years else f"every year from {first_year} on"
+    span = fetch_plan.years_text(years) if years else f"every year from {first_year} on"
     progress(f"Fetching CBS figures ({span}) from {where}")
     for line in fetch_plan.left_aside(plan):
         progress(f"  {line}")
