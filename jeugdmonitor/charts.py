@@ -1044,7 +1044,7 @@ def wijk_trend(rows: pl.DataFrame, description: str,
 
 
 # ============================================================================================
-# Expected use (model) and benchmarks (issue 5): ventiles, ratios, coefficients, the benchmark
+# Expected use (model) and benchmarks: ventiles, ratios, coefficients, the benchmark
 # strip; templates like the charts above, in the same palette. The scatter and the residual
 # map at the end are drawn only in notebooks/expected_use.py and stay plain Altair charts.
 # ============================================================================================
@@ -1130,7 +1130,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
 
 
 def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> Spec:
-    """Seed 002's ventile chart: one bar per group (mean of actual − expected, percentage points).
+    """The NJi ventile chart: one bar per group (mean of actual − expected, percentage points).
 
     `bars` has group, mean, min, max, n_regions and `highlight` (True for the bar that holds the
     chosen region). The highlighted bar is coloured and labelled with the region's name.
@@ -1577,7 +1577,7 @@ def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: s
 
 
 # ============================================================================================
-# School linkage (issue 6, notebooks/school_linkage.py): Grafiek 1 and 2, the school benchmark
+# School linkage (notebooks/school_linkage.py): Grafiek 1 and 2, the school benchmark
 # and the category mix. Builders take the frames of `jeugdmonitor.linkage.views` (suppressed and
 # rounded) and return plain Altair charts: the notebook draws each once per choice.
 # ============================================================================================

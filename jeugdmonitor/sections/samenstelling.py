@@ -1,4 +1,4 @@
-"""Section "Gemeenten in deze regio": the make-up of an SWV, jeugdregio or provincie (issue 11).
+"""Section "Gemeenten in deze regio": the make-up of an SWV, jeugdregio or provincie.
 
 One row per member gemeente: its weight (for an SWV the share of its postcodes in the SWV; 1 for
 a jeugdregio or provincie), its youths, and the region's key figures for that gemeente, each

@@ -1,4 +1,4 @@
-"""Section "Verwacht en werkelijk jeugdzorggebruik" (seed 002, F10/B2/B8; benchmarks F14/B3).
+"""Section "Verwacht en werkelijk jeugdzorggebruik".
 
 For a region: actual against expected use per care form (ratio with interval), one ventile chart
 per care form with the region's bar highlighted, and how good the model is and what it rests on.
@@ -32,7 +32,7 @@ from jeugdmonitor.store import Store
 KEY = "verwacht"
 TITLE = "Verwacht en werkelijk jeugdzorggebruik"
 MODEL_NOTE = "model: Jeugdmonitor (binomiaal GLM)"
-PUBLISHED_R2 = 0.57  # published multilevel model of jeugdhulp per wijk (27 determinants, issue 11)
+PUBLISHED_R2 = 0.57  # published multilevel model of jeugdhulp per wijk (27 determinants)
 SHORT = {
     "jeugdzorg": "Jeugdzorg totaal",
     "jeugdhulp": "Jeugdhulp",

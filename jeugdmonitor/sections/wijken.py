@@ -1,4 +1,4 @@
-"""Section "Wijken" (seed 004, tip 4 "Kijk ook op wijkniveau"; B8): jeugdzorg per wijk of a gemeente.
+"""Section "Wijken" (NJi tip "Kijk ook op wijkniveau"): jeugdzorg per wijk of a gemeente.
 
 For a gemeente: a map of its wijken (the highest outlined), every wijk ranked with its interval
 and a mark where it differs significantly from the gemeente, the change 2021 → 2022, and a CSV of
