@@ -17,6 +17,7 @@ from jeugdmonitor.sections.common import (
     ESTIMATE_NOTE,
     csv_flag_columns,
     csv_rate_columns,
+    interactive,
     md_escape,
 )
 from jeugdmonitor.stats import count_text, percent_text, rounded
@@ -179,8 +180,8 @@ def build(
                 explanation=(
                     "De kaart toont per wijk het aandeel jongeren met jeugdzorg; donkerblauw is het "
                     "hoogste aandeel, lichtgrijs een wijk met minder dan 10 jongeren in jeugdzorg. "
-                    "De wijk met het hoogste aandeel is oranje omlijnd; beweeg over een wijk voor "
-                    "naam, aantal, percentage en interval."
+                    "De wijk met het hoogste aandeel is oranje omlijnd. "
+                    + interactive("Beweeg over een wijk voor naam, aantal, percentage en interval.")
                 ),
                 chart=chart,
                 table=_table(latest),
