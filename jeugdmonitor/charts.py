@@ -346,7 +346,7 @@ def _bars_template(x_title: str, width: int, step: int) -> str:
     sig = base.mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOR).encode(
         x="ci_high:Q", text="sig:N"
     )
-    note = base.mark_text(align="left", dx=3, fontSize=11, color=MUTED_TEXT_COLOR).encode(
+    note = base.mark_text(align="left", dx=3, fontSize=12, color=MUTED_TEXT_COLOR).encode(
         x=alt.datum(0), text="note:N"
     )
     chart = alt.layer(room, bars, errors, sig, note).properties(
@@ -979,11 +979,11 @@ def _ranking_template(x_title: str, width: int) -> str:
         base.mark_point(filled=True, size=60, color=REGION_COLOR, opacity=1).encode(
             x=x, tooltip=tooltip
         ),
-        base.mark_text(align="left", dx=5, fontSize=11, color=TEXT_COLOR).encode(
+        base.mark_text(align="left", dx=5, fontSize=12, color=TEXT_COLOR).encode(
             x="ci_high:Q", text="sig:N"
         ),
         base.mark_text(
-            align="left", dx=2, fontSize=11, color=MUTED_TEXT_COLOR, fontStyle="italic"
+            align="left", dx=2, fontSize=12, color=MUTED_TEXT_COLOR, fontStyle="italic"
         ).encode(x=alt.value(2), text="note:N"),
     ]
     return _compile(alt.layer(*layers).properties(width=width, height=alt.Step(17)))
@@ -1295,7 +1295,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             scale=scale,
             title="Odds ratio per SD (log-schaal)",
             # 7 ticks and a title in one narrow panel: smaller type than the shared look
-            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=10, titleFontSize=11),
+            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=12, titleFontSize=12),
         ),
         x2="or_ci_high:Q",
     )
@@ -1325,7 +1325,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
                 title=None,
                 sort=list(panels),
                 header=alt.Header(
-                    labelFontSize=11, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
+                    labelFontSize=12, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
                 ),
             ),
             columns=COEFFICIENT_COLUMNS,
@@ -1406,7 +1406,7 @@ def _quality_template(low: float, high: float) -> str:
     published = alt.Chart(_rows("published"))
     rule = published.mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3]).encode(x="v:Q")
     label = published.mark_text(
-        align="right", baseline="top", dx=-4, dy=2, fontSize=11, color=HIGHLIGHT_COLOR
+        align="right", baseline="top", dx=-4, dy=2, fontSize=12, color=HIGHLIGHT_COLOR
     ).encode(x="v:Q", y=alt.value(0), text="label:N")
     return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(16)))
 
@@ -1420,7 +1420,7 @@ def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
     description = (
         "Staafdiagram: per model het deel van de verschillen (R², gewogen naar jeugdigen) dat het "
         "buiten de steekproef voorspelt, naast een model zonder kenmerken; de stippellijn is het "
-        f"gepubliceerde wijkmodel met microdata ({100 * published:.0f}%)."
+        f"gepubliceerde wijkmodel met microdata ({f'{100 * published:.1f}'.replace('.', ',')}%)."
     )
     rows = pl.concat(
         quality.select(
@@ -1439,7 +1439,8 @@ def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
         [
             {
                 "v": published,
-                "label": f"gepubliceerd wijkmodel met microdata: {100 * published:.0f}%",
+                "label": "gepubliceerd wijkmodel met microdata: "
+                + f"{100 * published:.1f}%".replace(".", ","),
             }
         ],
         ensure_ascii=False,
@@ -1483,7 +1484,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
     if with_notes:
         layers.append(
             alt.Chart(_rows("notes"))
-            .mark_text(align="right", fontSize=11, color=MUTED_TEXT_COLOR, fontStyle="italic")
+            .mark_text(align="right", fontSize=12, color=MUTED_TEXT_COLOR, fontStyle="italic")
             .encode(y=y, x=alt.value(416), text="note:N")
         )
     return _compile(alt.layer(*layers).properties(width=420, height=alt.Step(22)))

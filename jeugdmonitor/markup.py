@@ -5,6 +5,7 @@ Nothing here knows about marimo's runtime or about files; both front ends wrap t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
@@ -82,7 +83,7 @@ FIGURE_CSS = """
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
-  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; font-size: 7pt; }
 }
 """
 
@@ -93,6 +94,7 @@ __all__ = [
     "SUPPRESSION_TEXT",
     "TABLE_TOGGLE",
     "csv_bytes",
+    "dutch_date",
     "figure_heading",
     "figure_rows",
     "further_reading",
@@ -105,6 +107,15 @@ __all__ = [
     "theme_heading",
     "toc_html",
 ]
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")  # fmt: skip
+
+
+def dutch_date(day: dt.date) -> str:
+    """A date as Dutch readers write it: '7 december 2026' (not 2026-12-07)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def badge_html(figure: Figure) -> str:

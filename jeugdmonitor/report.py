@@ -184,9 +184,8 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
      it is drawn; about 79% of its size on screen), keeping its proportions; a very tall one
      (a ranking of 100 wijken) takes at most a page */
   .chart svg { height: var(--jm-print-h, auto); width: auto; max-height: 240mm; }
-  /* a heading stays with its figure: a figure is never split (a long table may still be) */
-  figure { break-inside: avoid; }
-  .jm-badge { font-size: 7pt; }
+  /* a heading stays with its figure: heading, texts and chart are never split */
+  .jm-keep { break-inside: avoid; }
   h2, h3, h4 { break-inside: avoid; }
   figcaption { font-size: 7.5pt; line-height: 1.25; }  /* sources: complete, but small */
   .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
@@ -352,9 +351,14 @@ def _report_href(code: str) -> str:
     return f"{code}.html"
 
 
+KEEP_TABLE_ROWS = 20  # a table figure this short prints on one page with its heading
+
+
 def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int = 4) -> str:
+    # on paper the heading, texts and chart (or a short table) stay together (`jm-keep`)
     parts = [
         f'<figure id="figure-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
+        '<div class="jm-keep">',
         markup.figure_heading(figure, level),
         f'<div class="text">{markup.markdown_html(figure.explanation)}</div>',
     ]
@@ -364,14 +368,16 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         label = html.escape(f"Grafiek: {figure.title}", quote=True)
         kind = "chart tall" if figure.tall else "chart"
         parts.append(f'<div class="{kind}" id="{chart_id}" role="img" aria-label="{label}"></div>')
-    parts.append(
+    caption = (
         f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
     )
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
-        parts.append(markup.table_html(figure.table, links=figure.links, href=_report_href))
+        table = markup.table_html(figure.table, links=figure.links, href=_report_href)
+        short = figure.table.height <= KEEP_TABLE_ROWS
+        parts += [table, "</div>", caption] if short else [caption, "</div>", table]
     else:
-        parts.append(markup.table_details(figure.table))
+        parts += [caption, "</div>", markup.table_details(figure.table)]
     parts.append("</figure>")
     return "".join(parts)
 
@@ -545,7 +551,7 @@ def render(
     items = {name: text() for name, text in assets.items.items()} | page.templates
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
-    when = (generated or dt.date.today()).isoformat()
+    when = markup.dutch_date(generated or dt.date.today())
     toc = markup.toc_html(built, extra=[("bronnen", "Bronnen en verantwoording")])
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
@@ -713,7 +719,7 @@ table.index td, table.index th {{ border-bottom: 1px solid var(--line); padding:
 main.index-page {{ max-width: 1240px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }}
 </style></head><body><main class="index-page">
 <h1>Jeugdmonitor – rapporten per regio</h1>
-<p class="meta">Gemaakt op {generated.isoformat()} · {store.regions.height} regio's</p>
+<p class="meta">Gemaakt op {markup.dutch_date(generated)} · {store.regions.height} regio's</p>
 {banner}
 <div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code, bijv. Den Haag"></label>
 <label>Soort regio <select id="t"><option value="">alle</option>{options}</select></label>

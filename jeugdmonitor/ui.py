@@ -641,13 +641,18 @@ def _problem_line(problem: str, data_dir: Path) -> str:
     return f"{shown} bevat een fout."
 
 
+TECH_STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; font-size: 0.8rem"
+
+
 def _problem_list(problems: Iterable[str], data_dir: Path, limit: int = 8) -> str:
     problems = list(problems)
     lines = list(dict.fromkeys(_problem_line(p, data_dir) for p in problems))
     more = [f"- … en nog {len(lines) - limit} andere bestanden"] if len(lines) > limit else []
-    details = "\n".join(f"    {p}".replace(str(data_dir), data_dir.name) for p in problems[:20])
+    details = "\n".join(p.replace(str(data_dir), data_dir.name) for p in problems[:20])
+    # the technical lines wrap inside the notice (a code block ran off its right edge)
+    block = f'<pre class="jm-tech" style="{TECH_STYLE}">{html.escape(details)}</pre>'
     return "\n".join(
-        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", details]
+        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", block]
     )
 
 

@@ -391,14 +391,14 @@ def _form_figure(
     elif row["suppressed"]:
         numbers = (
             f"In {name} gaat het om minder dan {MIN_COUNT} {form.population}; dat aantal en het "
-            f"percentage tonen we niet. Verwacht: {percent_text(row['expected_rate'], 2)}."
+            f"percentage tonen we niet. Verwacht: {percent_text(row['expected_rate'])}."
         )
     else:
         verdict = row["signal"] or "niet duidelijk anders dan verwacht"
         numbers = (
-            f"In {name} kreeg {percent_text(row['rate'], 2)} van de {form.population} "
+            f"In {name} kreeg {percent_text(row['rate'])} van de {form.population} "
             f"(ongeveer {count_text(row['numerator'])}) {form.label.lower()}; verwacht was "
-            f"{percent_text(row['expected_rate'], 2)} (ongeveer {count_text(row['expected'])}). "
+            f"{percent_text(row['expected_rate'])} (ongeveer {count_text(row['expected'])}). "
             f"Werkelijk / verwacht = {decimal_text(row['ratio'])} (95%-interval "
             f"{decimal_text(row['ratio_ci_low'])}–{decimal_text(row['ratio_ci_high'])}): {verdict}."
         )
@@ -802,7 +802,7 @@ def _first_upper(text: str) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
+    return percent_text(value)  # one decimal, as every percentage
 
 
 def _quality_figure(store: Store, year: int) -> Figure:
