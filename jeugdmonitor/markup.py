@@ -80,6 +80,12 @@ FIGURE_CSS = """
 .jm-toc a:hover, .jm-toc a:focus { text-decoration: underline; }
 .jm-toc > ol > li > a { font-weight: 600; }
 .jm-toc-title { font-weight: 700; margin: 0 0 0.3rem; }
+/* the chart menu (⋯) gets a row of its own above the chart, at its right edge: vega-embed puts
+   it over the chart's top right corner, inside the plot of a wide chart */
+.vega-embed.has-actions { display: inline-flex; flex-direction: column; padding-right: 0; }
+.vega-embed.has-actions > details { position: relative; order: -1; align-self: flex-end;
+  top: auto; right: auto; margin-bottom: 2px; }
+.vega-embed.has-actions > details > summary { position: static; }
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }

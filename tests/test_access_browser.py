@@ -125,8 +125,8 @@ def test_region_picker_and_table_toggles_work_with_the_keyboard_alone(chromium, 
 
 SEARCHES = {
     "den haag": "Gemeente · 's-Gravenhage (Den Haag) · GM0518",
-    "sudwest": "Gemeente · Súdwest-Fryslân (Sudwest-Fryslan) · GM1900",
-    "fryslan": "Gemeente · Noardeast-Fryslân (Noardeast-Fryslan) · GM1970",
+    "sudwest": "Gemeente · Súdwest-Fryslân · GM1900",  # the name once; search folds accents
+    "fryslan": "Gemeente · Noardeast-Fryslân · GM1970",
     "GM0344": "Gemeente · Utrecht · GM0344",
     "PO2707": "Samenwerkingsverband po · SWV po 27-07 Amsterdam, Diemen · PO2707",
 }
