@@ -1171,7 +1171,7 @@ def _ventile_template(level_label: str, label_side: str) -> str:
             ).encode(x="group:O", y="label_y:Q", text="label:N")
         )
     # narrow enough that two share a row on paper with their text at 7 pt or more
-    return _compile(alt.layer(*layers).properties(width=360, height=180))
+    return _compile(alt.layer(*layers).properties(width=320, height=170))
 
 
 def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> Spec:

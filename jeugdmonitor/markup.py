@@ -89,7 +89,7 @@ FIGURE_CSS = """
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
-  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; font-size: 7pt; }
+  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; font-size: 7.5pt; }
 }
 """
 
