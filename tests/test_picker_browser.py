@@ -60,3 +60,12 @@ def test_chart_menu_sits_above_the_chart(chromium, app_url):
     )
     assert overlaps == [], overlaps
     page.close()
+
+
+def test_the_handleiding_opens_from_the_sidebar(chromium, app_url):
+    page = open_app(chromium, f"{app_url}/?region=GM0344", 19)
+    page.get_by_role("link", name="Handleiding").first.click()
+    page.wait_for_function("document.getElementById('handleiding').open", timeout=10_000)
+    text = page.locator("#handleiding").inner_text()
+    assert "Een regio kiezen" in text and "Eigen cijfers inlezen" in text
+    page.close()
