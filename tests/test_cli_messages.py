@@ -120,3 +120,38 @@ def test_no_internal_labels_in_anything_a_user_reads():
 @pytest.mark.parametrize("name", ["README.md", "docs/handleiding.md"])
 def test_user_documents_exist(name):
     assert (ROOT / name).is_file()
+
+
+def test_the_handleiding_speaks_to_beleidsadviseurs_without_jargon():
+    text = (ROOT / "docs" / "handleiding.md").read_text("utf-8")
+    jargon = ["GLM", "Wilson", "ventile", "TopoJSON", "websocket", "parquet", "polars"]
+    assert not [w for w in jargon if w.lower() in text.lower()]
+    for topic in ("Een regio kiezen", "Een figuur lezen", "Wat valt op", "Vergelijken",
+                  "De wijken", "Rapport downloaden (HTML, printbaar)", "jeugdmonitor report",
+                  "jeugdmonitor import", "sjabloon", "Toon ook voorbeeldcijfers (gesimuleerd)"):  # fmt: skip
+        assert topic in text, topic
+
+
+def test_dates_are_dutch_and_percentages_have_one_decimal(store):
+    import datetime as dt
+
+    from jeugdmonitor.markup import dutch_date
+    from jeugdmonitor.regions import get_region
+    from jeugdmonitor.sections import build_sections
+
+    assert dutch_date(dt.date(2026, 12, 7)) == "7 december 2026"
+    assert dutch_date(dt.date(2025, 3, 1)) == "1 maart 2025"
+    built = build_sections(store, get_region(store, "GM0344"))
+    texts = [t for s in built.values() for f in s.figures for t in (f.explanation, f.summary)]
+    texts += [s.intro for s in built.values()]
+    odd = {m for t in texts for m in re.findall(r"\d+(?:,\d{2,})?%|\d+,\d{2,}%", t) if "," in m}
+    assert not odd, odd  # '15,12%' nowhere: one decimal (or a whole number from the NJi texts)
+
+
+def test_the_live_data_notice_wraps_its_technical_lines(tmp_path):
+    from jeugdmonitor import ui
+
+    long = f"{tmp_path}/indicators.parquet: column 'numerator', row 9: " + "x" * 300
+    text = ui._problem_list([long], tmp_path)
+    assert '<pre class="jm-tech" style="white-space: pre-wrap; overflow-wrap: anywhere' in text
+    assert "    " + long not in text  # no indented code block: those ran off the right edge
