@@ -9,14 +9,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 from browser_support import free_port
-from serve_support import require_nginx
+from serve_support import read_until_ready, require_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,18 +31,7 @@ def _start() -> tuple[subprocess.Popen, list[str], tempfile.TemporaryFile]:
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True
     )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "ready" in line:
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    lines, ready = read_until_ready(proc)
     if not ready.wait(400) or proc.poll() is not None:
         errors.seek(0)
         os.killpg(proc.pid, signal.SIGKILL)
