@@ -132,5 +132,11 @@ def _(built):
     return
 
 
+@app.cell
+def _():
+    ui.handleiding()
+    return
+
+
 if __name__ == "__main__":
     app.run()

@@ -1,4 +1,4 @@
-"""Benchmarks for a gemeente (seed 004 "Bepaal de benchmark", F14/B3): comparable gemeenten and the strip.
+"""Benchmarks for a gemeente (NJi tip "Bepaal de benchmark"): comparable gemeenten and the strip.
 
 Comparable gemeenten are the k nearest gemeenten on four standardised features of real CBS figures
 (equal weight, Euclidean distance; `COMPARABLE_FEATURES`):

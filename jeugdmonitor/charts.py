@@ -311,16 +311,29 @@ def _bars_template(x_title: str, width: int, step: int) -> str:
         ),
     )
     base = alt.Chart(_rows()).encode(y=y, yOffset=alt.YOffset("gebied:N", sort=_BY_ROLE))
-    x = alt.X("rate:Q", title=x_title, axis=alt.Axis(format=".0%", tickCount=5))
-    bars = base.mark_bar(height={"band": 0.9}).encode(
-        x=x,
-        color=alt.Color(
-            "gebied:N",
-            sort=_BY_ROLE,
-            scale=alt.Scale(range=[REGION_COLOR, CONTEXT_COLOR]),
-            legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400),
-        ),
-        tooltip=_tooltip(),
+    x = alt.X("rate:Q", title=x_title, axis=_percent_axis(tickCount=5))
+    # only drawn bars make the colour scale, so the legend never lists a region whose bars are
+    # all suppressed; each row brings its own colour (`kleur`: the region blue, NL grey)
+    bars = (
+        base.transform_filter("isValid(datum.rate)")
+        .mark_bar(height={"band": 0.9})
+        .encode(
+            x=x,
+            # `reeks` = 'rolorder|gebied': Vega orders a field range by the colour field's own
+            # values, so these sort by role; the legend shows the name after the '|'
+            color=alt.Color(
+                "reeks:N",
+                scale=alt.Scale(range=alt.FieldRange(field="kleur")),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    direction="vertical",
+                    labelLimit=400,
+                    labelExpr="slice(datum.label, indexof(datum.label, '|') + 1)",
+                ),
+            ),
+            tooltip=_tooltip(),
+        )
     )
     # An invisible point at 1.15 × the largest value keeps room for the ▲/▼ marks on the right.
     room = base.mark_point(opacity=0).encode(x=alt.X("xpad:Q"))
@@ -333,7 +346,7 @@ def _bars_template(x_title: str, width: int, step: int) -> str:
     sig = base.mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOR).encode(
         x="ci_high:Q", text="sig:N"
     )
-    note = base.mark_text(align="left", dx=3, fontSize=11, color=MUTED_TEXT_COLOR).encode(
+    note = base.mark_text(align="left", dx=3, fontSize=12, color=MUTED_TEXT_COLOR).encode(
         x=alt.datum(0), text="note:N"
     )
     chart = alt.layer(room, bars, errors, sig, note).properties(
@@ -368,6 +381,10 @@ def bars_vs_nl(
         marks["sig"],
         marks["note"],
         xpad=(pl.when(top > 0).then(top).otherwise(0.01) * 1.12).round(_FLOAT_DIGITS),
+        kleur=pl.when(pl.col("rol") == "regio")
+        .then(pl.lit(REGION_COLOR))
+        .otherwise(pl.lit(CONTEXT_COLOR)),
+        reeks=_rolorder().cast(pl.String) + pl.lit("|") + pl.col("gebied"),
     ).write_json()
     # one bar per category (NL alone) gets a taller band, so two-line labels never collide
     step = 20 if frame["gebied"].n_unique() > 1 else 36
@@ -440,27 +457,27 @@ def _trend_template(
         .add_params(pick)
     )
     visible = alt.Chart(_rows()).transform_filter(pick)
-    y = alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=True))
-    lines = visible.mark_line(strokeWidth=2.5).encode(
-        x=x, y=y, color=color, strokeDash=dash, detail="reeks:N"
-    )
-    points = visible.mark_point(filled=True, size=45, opacity=1).encode(
-        x=x,
-        y=y,
-        color=color,
-        tooltip=[
-            alt.Tooltip("serie:N", title=series_title),
-            *_tooltip(),
-            alt.Tooltip("year:N", title="Jaar"),
-        ],
-    )
+    y = alt.Y("rate:Q", title=y_title, axis=_percent_axis(), scale=alt.Scale(zero=True))
+    # The first series (the total) is drawn first and wider, the others on top of it: where a
+    # part equals the total (eenoudergezinnen: 4-12 jaar ≈ totaal) both stay visible.
+    first, rest = "datum.reeksorder < 2", "datum.reeksorder >= 2"
+    line = {"x": x, "y": y, "color": color, "strokeDash": dash, "detail": "reeks:N"}
+    total_line = visible.transform_filter(first).mark_line(strokeWidth=5.5).encode(**line)
+    lines = visible.transform_filter(rest).mark_line(strokeWidth=2.5).encode(**line)
+    # ▲ / ▼ are the points themselves (significantly higher / lower than NL), in the line's
+    # colour: a separate mark above each point stacked on other marks and on nearby dots
+    tooltip = [
+        alt.Tooltip("serie:N", title=series_title),
+        *_tooltip(),
+        alt.Tooltip("year:N", title="Jaar"),
+    ]
+    point = {"x": x, "y": y, "color": color, "shape": _sig_shape(), "tooltip": tooltip}
+    total_points = visible.transform_filter(first).mark_point(filled=True, size=110, opacity=1)
+    points = visible.transform_filter(rest).mark_point(filled=True, size=60, opacity=1)
     errors = (
         visible.transform_filter("isValid(datum.ci_low)")
         .mark_rule(strokeWidth=1.2)
         .encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color)
-    )
-    sig = visible.mark_text(dy=-9, fontSize=11, color=TEXT_COLOR).encode(
-        x=x, y="ci_high:Q", text="sig:N"
     )
     # a trend break (CBS changed its method): a grey band between the last year before it and
     # the first year after it, labelled; `breaks` is empty when the chart shows no break
@@ -477,15 +494,39 @@ def _trend_template(
     )
     band_label = (
         alt.Chart(_rows("breaks"))
-        .mark_text(align="right", baseline="top", dx=-3, y=2, fontSize=10, color=MUTED_TEXT_COLOR)
+        .mark_text(align="right", baseline="top", dx=-3, y=2, fontSize=12, color=MUTED_TEXT_COLOR)
         .encode(
             x=alt.X("tot:O", title=None, axis=alt.Axis(labelAngle=0)), text=alt.value("trendbreuk")
         )
     )
-    chart = alt.layer(legend_layer, band, band_label, errors, lines, points, sig).properties(
-        width=width, height=height
-    )
+    chart = alt.layer(
+        legend_layer,
+        band,
+        band_label,
+        errors,
+        total_line,
+        total_points.encode(**point),
+        lines,
+        points.encode(**point),
+    ).properties(width=width, height=height)
     return _compile(chart)
+
+
+def _sig_shape() -> alt.Shape:
+    """A point's shape: ▲ / ▼ where significantly higher / lower than NL, else a circle."""
+    return alt.Shape(
+        "sig:N",
+        scale=alt.Scale(
+            domain=["", *SIG_SYMBOL.values()], range=["circle", "triangle-up", "triangle-down"]
+        ),
+        legend=None,
+    )
+
+
+def _percent_axis(**kwargs: Any) -> alt.Axis:
+    """A percentage axis whose ticks never repeat ('1% 1%') or run together ('18%20%'): as many
+    ticks as fit (one per ~45 px) and labels with as many decimals as the tick step needs."""
+    return alt.Axis(format="~%", labelOverlap="greedy", labelSeparation=6, **kwargs)
 
 
 def trend(
@@ -595,11 +636,16 @@ def _radar_template(size: int) -> str:
         .mark_line(color=GRID_COLOR, strokeWidth=1)
         .encode(x=x, y=y, order="k:Q", detail="categorie:N")
     )
-    ring_text = (
+    # ring values ('NL', '0,5') on top of every line, on a white halo, so no line crosses them
+    ring_text = [
         alt.Chart(_rows("ringlabels"))
-        .mark_text(align="center", baseline="middle", fontSize=10, color=MUTED_TEXT_COLOR)
+        .mark_text(align="center", baseline="middle", fontSize=12, fontWeight=weight, **look)
         .encode(x=x, y=y, text="text:N")
-    )
+        for weight, look in (
+            ("bold", {"color": "white", "stroke": "white", "strokeWidth": 4, "opacity": 0.9}),
+            ("normal", {"color": MUTED_TEXT_COLOR}),
+        )
+    ]
     labels = [
         alt.Chart(_rows("labels"))
         .transform_filter(alt.datum.side == side)
@@ -650,11 +696,13 @@ def _radar_template(size: int) -> str:
     }
     members = (
         line.transform_filter(alt.datum.rol != "regio")
-        .encode(**encoding, strokeWidth=alt.value(1.5))
+        .encode(**encoding, strokeWidth=alt.value(2))
         .add_params(pick)
     )
+    # the region's line is drawn first and wide, its members on top: a member that makes up
+    # most of the region (Amsterdam in its SWV) runs inside the region's line, not under it
     region = line.transform_filter("datum.rol === 'regio' && datum.complete").encode(
-        **encoding, strokeWidth=alt.value(3)
+        **encoding, strokeWidth=alt.value(5)
     )
     # a region with suppressed areas gets points only: a partial polygon would mislead
     region_points = (
@@ -665,7 +713,7 @@ def _radar_template(size: int) -> str:
             **{k: v for k, v in encoding.items() if k not in ("order", "strokeDash", "opacity")}
         )
     )
-    chart = alt.layer(grid, spokes, ring_text, *labels, members, region, region_points).properties(
+    chart = alt.layer(grid, spokes, *labels, region, members, region_points, *ring_text).properties(
         width=int(size * RADAR_X / RADAR_Y), height=size
     )
     return _compile(chart)
@@ -823,7 +871,7 @@ def _map_colour(kind: str, legend_title: str, orient: str = "top-left") -> alt.C
             scale=alt.Scale(scheme=MAP_SCHEME, zero=False, nice=False),
             legend=alt.Legend(
                 title=legend_title,
-                format=".0%",
+                format="~%",  # 0,5% 1% 1,5%: never the same label twice
                 orient=orient,
                 direction="vertical",
                 gradientLength=110,
@@ -942,7 +990,7 @@ WIJK_MARKS = {"hoger": "▲", "lager": "▼"}  # same meaning as everywhere: sig
 @functools.lru_cache(maxsize=8)
 def _ranking_template(x_title: str, width: int) -> str:
     y = _ordered_y("gebied", 240)
-    x = alt.X("rate:Q", title=x_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=True))
+    x = alt.X("rate:Q", title=x_title, axis=_percent_axis(), scale=alt.Scale(zero=True))
     tooltip = [
         alt.Tooltip("gebied:N", title="Wijk"),
         alt.Tooltip("rate:Q", title="Percentage", format=".1%"),
@@ -963,11 +1011,11 @@ def _ranking_template(x_title: str, width: int) -> str:
         base.mark_point(filled=True, size=60, color=REGION_COLOR, opacity=1).encode(
             x=x, tooltip=tooltip
         ),
-        base.mark_text(align="left", dx=5, fontSize=11, color=TEXT_COLOR).encode(
+        base.mark_text(align="left", dx=5, fontSize=12, color=TEXT_COLOR).encode(
             x="ci_high:Q", text="sig:N"
         ),
         base.mark_text(
-            align="left", dx=2, fontSize=11, color=MUTED_TEXT_COLOR, fontStyle="italic"
+            align="left", dx=2, fontSize=12, color=MUTED_TEXT_COLOR, fontStyle="italic"
         ).encode(x=alt.value(2), text="note:N"),
     ]
     return _compile(alt.layer(*layers).properties(width=width, height=alt.Step(17)))
@@ -1034,9 +1082,7 @@ def _dumbbell_template(x_title: str) -> str:
         .mark_point(filled=True, size=60, opacity=1)
         .encode(
             y=y,
-            x=alt.X(
-                "rate:Q", title=x_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=True)
-            ),
+            x=alt.X("rate:Q", title=x_title, axis=_percent_axis(), scale=alt.Scale(zero=True)),
             color=year,
             tooltip=tooltip,
         )
@@ -1074,7 +1120,7 @@ def wijk_trend(rows: pl.DataFrame, description: str,
 
 
 # ============================================================================================
-# Expected use (model) and benchmarks (issue 5): ventiles, ratios, coefficients, the benchmark
+# Expected use (model) and benchmarks: ventiles, ratios, coefficients, the benchmark
 # strip; templates like the charts above, in the same palette. The scatter and the residual
 # map at the end are drawn only in notebooks/expected_use.py and stay plain Altair charts.
 # ============================================================================================
@@ -1156,11 +1202,12 @@ def _ventile_template(level_label: str, label_side: str) -> str:
                 baseline="bottom",
             ).encode(x="group:O", y="label_y:Q", text="label:N")
         )
-    return _compile(alt.layer(*layers).properties(width=520, height=240))
+    # narrow enough that two share a row on paper with their text at 7 pt or more
+    return _compile(alt.layer(*layers).properties(width=320, height=170))
 
 
 def ventile_chart(bars: pl.DataFrame, region_name: str | None, level_label: str) -> Spec:
-    """Seed 002's ventile chart: one bar per group (mean of actual − expected, percentage points).
+    """The NJi ventile chart: one bar per group (mean of actual − expected, percentage points).
 
     `bars` has group, mean, min, max, n_regions and `highlight` (True for the bar that holds the
     chosen region). The highlighted bar is coloured and labelled with the region's name.
@@ -1280,7 +1327,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
             scale=scale,
             title="Odds ratio per SD (log-schaal)",
             # 7 ticks and a title in one narrow panel: smaller type than the shared look
-            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=10, titleFontSize=11),
+            axis=alt.Axis(values=ticks, format=".2~f", labelFontSize=12, titleFontSize=12),
         ),
         x2="or_ci_high:Q",
     )
@@ -1310,7 +1357,7 @@ def _coefficient_template(low: float, high: float, panels: tuple[str, ...]) -> s
                 title=None,
                 sort=list(panels),
                 header=alt.Header(
-                    labelFontSize=11, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
+                    labelFontSize=12, labelLimit=COEFFICIENT_PANEL, labelExpr=_two_lines(26, 24)
                 ),
             ),
             columns=COEFFICIENT_COLUMNS,
@@ -1363,7 +1410,7 @@ def _quality_template(low: float, high: float) -> str:
         "value:Q",
         title="R² buiten de steekproef, gewogen naar jeugdigen",
         scale=alt.Scale(domain=[low, high], nice=False),
-        axis=alt.Axis(format=".0%"),
+        axis=_percent_axis(),
     )
     bars = (
         alt.Chart(_rows())
@@ -1391,7 +1438,7 @@ def _quality_template(low: float, high: float) -> str:
     published = alt.Chart(_rows("published"))
     rule = published.mark_rule(color=HIGHLIGHT_COLOR, strokeDash=[4, 3]).encode(x="v:Q")
     label = published.mark_text(
-        align="right", baseline="top", dx=-4, dy=2, fontSize=11, color=HIGHLIGHT_COLOR
+        align="right", baseline="top", dx=-4, dy=2, fontSize=12, color=HIGHLIGHT_COLOR
     ).encode(x="v:Q", y=alt.value(0), text="label:N")
     return _compile(alt.layer(bars, zero, rule, label).properties(width=420, height=alt.Step(16)))
 
@@ -1405,7 +1452,7 @@ def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
     description = (
         "Staafdiagram: per model het deel van de verschillen (R², gewogen naar jeugdigen) dat het "
         "buiten de steekproef voorspelt, naast een model zonder kenmerken; de stippellijn is het "
-        f"gepubliceerde wijkmodel met microdata ({100 * published:.0f}%)."
+        f"gepubliceerde wijkmodel met microdata ({f'{100 * published:.1f}'.replace('.', ',')}%)."
     )
     rows = pl.concat(
         quality.select(
@@ -1424,7 +1471,8 @@ def quality_chart(quality: pl.DataFrame, published: float) -> Spec:
         [
             {
                 "v": published,
-                "label": f"gepubliceerd wijkmodel met microdata: {100 * published:.0f}%",
+                "label": "gepubliceerd wijkmodel met microdata: "
+                + f"{100 * published:.1f}%".replace(".", ","),
             }
         ],
         ensure_ascii=False,
@@ -1441,9 +1489,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
         legend=None,
     )
     y = _ordered_y("row", 260)
-    x = alt.X(
-        "rate:Q", title=title_value, axis=alt.Axis(format=".1~%"), scale=alt.Scale(zero=False)
-    )
+    x = alt.X("rate:Q", title=title_value, axis=_percent_axis(), scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip("name:N", title="Regio"),
         alt.Tooltip("year:O", title="Jaar"),
@@ -1470,7 +1516,7 @@ def _strip_template(title_value: str, with_own_line: bool, with_notes: bool) -> 
     if with_notes:
         layers.append(
             alt.Chart(_rows("notes"))
-            .mark_text(align="right", fontSize=11, color=MUTED_TEXT_COLOR, fontStyle="italic")
+            .mark_text(align="right", fontSize=12, color=MUTED_TEXT_COLOR, fontStyle="italic")
             .encode(y=y, x=alt.value(416), text="note:N")
         )
     return _compile(alt.layer(*layers).properties(width=420, height=alt.Step(22)))
@@ -1607,7 +1653,7 @@ def residual_map(values: pl.DataFrame, topojson: str, layer: str, title_value: s
 
 
 # ============================================================================================
-# School linkage (issue 6, notebooks/school_linkage.py): Grafiek 1 and 2, the school benchmark
+# School linkage (notebooks/school_linkage.py): Grafiek 1 and 2, the school benchmark
 # and the category mix. Builders take the frames of `jeugdmonitor.linkage.views` (suppressed and
 # rounded) and return plain Altair charts: the notebook draws each once per choice.
 # ============================================================================================

@@ -34,7 +34,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     data = Path(args.dir) if args.dir else default_data_dir()
     problems = validate(data)
     if problems:
-        print(f"{data}: {len(problems)} problem(s) (row numbers are 0-based):", file=sys.stderr)
+        print(f"{data}: {len(problems)} problem(s) (the header is row 1):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         print(REPAIR_HINT, file=sys.stderr)

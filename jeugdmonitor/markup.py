@@ -5,6 +5,7 @@ Nothing here knows about marimo's runtime or about files; both front ends wrap t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
@@ -79,10 +80,16 @@ FIGURE_CSS = """
 .jm-toc a:hover, .jm-toc a:focus { text-decoration: underline; }
 .jm-toc > ol > li > a { font-weight: 600; }
 .jm-toc-title { font-weight: 700; margin: 0 0 0.3rem; }
+/* the chart menu (⋯) gets a row of its own above the chart, at its right edge: vega-embed puts
+   it over the chart's top right corner, inside the plot of a wide chart */
+.vega-embed.has-actions { display: inline-flex; flex-direction: column; padding-right: 0; }
+.vega-embed.has-actions > details { position: relative; order: -1; align-self: flex-end;
+  top: auto; right: auto; margin-bottom: 2px; }
+.vega-embed.has-actions > details > summary { position: static; }
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
-  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; font-size: 7.5pt; }
 }
 """
 
@@ -93,6 +100,7 @@ __all__ = [
     "SUPPRESSION_TEXT",
     "TABLE_TOGGLE",
     "csv_bytes",
+    "dutch_date",
     "figure_heading",
     "figure_rows",
     "further_reading",
@@ -105,6 +113,15 @@ __all__ = [
     "theme_heading",
     "toc_html",
 ]
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")  # fmt: skip
+
+
+def dutch_date(day: dt.date) -> str:
+    """A date as Dutch readers write it: '7 december 2026' (not 2026-12-07)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def badge_html(figure: Figure) -> str:

@@ -1,4 +1,4 @@
-"""Expected youth-care use (seed 002, F10/B2): one binomial GLM per care form, fitted across gemeenten.
+"""Expected youth-care use (NJi "Verwacht en werkelijk"): one binomial GLM per care form, fitted across gemeenten.
 
 For each care form the outcome is the share of youths using it (numerator of `denominator` youths
 in a gemeente, CBS 2022), modelled as logit(p) = β₀ + Σ βⱼ·zⱼ with standardised background
@@ -8,7 +8,7 @@ region is the membership-weighted sum of its members' expected counts, exactly l
 Outcomes (`CARE_FORMS`): the real CBS figures of 2022 — jeugdzorg in natura 0-17 (85335NED),
 jeugdhulp, jeugdhulp met verblijf (as a share of the youths with jeugdhulp, CBS's own denominator),
 jeugdbescherming and jeugdreclassering (of the 12-22 year olds) from 85098NED — and the seven
-zorgvormen of seed 002, which have no open source per gemeente and stay simulated: their fits,
+zorgvormen of the NJi page, which have no open source per gemeente and stay simulated: their fits,
 expectations and figures are flagged simulated (`ModelFit.simulated`, from the outcome rows).
 
 Predictors: real CBS figures only (`PREDICTORS`; `background` builds them per 2024 gemeente from

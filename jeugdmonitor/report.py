@@ -180,10 +180,12 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   h2, h3, h4 { break-after: avoid; }
   .text p { orphans: 3; widows: 3; }
   .chart, figcaption, .summary, .jm-table-wrap, .jm-further { break-inside: avoid; }
-  /* a chart takes at most a third of a page (it scales down, keeping its proportions) */
-  .chart svg { max-height: 80mm; width: auto; }
-  .row.two .chart svg, .row.print-two .chart svg { max-height: 62mm; }  /* half a page wide */
-  .chart.tall svg, .row.two .chart.tall svg { max-height: 240mm; }
+  /* every chart prints as small as its smallest text allows: 7 pt (--jm-print-h, set when
+     it is drawn; about 79% of its size on screen), keeping its proportions; a very tall one
+     (a ranking of 100 wijken) takes at most a page */
+  .chart svg { height: var(--jm-print-h, auto); width: auto; max-height: 240mm; }
+  /* a heading stays with its figure: heading, texts and chart are never split */
+  .jm-keep { break-inside: avoid; }
   h2, h3, h4 { break-inside: avoid; }
   figcaption { font-size: 7.5pt; line-height: 1.25; }  /* sources: complete, but small */
   .jm-further { padding: .4rem .8rem; margin: 1rem 0 0; }
@@ -194,6 +196,7 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .jm-section { margin: 1rem 0 .3rem; }
   .row.two, .row.two:has(details[open]), .row.print-two {
     grid-template-columns: minmax(0,1fr) minmax(0,1fr); }
+  .row.print-one { grid-template-columns: minmax(0,1fr) !important; }  /* too wide for half */
   details { display: none; }
   details.print-open { display: block; }
   .jm-table-wrap { overflow: visible; }
@@ -239,6 +242,29 @@ def _page_css(title: str, simulated: bool) -> str:
 
 # Draws every chart once Vega and the data items are present. `jm:` URLs resolve from window.JM.
 EMBED_JS = """
+// On paper a chart prints as small as its smallest text allows (7 pt): its height is set here
+// from that text (see the print CSS), and a chart then too wide for half a page gets the whole
+// width (its row prints as one column).
+var PRINT_MIN_PX = 7.1 * 96 / 72;  // 7.1 pt in CSS px
+var PRINT_HALF_PX = 340;  // half the A4 text width (186 mm = 703 px) less the gap
+function printSize(holder) {
+  var svg = holder && holder.querySelector('svg');
+  if (!svg) return;
+  var smallest = Infinity;
+  svg.querySelectorAll('text').forEach(function (t) {
+    if (!t.textContent.trim() || t.getAttribute('opacity') === '0') return;
+    var size = parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize);
+    if (size < smallest) smallest = size;
+  });
+  if (!isFinite(smallest)) return;
+  var scale = Math.min(1, PRINT_MIN_PX / smallest);
+  var width = +svg.getAttribute('width'), height = +svg.getAttribute('height');
+  holder.style.setProperty('--jm-print-h', Math.ceil(height * scale) + 'px');
+  if (width * scale > PRINT_HALF_PX) {
+    var row = holder.closest('.row');
+    if (row) row.classList.add('print-one');
+  }
+}
 window.jmDraw = function () {
   // A minimal Vega loader: only `jm:` data items exist in a report (no network, no files).
   function item(uri) {
@@ -266,6 +292,7 @@ window.jmDraw = function () {
         // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
         document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
           .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
+        printSize(document.getElementById(id));
       })
       .catch(function (err) {
         var el = document.getElementById(id);
@@ -324,9 +351,14 @@ def _report_href(code: str) -> str:
     return f"{code}.html"
 
 
+KEEP_TABLE_ROWS = 20  # a table figure this short prints on one page with its heading
+
+
 def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int = 4) -> str:
+    # on paper the heading, texts and chart (or a short table) stay together (`jm-keep`)
     parts = [
         f'<figure id="figure-{html.escape(figure.key)}" data-key="{html.escape(figure.key)}">',
+        '<div class="jm-keep">',
         markup.figure_heading(figure, level),
         f'<div class="text">{markup.markdown_html(figure.explanation)}</div>',
     ]
@@ -336,14 +368,16 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         label = html.escape(f"Grafiek: {figure.title}", quote=True)
         kind = "chart tall" if figure.tall else "chart"
         parts.append(f'<div class="{kind}" id="{chart_id}" role="img" aria-label="{label}"></div>')
-    parts.append(
+    caption = (
         f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
         "</figcaption>"
     )
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
-        parts.append(markup.table_html(figure.table, links=figure.links, href=_report_href))
+        table = markup.table_html(figure.table, links=figure.links, href=_report_href)
+        short = figure.table.height <= KEEP_TABLE_ROWS
+        parts += [table, "</div>", caption] if short else [caption, "</div>", table]
     else:
-        parts.append(markup.table_details(figure.table))
+        parts += [caption, "</div>", markup.table_details(figure.table)]
     parts.append("</figure>")
     return "".join(parts)
 
@@ -517,7 +551,7 @@ def render(
     items = {name: text() for name, text in assets.items.items()} | page.templates
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
-    when = (generated or dt.date.today()).isoformat()
+    when = markup.dutch_date(generated or dt.date.today())
     toc = markup.toc_html(built, extra=[("bronnen", "Bronnen en verantwoording")])
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
@@ -685,7 +719,7 @@ table.index td, table.index th {{ border-bottom: 1px solid var(--line); padding:
 main.index-page {{ max-width: 1240px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }}
 </style></head><body><main class="index-page">
 <h1>Jeugdmonitor – rapporten per regio</h1>
-<p class="meta">Gemaakt op {generated.isoformat()} · {store.regions.height} regio's</p>
+<p class="meta">Gemaakt op {markup.dutch_date(generated)} · {store.regions.height} regio's</p>
 {banner}
 <div class="filters"><label>Zoeken <input id="q" type="search" placeholder="naam of code, bijv. Den Haag"></label>
 <label>Soort regio <select id="t"><option value="">alle</option>{options}</select></label>

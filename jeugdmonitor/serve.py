@@ -248,6 +248,12 @@ class Deployment:
         """The processes that must keep running."""
         return [*self.workers, *([self.nginx] if self.nginx else [])]
 
+    def named(self) -> list[tuple[str, subprocess.Popen]]:
+        """The processes that must keep running, each with a name for messages."""
+        names = [f"worker {a}" for a in self.addresses]
+        pairs = list(zip(names, self.workers, strict=False))
+        return [*pairs, *([("nginx", self.nginx)] if self.nginx else [])]
+
     def stop(self) -> None:
         for proc in [*self.helpers, *reversed(self.processes())]:
             if proc.poll() is None:
@@ -259,6 +265,13 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def child(cmd: Sequence[str], **kwargs: object) -> subprocess.Popen:
+    """A child process of `serve` in a session of its own: the terminal's Ctrl-C (SIGINT to the
+    foreground process group) reaches `serve` only, which then stops its children in order,
+    so no worker or helper dies half-way printing a traceback or ends before `serve` knows."""
+    return subprocess.Popen(list(cmd), start_new_session=True, **kwargs)  # type: ignore[call-overload]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float, what: str) -> None:
@@ -298,7 +311,7 @@ def start_worker(
     cmd += ["--host", host, "--port", str(port), "--session-ttl", str(session_ttl)]
     cmd += ["--token-password-file", str(token_file)] if token_file else ["--no-token"]
     env = {**os.environ, **env, WORKER_TAG_ENV: tag}
-    return subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=subprocess.DEVNULL)
+    return child(cmd, cwd=notebook.parent, env=env, stdout=subprocess.DEVNULL)
 
 
 def warm_up(address: str, access_token: str | None = None) -> float:
@@ -361,11 +374,7 @@ def run(args: argparse.Namespace) -> int:
     token = _token(args)
     shared = Secrets.from_file(args.secret_file)
     deployment = Deployment()
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    _stop_on_signals()
     with _prefix() as prefix:
         token_file = None
         if token:
@@ -414,7 +423,7 @@ def run(args: argparse.Namespace) -> int:
             if args.precompute and deployment.addresses:
                 # at the lowest priority, so colleagues never wait for it; it prints when done
                 deployment.helpers.append(
-                    subprocess.Popen(
+                    child(
                         [sys.executable, "-m", "jeugdmonitor.viewstore", str(views)],
                         cwd=notebook.parent,
                     )
@@ -449,7 +458,7 @@ def run(args: argparse.Namespace) -> int:
                     encoding="utf-8",
                 )
                 assert nginx is not None
-                deployment.nginx = subprocess.Popen(
+                deployment.nginx = child(
                     [nginx, "-p", str(prefix), "-e", "stderr", "-c", str(config)]
                 )
                 probe = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
@@ -465,14 +474,38 @@ def run(args: argparse.Namespace) -> int:
                     flush=True,
                 )
             while True:
-                for proc in deployment.processes():
+                for name, proc in deployment.named():
                     if proc.poll() is not None:
-                        raise ServeError(f"a child process exited with code {proc.returncode}")
+                        raise ServeError(
+                            f"{name} stopped unexpectedly (exit code {proc.returncode}); "
+                            "stopping the others"
+                        )
                 time.sleep(1)
         except KeyboardInterrupt:
             return 0
         finally:
+            _ignore_signals()  # a second Ctrl-C must not cut the orderly stop short
             deployment.stop()
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT, also `kill -INT`), SIGTERM and a closed terminal (SIGHUP) stop `serve`
+    through KeyboardInterrupt, which stops the children (they have sessions of their own)."""
+
+    def stop(signum: int, frame: object) -> None:
+        _ignore_signals()
+        raise KeyboardInterrupt
+
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), stop)
+
+
+STOP_SIGNALS = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
+
+
+def _ignore_signals() -> None:
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
 def _token(args: argparse.Namespace) -> str | None:
@@ -528,10 +561,14 @@ def _cmd_htpasswd(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     try:
-        return run(args)
+        code = run(args)
+    except KeyboardInterrupt:  # stopped before the workers started (the prefix, the checks)
+        code = 0
     except ServeError as exc:
         print(f"jeugdmonitor serve: error: {exc}", file=sys.stderr)
         return 2
+    print("Jeugdmonitor stopped", flush=True)
+    return code
 
 
 def register(sub: argparse._SubParsersAction) -> None:

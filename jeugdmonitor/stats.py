@@ -99,7 +99,7 @@ def round_count(value: float | None) -> int | None:
 
 # ----------------------------------------------------------------- ventiles and nearest regions
 
-N_VENTILES = 20  # seed 002: "elke staaf geeft het gemiddelde van de laagste 5% … tot de hoogste 5%"
+N_VENTILES = 20  # NJi: "elke staaf geeft het gemiddelde van de laagste 5% … tot de hoogste 5%"
 
 
 def ventile_groups(

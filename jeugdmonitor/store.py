@@ -166,7 +166,10 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Problem:
-    """One failed check: where (file, column, rows) and what."""
+    """One failed check: where (file, column, rows) and what.
+
+    `rows` are 0-based row indices of the table; the text counts as `import` does for a CSV
+    (the header is row 1, so index 0 is row 2)."""
 
     table: str
     column: str
@@ -177,7 +180,8 @@ class Problem:
         if self.column == "*" or self.table.endswith(".topojson"):  # a whole file, or a map
             inside = "" if self.column == "*" else f"{self.column}: "
             return f"{self.table}: {inside}{self.detail}"
-        where = f"row {self.rows[0]}" if self.rows else "all rows"
+        # counted as `import` counts a CSV's lines: the header is row 1, the first data row 2
+        where = f"row {self.rows[0] + 2}" if self.rows else "all rows"
         more = f" (and {len(self.rows) - 1} more rows)" if len(self.rows) > 1 else ""
         return f"{self.table}: column '{self.column}', {where}{more}: {self.detail}"
 
@@ -188,9 +192,7 @@ class DataValidationError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(
-            f"{len(problems)} data problem(s) found (row numbers are 0-based):\n{lines}"
-        )
+        super().__init__(f"{len(problems)} data problem(s) found (the header is row 1):\n{lines}")
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,7 +3,7 @@
 The app's navigation and the report's table of contents both come from here, so they match.
 `THEMES` lists the section keys of each theme in page order; a registered section that no theme
 names joins the theme of the section before it, so a new section slots in without a change here.
-The "Relevant onderzoek" and "Relevante links" of a theme (seeds 000 and 001) are read from
+The "Relevant onderzoek" and "Relevante links" of a theme (from the NJi pages) are read from
 `reference/links.csv` (title and address per link; the note says where the address comes from).
 """
 

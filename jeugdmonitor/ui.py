@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import threading
 import time
 import weakref
@@ -585,7 +586,39 @@ def navigation(sections: Mapping[str, Section]) -> mo.Html:
     It stays in reach on the long page; the anchors are deep links: `?region=GM0363#jeugdzorg`.
     """
     titles = sections.titles() if isinstance(sections, RegionView) else sections
-    return mo.sidebar(mo.Html(markup.toc_html(titles)), width="17rem")
+    toc = markup.toc_html(titles, extra=[(GUIDE_ANCHOR, "Handleiding")])
+    return mo.sidebar(mo.Html(toc), width="17rem")
+
+
+# ------------------------------------------------------------------------------- handleiding
+
+GUIDE_ANCHOR = "handleiding"
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "handleiding.md"
+_HEADING_LEVEL = re.compile(r"^(#+) ", re.MULTILINE)
+
+
+@functools.cache
+def guide_html(path: Path = GUIDE) -> str:
+    """The Dutch user guide (`docs/handleiding.md`) as HTML, its headings one level below the
+    page's (its own title left out): shown in the app itself, so it works offline."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    return markup.markdown_html(_HEADING_LEVEL.sub(lambda m: "#" * (len(m[1]) + 1) + " ", body))
+
+
+def handleiding() -> mo.Html:
+    """The guide at the end of the page, folded; the sidebar's "Handleiding" opens it."""
+    body = guide_html()
+    if not body:
+        return mo.md("")
+    return mo.Html(
+        f'<details id="{GUIDE_ANCHOR}" class="jm-guide"><summary>'
+        '<h2 class="jm-theme" style="display:inline">Handleiding: zo werkt de Jeugdmonitor</h2>'
+        f"</summary>{body}</details>"  # static/head.html opens it for a link to #handleiding
+    )
 
 
 # ------------------------------------------------------------------- data: reload and errors
@@ -641,13 +674,18 @@ def _problem_line(problem: str, data_dir: Path) -> str:
     return f"{shown} bevat een fout."
 
 
+TECH_STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; font-size: 0.8rem"
+
+
 def _problem_list(problems: Iterable[str], data_dir: Path, limit: int = 8) -> str:
     problems = list(problems)
     lines = list(dict.fromkeys(_problem_line(p, data_dir) for p in problems))
     more = [f"- … en nog {len(lines) - limit} andere bestanden"] if len(lines) > limit else []
-    details = "\n".join(f"    {p}".replace(str(data_dir), data_dir.name) for p in problems[:20])
+    details = "\n".join(p.replace(str(data_dir), data_dir.name) for p in problems[:20])
+    # the technical lines wrap inside the notice (a code block ran off its right edge)
+    block = f'<pre class="jm-tech" style="{TECH_STYLE}">{html.escape(details)}</pre>'
     return "\n".join(
-        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", details]
+        [*(f"- {line}" for line in lines[:limit]), *more, "", "Technische details:", "", block]
     )
 
 

@@ -141,4 +141,7 @@ def _render_all(views: ViewStore, codes: list[str | None] | None) -> int:
 
 if __name__ == "__main__":
     os.nice(19)  # only what the workers leave over
-    precompute(Path(sys.argv[1]))
+    try:
+        precompute(Path(sys.argv[1]))
+    except KeyboardInterrupt:  # stopped with `serve` (Ctrl-C): quietly, the store stays usable
+        sys.exit(0)

@@ -1,4 +1,4 @@
-"""Expected jeugdzorg per wijk (issue 11, B8): one binomial GLM over all wijken of NL, 2022.
+"""Expected jeugdzorg per wijk: one binomial GLM over all wijken of NL, 2022.
 
 Outcome: youths 0-22 with jeugdzorg in natura (CBS 85335NED `jz_totaal`) of the estimated youths
 0-22 of the wijk (`youth_0_23`, from the KWB age bands; data/README.md). The 0-22 total rather than

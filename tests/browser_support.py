@@ -49,18 +49,22 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 level A and 
 
 
 def axe_script() -> Path:
-    """axe-core's axe.min.js: $AXE_CORE_JS, else where .ci/run installs it (npm, user cache).
-
-    Missing: skipped on a developer machine, a failure under CI (like the browser).
-    """
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    default = cache / "jeugdmonitor" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-    path = Path(os.environ.get("AXE_CORE_JS") or default)
-    if path.is_file():
+    """axe-core's axe.min.js as the PyPI package axe-playwright-python ships it (a dev
+    dependency: no npm); $AXE_CORE_JS may point at another copy. Missing: skipped on a developer
+    machine, a failure under CI (like the browser)."""
+    path = Path(os.environ["AXE_CORE_JS"]) if os.environ.get("AXE_CORE_JS") else None
+    if path is None:
+        try:
+            import axe_playwright_python
+        except ImportError:
+            axe_playwright_python = None
+        if axe_playwright_python is not None:
+            path = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+    if path is not None and path.is_file():
         return path
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set but axe-core is missing at {path}: run .ci/run")
-    pytest.skip(f"no axe-core at {path} (npm install --prefix {default.parents[2]} axe-core@4)")
+        pytest.fail(f"CI is set but axe-core is missing ({path}): pip install -e '.[dev]'")
+    pytest.skip(f"no axe-core ({path}): pip install -e '.[dev]' installs axe-playwright-python")
     raise AssertionError  # unreachable: skip raises
 
 

@@ -40,6 +40,23 @@ class Served:
     workers: list[str] = field(default_factory=list)  # http://host:port of each local worker
 
 
+def read_until_ready(proc: subprocess.Popen) -> tuple[list[str], threading.Event]:
+    """Collect `serve`'s output lines in a thread; the event is set at 'ready' (or its end)."""
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "ready" in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines, ready
+
+
 @contextlib.contextmanager
 def serving(*args: str, timeout: float = 400) -> Iterator[Served]:
     """`jeugdmonitor serve --port <free> ARGS…` until it prints 'ready'; stopped afterwards."""
@@ -50,18 +67,7 @@ def serving(*args: str, timeout: float = 400) -> Iterator[Served]:
         proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True, bufsize=1
         )
-        lines: list[str] = []
-        ready = threading.Event()
-
-        def read() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                lines.append(line)
-                if "ready" in line:
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
+        lines, ready = read_until_ready(proc)
         try:
             if not ready.wait(timeout) or proc.poll() is not None:
                 errors.seek(0)

@@ -109,11 +109,15 @@ def test_statline_export_semicolons_decimal_commas_names_and_symbols(tmp_path, d
 
 
 MALFORMED = {
-    "wrong separator (long)": (
-        "indicator;gemeente_code;year;breakdown;numerator;denominator;source\n"
-        "jeugdhulp;GM0014;2023;all;10;100;x\n",
+    "wrong separator (long)": (  # ';' is read (Dutch Excel's 'CSV'); a tab is not
+        "indicator\tgemeente_code\tyear\tbreakdown\tnumerator\tdenominator\tsource\n"
+        "jeugdhulp\tGM0014\t2023\tall\t10\t100\tx\n",
         None,
-        ["column 'indicator;gemeente_code;year;b…', row 1: wrong separator", "uses ';'"],
+        [
+            "column 'indicator\tgemeente_code\tyear\tb…', row 1: wrong separator",
+            "uses a tab",
+            "Opslaan als",
+        ],
     ),
     "wrong separator (StatLine)": (
         "Regio's,Perioden,Jongeren met jeugdhulp (aantal),Jongeren tot 18 jaar (aantal)\n"

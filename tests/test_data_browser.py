@@ -54,7 +54,10 @@ def open_page(chromium, url: str):
 
 
 def wait_for_text(page, text: str, timeout_s: float = 60) -> None:
-    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout_s * 1000)
+    # visible text only: the folded handleiding at the page's end names the same commands
+    page.get_by_text(text, exact=False).locator("visible=true").first.wait_for(
+        timeout=timeout_s * 1000
+    )
 
 
 def wait_for_charts(page, minimum: int = 5, timeout_s: float = 90) -> None:

@@ -120,7 +120,9 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     assert (
         "Bevat gesimuleerde cijfers (gemarkeerd): die niet voor beleid gebruiken" in doc
     )  # on every page
-    assert f"Rapport gemaakt op {dt.date.today().isoformat()}" in doc
+    today = dt.date.today()  # a Dutch date ('7 december 2026'), not ISO
+    assert f"Rapport gemaakt op {today.day} {markup.MONTHS[today.month - 1]} {today.year}" in doc
+    assert today.isoformat() not in doc
     assert "Bronnen en verantwoording" in doc and "CBS / PDOK" in doc
     assert "@page { size: A4" in doc and ".chart, figcaption" in doc  # charts never split
     assert 'counter(page) " van " counter(pages)' in doc  # page numbers

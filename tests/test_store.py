@@ -50,7 +50,7 @@ def test_wrong_dtype_names_table_column_and_row(data_copy):
     msg = _error(data_copy)
     assert str(path) in msg
     assert "column 'numerator'" in msg
-    assert "row 7" in msg
+    assert "row 9" in msg  # index 7: the header is row 1, as in import
     assert "'veel'" in msg and "expected Int64" in msg
 
 
@@ -75,7 +75,7 @@ def test_numerator_above_denominator_names_the_row(data_copy):
     original = pl.read_parquet(path).row(12, named=True)
     msg = _error(data_copy)
     assert str(path) in msg
-    assert "column 'numerator', row 12:" in msg
+    assert "column 'numerator', row 14:" in msg
     assert f"numerator {original['numerator']} > denominator {original['denominator']}" in msg
     assert f"gemeente_code='{original['gemeente_code']}'" in msg
 
@@ -93,7 +93,7 @@ def test_unknown_code_names_the_row(data_copy):
     )
     msg = _error(data_copy)
     assert str(path) in msg
-    assert "column 'gemeente_code', row 3:" in msg
+    assert "column 'gemeente_code', row 5:" in msg
     assert "unknown gemeente code 'GM9999'" in msg
 
 
@@ -101,7 +101,7 @@ def test_duplicate_keys_are_rejected(data_copy):
     path = _rewrite(data_copy, "indicators", lambda f: pl.concat([f, f.slice(20, 1)]))
     msg = _error(data_copy)
     assert str(path) in msg
-    assert "duplicate key" in msg and "row 20" in msg
+    assert "duplicate key" in msg and "row 22" in msg
 
 
 def test_weights_must_sum_to_one(data_copy):
@@ -138,7 +138,7 @@ def test_negative_counts_are_rejected(data_copy):
             .alias("numerator")
         ),
     )
-    assert "column 'numerator', row 5: negative count -1" in _error(data_copy)
+    assert "column 'numerator', row 7: negative count -1" in _error(data_copy)
 
 
 def test_unreadable_file_is_named(data_copy):

@@ -13,7 +13,7 @@ from jeugdmonitor import charts, model, wijk_model
 from jeugdmonitor.sections.base import Section
 from jeugdmonitor.sections.common import md_escape
 from jeugdmonitor.sections.verwacht import section
-from jeugdmonitor.stats import ventile_groups
+from jeugdmonitor.stats import percent_text, ventile_groups
 from jeugdmonitor.store import load
 
 REGIONS = {
@@ -158,7 +158,8 @@ def test_quality_figure_reports_out_of_sample_r2_next_to_the_baseline(store):
             100 * q.r2_weighted_baseline, abs=0.06
         )
     wq = wijk_model.wijk_quality(store)
-    assert f"{100 * wq.r2_weighted:.0f}%" in fig.explanation and "57%" in fig.explanation
+    # percentages with one decimal, as everywhere
+    assert percent_text(wq.r2_weighted) in fig.explanation and "57,0%" in fig.explanation
     svg = vlc.vegalite_to_svg(fig.chart.to_dict())
     assert svg.count('aria-roledescription="bar"') == 12
 

@@ -1,4 +1,4 @@
-"""School-level linkage of jeugdhulp and leerplicht data (seed 003) with privacy by design.
+"""School-level linkage of jeugdhulp and leerplicht data with privacy by design.
 
 Modules, each with one job: `pseudonym` (keys and HMAC pseudonyms), `extracts` (read, validate,
 pseudonymise), `link` (trajectories to schools per school year), `aggregate` (the seven indicators

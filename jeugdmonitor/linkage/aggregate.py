@@ -1,4 +1,4 @@
-"""The seven seed-003 indicators as raw (unsuppressed) counts per school and per school type.
+"""The seven school-level indicators as raw (unsuppressed) counts per school and per school type.
 
 Two tidy tables, both with a row per school (`niveau` "school") and per school type ("schooltype",
 the sum over its schools, so school rows always add up to the type row):

@@ -72,9 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `linkage` command with its subcommands to the main parser."""
     from jeugdmonitor.linkage.synthetic import SCALES
 
-    top = sub.add_parser(
-        "linkage", help="school-level linkage of jeugdhulp and leerplicht (seed 003)"
-    )
+    top = sub.add_parser("linkage", help="school-level linkage of jeugdhulp and leerplicht")
     cmds = top.add_subparsers(dest="linkage_command", required=True)
 
     k = cmds.add_parser("keygen", help="create a random pseudonymisation key file outside the repo")

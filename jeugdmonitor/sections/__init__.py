@@ -2,7 +2,7 @@
 
 `SECTIONS` is the registry, in page order; `build_sections` builds them all. The app lays each
 out in its own cell and the static report renders the same list. To add a section (e.g. the
-"Verwacht en werkelijk" section of issue 5), write a module with `build(store, region, *, assets=None)`
+"Verwacht en werkelijk" section), write a module with `build(store, region, *, assets=None)`
 and add it to `SECTIONS` where it belongs in the page.
 """
 

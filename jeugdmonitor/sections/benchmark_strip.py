@@ -1,5 +1,5 @@
 """The benchmark strip as a `Figure`: a gemeente among comparable gemeenten, NL, its jeugdregio,
-its provincie and its own previous years (seed 004 "Bepaal de benchmark"; rows from `benchmark`).
+its provincie and its own previous years (NJi tip "Bepaal de benchmark"; rows from `benchmark`).
 """
 
 from __future__ import annotations

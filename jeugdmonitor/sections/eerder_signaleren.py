@@ -1,4 +1,4 @@
-"""Section "Eerder signaleren" (seed 001, F9): eenoudergezinnen, armoede, achterstandsleerlingen."""
+"""Section "Eerder signaleren": eenoudergezinnen, armoede, achterstandsleerlingen."""
 
 from __future__ import annotations
 

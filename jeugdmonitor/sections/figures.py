@@ -1,7 +1,7 @@
 """Figure builders shared by the sections: bars vs NL, NL map, trend and the problematiek radar.
 
 Each returns a complete `Figure` (chart, summary, table, source line, download, simulated flag);
-the section modules only choose indicators, breakdowns and the Dutch texts from the seeds.
+the section modules only choose indicators, breakdowns and the Dutch texts of the NJi pages.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Opening section "Inleiding" of the theme "Hoe zorgt u voor de jeugd?": introduction and how to
-read the figures (seed 000)."""
+read the figures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section "Jeugdzorggebruik" (seed 000, F4-F6): by age vs NL, map of NL, trend per care form."""
+"""Section "Jeugdzorggebruik": by age vs NL, map of NL, trend per care form."""
 
 from __future__ import annotations
 

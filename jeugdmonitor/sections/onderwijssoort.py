@@ -1,4 +1,4 @@
-"""Section "Jeugdzorggebruik naar onderwijssoort" (seed 000, F7): bars per school type, trend."""
+"""Section "Jeugdzorggebruik naar onderwijssoort": bars per school type, trend."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section "Problematiek" (seed 000, F2-F3): radar of the deviation from NL and bars per area."""
+"""Section "Problematiek": radar of the deviation from NL and bars per area."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section "Gemeenten in deze regio": the make-up of an SWV, jeugdregio or provincie (issue 11).
+"""Section "Gemeenten in deze regio": the make-up of an SWV, jeugdregio or provincie.
 
 One row per member gemeente: its weight (for an SWV the share of its postcodes in the SWV; 1 for
 a jeugdregio or provincie), its youths, and the region's key figures for that gemeente, each
@@ -13,7 +13,7 @@ from jeugdmonitor import charts
 from jeugdmonitor.indicators import YOUTH_AGES, level_values, years
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, members, regions_of_type
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
-from jeugdmonitor.sections.common import ESTIMATE_NOTE, md_escape
+from jeugdmonitor.sections.common import ESTIMATE_NOTE, interactive, md_escape
 from jeugdmonitor.stats import rounded, suppress
 from jeugdmonitor.store import Store
 
@@ -101,7 +101,8 @@ def _members_figure(store: Store, region: Region) -> Figure:
         key="samenstelling_leden",
         title=f"Gemeenten in {region.display_name}",
         explanation=(INTRO["swv"] if swv else INTRO["other"])
-        + " Klik op een gemeente om haar eigen pagina te openen.",
+        + " "
+        + interactive("Klik op een gemeente om haar eigen pagina te openen."),
         source=f"{SOURCE} {ESTIMATE_NOTE}",
         chart=None,
         table=shown,
@@ -136,8 +137,8 @@ def _parents_figure(store: Store, region: Region) -> Figure:
         title=f"{region.display_name} hoort bij",
         explanation=(
             f"De regio's waar {name} deel van uitmaakt. Ligt een gemeente in meer dan één "
-            "samenwerkingsverband, dan telt ze mee met het aandeel van haar postcodes. Klik op een "
-            "regio om die te openen."
+            "samenwerkingsverband, dan telt ze mee met het aandeel van haar postcodes. "
+            + interactive("Klik op een regio om die te openen.")
         ),
         source="Bron en jaar data: indeling jeugdregio's en provincies CBS/PDOK, 2024; "
         "samenwerkingsverbanden: Regeling regio-indeling passend onderwijs, 2015.",
@@ -164,7 +165,8 @@ def _provinces_figure(store: Store) -> Figure:
     return Figure(
         key="samenstelling_provincies",
         title="Provincies",
-        explanation="De twaalf provincies met hun kerncijfers. Klik op een provincie om die te openen.",
+        explanation="De twaalf provincies met hun kerncijfers. "
+        + interactive("Klik op een provincie om die te openen."),
         source=f"{SOURCE} {ESTIMATE_NOTE}",
         chart=None,
         table=shown,

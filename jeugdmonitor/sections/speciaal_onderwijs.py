@@ -1,4 +1,4 @@
-"""Section "Speciaal onderwijs" (seed 000, F8): share per type, NL map and trend vs NL."""
+"""Section "Speciaal onderwijs": share per type, NL map and trend vs NL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section "Verwacht en werkelijk jeugdzorggebruik" (seed 002, F10/B2/B8; benchmarks F14/B3).
+"""Section "Verwacht en werkelijk jeugdzorggebruik".
 
 For a region: actual against expected use per care form (ratio with interval), one ventile chart
 per care form with the region's bar highlighted, and how good the model is and what it rests on.
@@ -32,7 +32,7 @@ from jeugdmonitor.store import Store
 KEY = "verwacht"
 TITLE = "Verwacht en werkelijk jeugdzorggebruik"
 MODEL_NOTE = "model: Jeugdmonitor (binomiaal GLM)"
-PUBLISHED_R2 = 0.57  # published multilevel model of jeugdhulp per wijk (27 determinants, issue 11)
+PUBLISHED_R2 = 0.57  # published multilevel model of jeugdhulp per wijk (27 determinants)
 SHORT = {
     "jeugdzorg": "Jeugdzorg totaal",
     "jeugdhulp": "Jeugdhulp",
@@ -391,14 +391,14 @@ def _form_figure(
     elif row["suppressed"]:
         numbers = (
             f"In {name} gaat het om minder dan {MIN_COUNT} {form.population}; dat aantal en het "
-            f"percentage tonen we niet. Verwacht: {percent_text(row['expected_rate'], 2)}."
+            f"percentage tonen we niet. Verwacht: {percent_text(row['expected_rate'])}."
         )
     else:
         verdict = row["signal"] or "niet duidelijk anders dan verwacht"
         numbers = (
-            f"In {name} kreeg {percent_text(row['rate'], 2)} van de {form.population} "
+            f"In {name} kreeg {percent_text(row['rate'])} van de {form.population} "
             f"(ongeveer {count_text(row['numerator'])}) {form.label.lower()}; verwacht was "
-            f"{percent_text(row['expected_rate'], 2)} (ongeveer {count_text(row['expected'])}). "
+            f"{percent_text(row['expected_rate'])} (ongeveer {count_text(row['expected'])}). "
             f"Werkelijk / verwacht = {decimal_text(row['ratio'])} (95%-interval "
             f"{decimal_text(row['ratio_ci_low'])}–{decimal_text(row['ratio_ci_high'])}): {verdict}."
         )
@@ -802,7 +802,7 @@ def _first_upper(text: str) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
+    return percent_text(value)  # one decimal, as every percentage
 
 
 def _quality_figure(store: Store, year: int) -> Figure:

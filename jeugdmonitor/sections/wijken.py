@@ -1,4 +1,4 @@
-"""Section "Wijken" (seed 004, tip 4 "Kijk ook op wijkniveau"; B8): jeugdzorg per wijk of a gemeente.
+"""Section "Wijken" (NJi tip "Kijk ook op wijkniveau"): jeugdzorg per wijk of a gemeente.
 
 For a gemeente: a map of its wijken (the highest outlined), every wijk ranked with its interval
 and a mark where it differs significantly from the gemeente, the change 2021 → 2022, and a CSV of
@@ -17,6 +17,7 @@ from jeugdmonitor.sections.common import (
     ESTIMATE_NOTE,
     csv_flag_columns,
     csv_rate_columns,
+    interactive,
     md_escape,
 )
 from jeugdmonitor.stats import count_text, percent_text, rounded
@@ -179,8 +180,8 @@ def build(
                 explanation=(
                     "De kaart toont per wijk het aandeel jongeren met jeugdzorg; donkerblauw is het "
                     "hoogste aandeel, lichtgrijs een wijk met minder dan 10 jongeren in jeugdzorg. "
-                    "De wijk met het hoogste aandeel is oranje omlijnd; beweeg over een wijk voor "
-                    "naam, aantal, percentage en interval."
+                    "De wijk met het hoogste aandeel is oranje omlijnd. "
+                    + interactive("Beweeg over een wijk voor naam, aantal, percentage en interval.")
                 ),
                 chart=chart,
                 table=_table(latest),

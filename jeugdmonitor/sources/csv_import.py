@@ -1,6 +1,6 @@
 """A user's own figures from CSV: the long format, or a CBS StatLine CSV export.
 
-Long format (comma-separated, UTF-8, header row):
+Long format (comma-separated, or semicolon-separated as Dutch Excel saves 'CSV'; UTF-8, header row):
 `indicator,gemeente_code,year,breakdown,numerator,denominator,source` — one row per indicator ×
 2024 gemeente × year × breakdown; counts are plain whole numbers (`9000`); an empty `source`
 becomes the file name. With `number_format="nl"` counts are read in the Dutch notation instead
@@ -144,7 +144,8 @@ def _text(path: Path) -> str:
             path,
             column,
             line,
-            f"byte 0x{data[exc.start]:02x} is not UTF-8 text: save the file as 'CSV UTF-8'",
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 text: save the file as 'CSV UTF-8' "
+            "(in Excel: Bestand > Opslaan als > 'CSV UTF-8 (door komma's gescheiden) (*.csv)')",
         ) from exc
     if "\x00" in text:
         line, column = _where(data, data.index(b"\x00"))
@@ -321,16 +322,33 @@ def parse(path: Path | str) -> Parsed:
         raise _fail(
             path, "Regio's", start + 1, "wrong separator: StatLine CSV exports are separated by ';'"
         )
-    if not is_statline and "," not in header and (";" in header or "\t" in header):
-        sep = "';'" if ";" in header else "a tab"
+    sep = ";" if is_statline else _long_separator(path, header, start)
+    _, frame = _records(path, lines, start, sep)
+    return Parsed(path, is_statline, start, frame)
+
+
+SAVE_AS_CSV = (
+    "in Excel choose Bestand > Opslaan als > 'CSV UTF-8 (door komma's gescheiden) (*.csv)'; "
+    "'CSV (gescheiden door lijstscheidingsteken)' with ';' is read as well"
+)
+
+
+def _long_separator(path: Path, header: str, start: int) -> str:
+    """The long format's separator: ',' or ';' (Dutch Excel's default for 'CSV'); a header with
+    neither (a tab, one column) is an error saying how to save the file."""
+    if "," in header:
+        return ","
+    if ";" in header:
+        return ";"
+    if "\t" in header:
         raise _fail(
             path,
             header[:30] + "…",
             start + 1,
-            f"wrong separator: the long format uses ',' and this header uses {sep}",
+            f"wrong separator: the long format uses ',' or ';' and this header uses a tab: "
+            f"{SAVE_AS_CSV}",
         )
-    _, frame = _records(path, lines, start, ";" if is_statline else ",")
-    return Parsed(path, is_statline, start, frame)
+    return ","
 
 
 def read(
@@ -675,7 +693,28 @@ def _region_problems(
             )
         elif re.fullmatch(r"GM\d{4}", value or ""):
             detail = f"unknown gemeente code {value!r} (not a 2024 gemeente)"
+        elif column == "gemeente_code":
+            detail = _name_instead_of_code(value, shown, context)
         else:
             detail = f"unknown region {shown!r}: give a 2024 gemeente code (GM0363) or name"
         problems.append(Problem(str(path), column, r["row"], detail))
     return problems
+
+
+def _name_instead_of_code(value: str, shown: str, context: Context) -> str:
+    """The message for a long-format `gemeente_code` that is not a code: a gemeente's name gets
+    its code ('Utrecht' → GM0344), anything else an example of the code wanted."""
+    from jeugdmonitor.region_search import fold
+
+    wanted = fold(value).casefold().strip()
+    codes = [c for c, name in context.gemeenten.items() if fold(name).casefold() == wanted]
+    if codes:
+        named = " or ".join(f"{c} ({context.gemeenten[c]})" for c in codes)
+        return (
+            f"{shown!r} is a name: gemeente_code needs the gemeente's CBS code, here {named}; "
+            "figures for a provincie or another region are not imported, only per gemeente"
+        )
+    return (
+        f"{shown!r} is not a gemeente code: gemeente_code needs a 2024 CBS gemeente code such "
+        "as GM0344 (Utrecht) or GM0363 (Amsterdam)"
+    )
