@@ -159,12 +159,16 @@ def marimo_run(cwd: Path, ttl: int) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def jeugdmonitor_serve(workers: int, ttl: int, extra: list[str]) -> Iterator[Server]:
-    """`jeugdmonitor serve --workers N` (nginx + warmed-up workers); ready when it says so."""
+def jeugdmonitor_serve(
+    workers: int, ttl: int, extra: list[str], root: Path = ROOT
+) -> Iterator[Server]:
+    """`jeugdmonitor serve --workers N` of the code in `root` (nginx + warmed-up workers);
+    ready when it says so."""
     port = free_port()
     cmd = [sys.executable, "-m", "jeugdmonitor.cli", "serve", "--workers", str(workers)]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--session-ttl", str(ttl), *extra]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1)
+    env = {**os.environ, "PYTHONPATH": str(root)}  # that tree's `jeugdmonitor` package first
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
     ready, precomputed = threading.Event(), threading.Event()
     if "--no-precompute" in extra:
         precomputed.set()
@@ -347,6 +351,33 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
         result.ws_kb_per_change = statistics.mean(r.ws_bytes / 1000 for r in renders)
     result.rss_peak_mib = max(peak, rss_mib())
     return result
+
+
+async def background_users(
+    url: str, users: int, think: float, stop: threading.Event, latencies: list[float], seed: int = 7
+) -> None:
+    """`users` protocol users on `url`, each changing to a random region after an exponential
+    think time (mean `think` s), until `stop` is set; each change's seconds go to `latencies`
+    (a load for another measurement, e.g. `bench_browser.py`)."""
+
+    async def user(i: int) -> None:
+        rng = random.Random(seed * 1000 + i)
+        await asyncio.sleep(0.05 * i)
+        tab = Tab(url, timeout=120)
+        try:
+            await tab.open()
+            options = [o for o in tab.options if not o.startswith(PLACEHOLDER_PREFIX)]
+            while not stop.is_set():
+                await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
+                if stop.is_set():
+                    break
+                latencies.append((await tab.choose(rng.choice(options))).seconds)
+        except ProtocolError:
+            pass
+        finally:
+            await tab.close()
+
+    await asyncio.gather(*(user(i) for i in range(users)))
 
 
 # ------------------------------------------------------------------------------------ report
