@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import psutil  # noqa: E402
 from bench_load import Server, background_users, baseline_tree, jeugdmonitor_serve  # noqa: E402
 
 from jeugdmonitor.marimo_client import Tab  # noqa: E402
@@ -134,6 +135,18 @@ PROBE = r"""
 """
 
 
+def renderer_cpu() -> float:
+    """CPU seconds used so far by this benchmark's Chromium page processes (renderers): the
+    work a change costs the browser, which a busy machine slows down but does not inflate."""
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "--type=renderer" in " ".join(proc.cmdline()):
+                times = proc.cpu_times()
+                total += times.user + times.system
+    return total
+
+
 @dataclass
 class Change:
     code: str
@@ -145,6 +158,7 @@ class Change:
     lt_max_ms: float
     lt_count: int
     charts: int
+    cpu_ms: float  # CPU time of the page processes from the click until all drawn (+0.3 s)
 
 
 @dataclass
@@ -239,11 +253,13 @@ def choose(page, code: str, expect: list[str], timeout: float) -> Change:
     option = page.get_by_role("option", name=code)
     option.first.wait_for(timeout=timeout * 1000)
     page.evaluate(f"window.__jm.watch({json.dumps(code)}, false, {json.dumps(expect)})")
+    cpu = renderer_cpu()
     option.first.click()
     _wait(page, "window.__jm.t.first !== null", timeout)
     scrolled = page.evaluate("window.__jm.scrollToEnd()")
     _wait(page, "window.__jm.t.all !== null", timeout)
     page.wait_for_timeout(300)  # long tasks are reported when they end
+    cpu = renderer_cpu() - cpu
     jm = page.evaluate("({t: window.__jm.t, click: window.__jm.click, n: window.__jm.n})")
     click, t = jm["click"], jm["t"]
     tasks = page.evaluate(f"window.__jm.tasks({click}, {t['all']})")
@@ -257,6 +273,7 @@ def choose(page, code: str, expect: list[str], timeout: float) -> Change:
         lt_max_ms=tasks["max"],
         lt_count=tasks["count"],
         charts=jm["n"],
+        cpu_ms=cpu * 1000,
     )
 
 
@@ -296,7 +313,7 @@ def measure(browser, server_url: str, config: str, phase: str, args) -> Phase:
             f"  {config}/{phase} {code}: header {change.header:.2f} s, first screen "
             f"{change.first:.2f} s, all {change.all:.2f} s ({change.after_scroll:.2f} s after "
             f"scrolling), long tasks {change.lt_sum_ms:.0f} ms (max {change.lt_max_ms:.0f}), "
-            f"{change.charts} charts",
+            f"{change.charts} charts, page CPU {change.cpu_ms:.0f} ms",
             flush=True,
         )
     context.close()
@@ -379,6 +396,7 @@ ROWS = [
     ("change: long tasks ms (median)", lambda p: p.stat("lt_sum_ms", "median"), "{:.0f}"),
     ("change: long tasks ms (max)", lambda p: p.stat("lt_sum_ms", "max"), "{:.0f}"),
     ("change: longest task ms", lambda p: p.stat("lt_max_ms", "max"), "{:.0f}"),
+    ("change: page CPU ms (median)", lambda p: p.stat("cpu_ms", "median"), "{:.0f}"),
     ("protocol users: p95 s", lambda p: p.protocol_p95, "{:.2f}"),
     ("load average (1 min) before", lambda p: p.load_before, "{:.1f}"),
     ("load average (1 min) after", lambda p: p.load_after, "{:.1f}"),
@@ -401,7 +419,7 @@ def print_table(phases: list[Phase]) -> None:
         print("\nratios new / baseline (same run):")
     for phase, base, new in ratios:
         parts = []
-        for title, get, _ in ROWS[:14]:
+        for title, get, _ in ROWS[:15]:
             b, n = get(base), get(new)
             if b and b == b and n == n:
                 parts.append(f"{title} ×{n / b:.2f}")

@@ -206,6 +206,19 @@ def publish_html(text: str) -> str | None:
     return publish(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0), "bin")
 
 
+_TABLE_DETAILS = re.compile(
+    r"(<details class='jm-details'><summary>[^<]*</summary>)(.*?)(</details>)", re.S
+)
+
+
+def lazy_tables(text: str) -> str:
+    """The tables behind their toggles (`markup.table_details`) as inert `<template>`s, which
+    the browser runtime turns into the table when the toggle is first opened: half of a
+    gemeente page's elements are in those tables, and each element costs the browser time on
+    every region change, while few tables are ever opened. Only for the runtime's sections."""
+    return _TABLE_DETAILS.sub(r"\1<template class='jm-lazy'>\2</template>\3", text)
+
+
 def html_element(url: str, parts: list[str] | None = None) -> str:
     """`<jm-html>`: HTML published gzipped at `url` (`publish_html`); the browser runtime
     fetches and unpacks it, puts `parts[i]` where it has `<!--jm-part-i-->`, and shows it."""
