@@ -46,22 +46,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser set-up
 
 import psutil  # noqa: E402
 from bench_load import Server, background_users, baseline_tree, jeugdmonitor_serve  # noqa: E402
+from browser_support import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 
 from jeugdmonitor.marimo_client import Tab  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
 # six gemeenten of different size and make-up: large city, mid-size, rural, island
@@ -449,7 +441,7 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f} (1 min average) on {os.cpu_count()} cores", flush=True)
     phases: list[Phase] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             for config in [c.strip() for c in args.configs.split(",")]:
                 if config not in ("baseline", "new"):

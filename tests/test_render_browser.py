@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 from browser_support import require_browser
-from serve_support import serving
+from serve_support import serving_precomputed
 
-from jeugdmonitor import report, viewstore
+from jeugdmonitor import report
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load
@@ -28,12 +28,8 @@ DRAWN = "document.querySelectorAll('jm-chart[data-drawn]').length"
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     require_browser()
-    views = tmp_path_factory.mktemp("views")
-    viewstore.precompute(views, ["GM0344"])
-    with serving(
-        "--workers", "1", "--no-warm-up", "--no-precompute", "--view-store", str(views)
-    ) as served:
-        yield served.url
+    with serving_precomputed(tmp_path_factory.mktemp("views"), ["GM0344"], workers=1) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
