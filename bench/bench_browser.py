@@ -85,14 +85,26 @@ PROBE = r"""
   const htmlOk = el => el.__shown === el.dataset.u + '|' + el.dataset.parts &&
                        (!jm.expect || jm.expect.includes(el.dataset.u));
   const chartOk = el => el.hasAttribute('data-drawn') && el.__drawn === key(el);
-  jm.state = () => {
-    const text = (document.getElementById('App') || document.body).textContent;
-    const header = jm.code ? text.includes(', code ' + jm.code + ')') : text.includes('regio:');
+  // the header line ("regio: …"), read without taking the text of the whole page each frame
+  const headerText = () => {
+    for (const s of document.getElementsByTagName('strong')) {
+      if (s.textContent === 'regio:') return s.parentElement.textContent;
+    }
+    return '';
+  };
+  // what is drawn now; `need` limits the work to what is still unknown (this runs every frame)
+  jm.state = (need = 'all') => {
+    const header = jm.code ? headerText().includes(', code ' + jm.code + ')')
+                           : headerText().includes('regio:');
     const htmls = [...document.querySelectorAll('jm-html')], charts = [...document.querySelectorAll('jm-chart')];
-    const vh = htmls.filter(inView), vc = charts.filter(inView);
-    return {header, n: htmls.length, c: charts.length,
-            first: header && vh.length > 0 && vh.every(htmlOk) && vc.every(chartOk),
-            all: header && htmls.length > 0 && htmls.every(htmlOk) && charts.every(chartOk)};
+    const s = {header, n: htmls.length, c: charts.length, first: false, all: false};
+    if (!header) return s;
+    if (need !== 'all-only') {
+      const vh = htmls.filter(inView), vc = charts.filter(inView);
+      s.first = vh.length > 0 && vh.every(htmlOk) && vc.every(chartOk);
+    }
+    s.all = htmls.length > 0 && htmls.every(htmlOk) && charts.every(chartOk);
+    return s;
   };
   // start watching: every animation frame records when the header / first screen / all appear
   jm.watch = (code, fromNavigation, expect) => {
@@ -103,7 +115,7 @@ PROBE = r"""
     jm.armed = !fromNavigation;
     jm.click = fromNavigation ? 0 : null;
     const tick = () => {
-      const s = jm.state(), now = performance.now();
+      const s = jm.state(jm.t.first === null ? 'all' : 'all-only'), now = performance.now();
       if (jm.click !== null) {
         if (s.header && jm.t.header === null) jm.t.header = now;
         if (s.first && jm.t.first === null) jm.t.first = now;

@@ -194,9 +194,13 @@ def chart_runtime(store: Store) -> mo.Html:
     """Once per page: the browser runtime that draws the charts and makes regions clickable.
 
     Empty where marimo serves no files (`marimo export html`): charts are then inlined. In a
-    plain `marimo run` it also starts this machine's view store (`viewstore.start_for_app`).
+    plain `marimo run` it also starts this machine's view store (`viewstore.start_for_app`) and
+    lets one session at a time compile (`worker.serialise_compile`), as `serve`'s workers do.
     """
     if transport.available() and mo.app_meta().mode == "run":
+        from jeugdmonitor import worker
+
+        worker.serialise_compile()  # many colleagues may open the app at once (CPython 3.11)
         viewstore.start_for_app()
     regions = {code: label for label, code in dropdown_options(store).items() if code}
     return mo.Html(transport.runtime_html(regions, prefetch_urls(store)))
