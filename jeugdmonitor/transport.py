@@ -6,7 +6,8 @@ A region change used to send every chart as a complete Vega-Lite spec inside the
 - each chart as `<jm-chart data-t="TEMPLATE_URL" data-p="DATA">`: the template (compiled once per
   process by `charts`) by URL, and only this render's data, `Spec.payload_json()` (datasets,
   slot fillers, description);
-- each section as one `<jm-html data-u="URL">`: its whole HTML (markdown, charts, tables),
+- each section as one `<jm-html data-u="URL">`: its whole HTML (markdown, charts, tables; a
+  table behind its toggle as an inert `<template>`, built when opened: `lazy_tables`),
   gzipped once per region (`ui.RegionView`) into a published binary file that the browser
   fetches and unpacks (no base64 in the websocket: a quarter less to send), plus this session's
   download buttons, packed (gzip + base64) in the element, which the browser puts in place;

@@ -150,6 +150,7 @@ def test_plain_marimo_run_precomputes_at_low_priority_and_stops_with_the_app(tmp
     """The README's `marimo run monitor.py`: the first page starts the machine's precompute
     (nice 19) into the user's cache folder; it ends when the app ends."""
     import asyncio
+    import concurrent.futures
 
     import psutil
     from browser_support import marimo_app
@@ -174,7 +175,9 @@ def test_plain_marimo_run_precomputes_at_low_priority_and_stops_with_the_app(tmp
         await tab.close()
 
     with marimo_app(ROOT / "monitor.py", env, machine_view_store=True) as url:
-        asyncio.run(visit(url))
+        # in a thread of its own: a browser test's Playwright may run an event loop here
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, visit(url)).result()
         assert wait_until(lambda: len(list(root.glob("views/*/*.json"))) >= 2, 300)
         running = precomputes()
         assert running and all(p.nice() == 19 for p in running)

@@ -15,9 +15,9 @@
  *
  * What is seen is drawn first. A region change replaces every section at once (some 47 charts
  * on a gemeente's page); drawing them all in one go kept the page from responding for over a
- * second. A chart therefore waits in a queue: charts in or near the window are drawn first, one
- * per task, and the others one per idle moment, so no task on the main thread is long and the
- * rest of the page is ready by the time the reader scrolls to it. Until it is drawn a chart
+ * second. A chart therefore waits in a queue: charts in or near the window are drawn first, as
+ * the next task, and the others in idle time, a few per short turn (~30 ms), so no task on the
+ * main thread is long and the rest of the page is ready by the time the reader scrolls to it. Until it is drawn a chart
  * keeps the height it had (or a default), so the page does not jump. Printing (`beforeprint`,
  * or print media) draws every chart at once; `window.jmDrawAll()` does too and says when done.
  */
