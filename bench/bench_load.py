@@ -7,7 +7,9 @@ region dropdown, and the `./@file/` URLs a browser would fetch). Every server li
 
 - `baseline`: today's single process, `marimo run monitor.py` of the base commit (a temporary git
   worktree of `--baseline-ref`, by default `BASELINE_REF`, the code before the shared-app work);
-- `single`: this code, one `marimo run monitor.py` process (no proxy, no warm-up);
+- `single`: this code, one `marimo run monitor.py` process, the README's first command (no
+  proxy; its first page starts the precompute of every region into this machine's view store,
+  and after phase 1 the benchmark waits until that is done, as for `nginx`);
 - `nginx`: this code, `jeugdmonitor serve --workers N` (N workers behind nginx, warmed up; after
   phase 1 the benchmark waits until serve's background precompute of every region is done);
 - `--url URL` instead drives a server that is already running (e.g. your own nginx).
@@ -22,6 +24,12 @@ Per configuration, in phases:
    `--think` s) before each, regions drawn from a seeded pool of `--pool` regions (0 = all);
    p50 / p95 / max of a change, throughput (changes/s while the phase ran), errors, and the bytes a
    change sends (websocket messages, plus files fetched for it).
+
+A change is timed as a browser needs it: from the POST that sets the dropdown until
+`completed-run` AND every new `./@file/` file the page then needs (the sections' gzip files, and
+the chart templates and maps they name), fetched six at a time ("run + files"). "run only" (until
+`completed-run`) is printed beside it: it leaves out what the browser still has to fetch. Neither
+includes drawing the charts in the browser: `bench_browser.py` measures that.
 
 Usage: python bench/bench_load.py [--users 20] [--changes 5] [--think 2] [--configs baseline,nginx]
        [--workers 2] [--pool 30] [--time-limit 300] [--json FILE] [--url URL]
@@ -153,18 +161,26 @@ def marimo_run(cwd: Path, ttl: int) -> Iterator[Server]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_http(url, proc)
-        yield Server(url, proc.pid, proc)
+        # this code's plain `marimo run` precomputes every region into the machine's view
+        # store once the first page opened; phase 1 waits for that process to end
+        done = threading.Event()
+        done.set()
+        yield Server(url, proc.pid, proc, done)
     finally:
         _stop(proc)
 
 
 @contextlib.contextmanager
-def jeugdmonitor_serve(workers: int, ttl: int, extra: list[str]) -> Iterator[Server]:
-    """`jeugdmonitor serve --workers N` (nginx + warmed-up workers); ready when it says so."""
+def jeugdmonitor_serve(
+    workers: int, ttl: int, extra: list[str], root: Path = ROOT
+) -> Iterator[Server]:
+    """`jeugdmonitor serve --workers N` of the code in `root` (nginx + warmed-up workers);
+    ready when it says so."""
     port = free_port()
     cmd = [sys.executable, "-m", "jeugdmonitor.cli", "serve", "--workers", str(workers)]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--session-ttl", str(ttl), *extra]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1)
+    env = {**os.environ, "PYTHONPATH": str(root)}  # that tree's `jeugdmonitor` package first
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
     ready, precomputed = threading.Event(), threading.Event()
     if "--no-precompute" in extra:
         precomputed.set()
@@ -199,8 +215,10 @@ class Result:
     config: str
     users: int
     changes: int = 0
-    p50: float = float("nan")
+    p50: float = float("nan")  # POST until completed-run AND the files the browser fetches
     p95: float = float("nan")
+    p50_run: float = float("nan")  # POST until completed-run only (what the kernel took)
+    p95_run: float = float("nan")
     max: float = float("nan")
     throughput: float = float("nan")  # changes per second during the load phase
     errors: int = 0
@@ -306,6 +324,7 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
 
     deadline = time.monotonic() + args.time_limit
     latencies: list[float] = []
+    run_only: list[float] = []
 
     async def user(tab: Tab, seed: int) -> None:
         user_rng = random.Random(seed)
@@ -321,6 +340,7 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
                 errors.append(f"change to {label}: {exc}")
                 continue
             latencies.append(render.seconds)
+            run_only.append(render.run_seconds)
             renders.append(render)
             errors.extend(f"cell error after {label}: {e[:200]}" for e in render.errors)
 
@@ -337,6 +357,8 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     result.p50 = statistics.median(latencies) if latencies else float("nan")
     result.p95 = _pct(latencies, 0.95)
     result.max = max(latencies, default=float("nan"))
+    result.p50_run = statistics.median(run_only) if run_only else float("nan")
+    result.p95_run = _pct(run_only, 0.95)
     result.throughput = len(latencies) / elapsed if elapsed > 0 else float("nan")
     result.errors = len(errors) + (args.users - len(tabs))
     result.error_samples = errors[:5]
@@ -349,12 +371,41 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
     return result
 
 
+async def background_users(
+    url: str, users: int, think: float, stop: threading.Event, latencies: list[float], seed: int = 7
+) -> None:
+    """`users` protocol users on `url`, each changing to a random region after an exponential
+    think time (mean `think` s), until `stop` is set; each change's seconds go to `latencies`
+    (a load for another measurement, e.g. `bench_browser.py`)."""
+
+    async def user(i: int) -> None:
+        rng = random.Random(seed * 1000 + i)
+        await asyncio.sleep(0.05 * i)
+        tab = Tab(url, timeout=120)
+        try:
+            await tab.open()
+            options = [o for o in tab.options if not o.startswith(PLACEHOLDER_PREFIX)]
+            while not stop.is_set():
+                await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
+                if stop.is_set():
+                    break
+                latencies.append((await tab.choose(rng.choice(options))).seconds)
+        except ProtocolError:
+            pass
+        finally:
+            await tab.close()
+
+    await asyncio.gather(*(user(i) for i in range(users)))
+
+
 # ------------------------------------------------------------------------------------ report
 
 ROWS = [
     ("changes", "changes", "{:.0f}"),
-    ("p50 s", "p50", "{:.2f}"),
-    ("p95 s", "p95", "{:.2f}"),
+    ("p50 s (run + files)", "p50", "{:.2f}"),
+    ("p95 s (run + files)", "p95", "{:.2f}"),
+    ("p50 s (run only)", "p50_run", "{:.2f}"),
+    ("p95 s (run only)", "p95_run", "{:.2f}"),
     ("max s", "max", "{:.2f}"),
     ("changes/s", "throughput", "{:.2f}"),
     ("errors", "errors", "{:.0f}"),

@@ -52,7 +52,7 @@ class ProtocolError(RuntimeError):
 class Render:
     """One run of cells as the tab saw it: a page load or one UI change."""
 
-    seconds: float
+    seconds: float  # until the tab has what a browser needs: `completed-run` and the files
     ws_bytes: int  # UTF-8 bytes of the websocket messages (before any permessage-deflate)
     file_bytes: int = (
         0  # bytes received for `./@file/` URLs this render needed first (gzip if served so)
@@ -60,6 +60,7 @@ class Render:
     messages: int = 0
     errors: list[str] = field(default_factory=list)  # cells that ended in a marimo error
     texts: list[str] = field(default_factory=list)  # the cell-op messages, with `Tab(keep=True)`
+    run_seconds: float = 0.0  # until `completed-run` only (the kernel is done, files not yet)
 
 
 def _gunzip_text(body: bytes) -> str:
@@ -222,6 +223,7 @@ class Tab:
         url = self._url("/api/kernel/set_ui_element_value")
         await asyncio.to_thread(self._http, "POST", url, body, headers)
         render, texts = await self._until_completed(t0)
+        render.run_seconds = time.perf_counter() - t0
         render.file_bytes = await self._fetch_new_files(texts)
         render.seconds = time.perf_counter() - t0
         return render

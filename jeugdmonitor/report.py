@@ -281,7 +281,7 @@ window.jmDraw = function () {
   var JM = window.JM || {};
   var specs = JM.__specs || JSON.parse(document.getElementById('jm-specs').textContent);
   var locale = JSON.parse(document.getElementById('jm-locale').textContent);
-  return Promise.all(Object.keys(specs).map(function (id) {
+  function draw(id) {
     // a spec is either complete, or {t: shared template, datasets, description}
     var spec = specs[id].t ? Object.assign({}, JM[specs[id].t],
       {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
@@ -299,7 +299,30 @@ window.jmDraw = function () {
         el.textContent = 'Grafiek kon niet worden getekend: ' + err.message;
         el.className += ' chart-error';
       });
-  })).then(function () { document.body.setAttribute('data-charts', 'done'); });
+  }
+  // In page order, a few at a time (turns of at most ~30 ms, then the page may answer and
+  // paint), so the first screen is there at once and no task is long; printing draws the
+  // rest straight away. data-charts='done' when every chart is drawn.
+  var ids = Object.keys(specs), next = 0, drawing = [];
+  function take() { var p = draw(ids[next++]); drawing.push(p); return p; }
+  function rest() { while (next < ids.length) take(); }
+  window.addEventListener('beforeprint', rest);
+  if (window.matchMedia) {
+    var print = window.matchMedia('print');
+    if (print.addEventListener) print.addEventListener('change', function (e) { if (e.matches) rest(); });
+  }
+  return new Promise(function (resolve) {
+    function turn() {
+      var start = performance.now();
+      (function more() {
+        if (next >= ids.length) return resolve();
+        if (performance.now() - start > 30) return setTimeout(turn, 0);
+        take().then(more);
+      })();
+    }
+    turn();
+  }).then(function () { return Promise.all(drawing); })
+    .then(function () { document.body.setAttribute('data-charts', 'done'); });
 };
 """
 

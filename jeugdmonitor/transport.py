@@ -6,7 +6,8 @@ A region change used to send every chart as a complete Vega-Lite spec inside the
 - each chart as `<jm-chart data-t="TEMPLATE_URL" data-p="DATA">`: the template (compiled once per
   process by `charts`) by URL, and only this render's data, `Spec.payload_json()` (datasets,
   slot fillers, description);
-- each section as one `<jm-html data-u="URL">`: its whole HTML (markdown, charts, tables),
+- each section as one `<jm-html data-u="URL">`: its whole HTML (markdown, charts, tables; a
+  table behind its toggle as an inert `<template>`, built when opened: `lazy_tables`),
   gzipped once per region (`ui.RegionView`) into a published binary file that the browser
   fetches and unpacks (no base64 in the websocket: a quarter less to send), plus this session's
   download buttons, packed (gzip + base64) in the element, which the browser puts in place;
@@ -204,6 +205,19 @@ def publish_html(text: str) -> str | None:
     """The URL of `text` gzipped as a published binary file (`html_element`); None outside an
     app. Made once per region and section, so the strongest compression pays."""
     return publish(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0), "bin")
+
+
+_TABLE_DETAILS = re.compile(
+    r"(<details class='jm-details'><summary>[^<]*</summary>)(.*?)(</details>)", re.S
+)
+
+
+def lazy_tables(text: str) -> str:
+    """The tables behind their toggles (`markup.table_details`) as inert `<template>`s, which
+    the browser runtime turns into the table when the toggle is first opened: half of a
+    gemeente page's elements are in those tables, and each element costs the browser time on
+    every region change, while few tables are ever opened. Only for the runtime's sections."""
+    return _TABLE_DETAILS.sub(r"\1<template class='jm-lazy'>\2</template>\3", text)
 
 
 def html_element(url: str, parts: list[str] | None = None) -> str:

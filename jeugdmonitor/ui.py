@@ -194,8 +194,15 @@ def banner(sections: Iterable[Section] | RegionView) -> mo.Html:
 def chart_runtime(store: Store) -> mo.Html:
     """Once per page: the browser runtime that draws the charts and makes regions clickable.
 
-    Empty where marimo serves no files (`marimo export html`): charts are then inlined.
+    Empty where marimo serves no files (`marimo export html`): charts are then inlined. In a
+    plain `marimo run` it also starts this machine's view store (`viewstore.start_for_app`) and
+    lets one session at a time compile (`worker.serialise_compile`), as `serve`'s workers do.
     """
+    if transport.available() and mo.app_meta().mode == "run":
+        from jeugdmonitor import worker
+
+        worker.serialise_compile()  # many colleagues may open the app at once (CPython 3.11)
+        viewstore.start_for_app()
     regions = {code: label for label, code in dropdown_options(store).items() if code}
     return mo.Html(transport.runtime_html(regions, prefetch_urls(store)))
 
@@ -206,17 +213,24 @@ PREFETCH_GEMEENTEN = ("GM0344", "GM0363")  # two gemeenten: what both use is wha
 
 def prefetch_urls(store: Store) -> list[str]:
     """Published files that every gemeente's page uses (chart templates, the gemeente map and
-    its tables), for the browser to fetch while idle. Only under `jeugdmonitor serve`, where
-    the regions' views are precomputed (cheap to look at); else none."""
-    if viewstore.shared() is None or not transport.available():
+    its tables), for the browser to fetch while idle. Only with a view store, once it holds
+    both gemeenten (reading them is cheap; they are never rendered for this); else none."""
+    shared = viewstore.shared()
+    if shared is None or not transport.available():
         return []
     key = id(store)  # a reload of the data makes a new store (and new files)
     if key not in _PREFETCH:
-        views = [build_sections(store, get_region(store, c)) for c in PREFETCH_GEMEENTEN]
-        urls = [set(v.record.get("urls", ())) for v in views if v.record is not None]
+        fingerprint = viewstore.fingerprint(store.data_dir)
+        records = [shared.load(fingerprint, code) for code in PREFETCH_GEMEENTEN]
+        if any(r is None for r in records):
+            return []  # not precomputed yet: ask again on the next page
+        common = sorted(set.intersection(*(set(r.get("urls", ())) for r in records if r)))
+        names = transport.published_names(" ".join(common))
+        if not transport.ensure_published(names, shared.read_file):  # served from here too
+            return []
         while len(_PREFETCH) >= 4:  # bounded: the stores of the last few data versions
             del _PREFETCH[next(iter(_PREFETCH))]
-        _PREFETCH[key] = sorted(set.intersection(*urls)) if len(urls) == 2 else []
+        _PREFETCH[key] = common
     return _PREFETCH[key]
 
 
@@ -312,6 +326,7 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
         text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
+        text = transport.lazy_tables(text)  # made in the browser when opened
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))
         urls.update(transport.published_urls(text))

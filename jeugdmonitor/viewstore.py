@@ -14,15 +14,26 @@ serves the files it needs; it writes what it renders itself too. So after the pr
 change costs about the same on every worker for every region, and nothing is computed twice. The
 fingerprint covers the data folder (names, sizes, modification times): new data gets new views.
 The folder is temporary (removed when `serve` stops), so the code never changes under it.
+
+A plain `marimo run monitor.py` gets the same fast path (`start_for_app`): without
+`$JEUGDMONITOR_VIEW_STORE` it uses this machine's own folder in the user's cache
+(`~/.cache/jeugdmonitor/views`) and starts the same precompute in the background at the lowest
+priority, one at a time per machine (a lock), ending with the app. Views of other fingerprints
+(older code or data) are removed there after a week. `JEUGDMONITOR_VIEW_STORE=off` turns the
+view store off.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -68,6 +79,10 @@ class ViewStore:
             return None
 
 
+OFF = "off"  # $JEUGDMONITOR_VIEW_STORE=off: no view store
+KEEP_OTHER_DAYS = 7  # views of another fingerprint are removed after this many days
+
+
 @functools.cache
 def _shared(root: str) -> ViewStore:
     return ViewStore(Path(root))
@@ -76,7 +91,46 @@ def _shared(root: str) -> ViewStore:
 def shared() -> ViewStore | None:
     """The view store of this machine's workers (`$JEUGDMONITOR_VIEW_STORE`), if any."""
     root = os.environ.get(ENV)
-    return _shared(root) if root else None
+    return _shared(root) if root and root != OFF else None
+
+
+def machine_root() -> Path:
+    """This machine's own view store for a plain `marimo run`: in the user's cache folder."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "jeugdmonitor" / "views"
+
+
+_STARTED = threading.Lock()
+
+
+def start_for_app() -> ViewStore | None:
+    """In a plain `marimo run` (no view store given): use this machine's own view store and
+    precompute every region into it in the background, at the lowest priority, once per process
+    (a lock in the folder lets one precompute run per machine at a time). Under `serve` (its
+    view store given) or with `$JEUGDMONITOR_VIEW_STORE=off` nothing is started."""
+    with _STARTED:
+        if ENV in os.environ:
+            return shared()
+        root = machine_root()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no cache folder to write: the app renders every region itself
+            os.environ[ENV] = OFF
+            return None
+        os.environ[ENV] = str(root)
+        command = [sys.executable, "-m", "jeugdmonitor.viewstore", str(root)]
+        proc = subprocess.Popen([*command, "--parent", str(os.getpid())], stdout=subprocess.DEVNULL)
+        threading.Thread(target=proc.wait, daemon=True).start()  # reaped when it ends
+        return shared()
+
+
+def _prune(views: ViewStore, keep: str) -> None:
+    """Remove views of other fingerprints not written for `KEEP_OTHER_DAYS`."""
+    folder = views.root / "views"
+    cutoff = time.time() - KEEP_OTHER_DAYS * 86400
+    for other in folder.iterdir() if folder.is_dir() else ():
+        if other.name != keep and other.stat().st_mtime < cutoff:
+            shutil.rmtree(other, ignore_errors=True)
 
 
 @functools.cache
@@ -100,21 +154,34 @@ def fingerprint(data_dir: Path) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def precompute(root: Path, codes: list[str | None] | None = None) -> int:
+def precompute(root: Path, codes: list[str | None] | None = None, parent: int | None = None) -> int:
     """Render every region (or `codes`; None = no region chosen) into the store at `root`,
-    skipping those already there; the number rendered."""
+    skipping those already there; the number rendered. With `parent` (a process id) it stops
+    when that process has ended."""
     from jeugdmonitor import transport
 
     views = ViewStore(root)
     previous = transport._PUBLISHED.offline
     transport._PUBLISHED.offline = views  # publish into the shared folder, no marimo here
     try:
-        return _render_all(views, codes)
+        return _render_all(views, codes, parent)
     finally:
         transport._PUBLISHED.offline = previous
 
 
-def _render_all(views: ViewStore, codes: list[str | None] | None) -> int:
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return os.getppid() == pid
+
+
+def _render_all(views: ViewStore, codes: list[str | None] | None, parent: int | None) -> int:
     from jeugdmonitor import transport, ui
     from jeugdmonitor.regions import get_region
     from jeugdmonitor.store import load
@@ -129,6 +196,8 @@ def _render_all(views: ViewStore, codes: list[str | None] | None) -> int:
     t0 = time.perf_counter()
     done = 0
     for code in codes:
+        if not _alive(parent):  # the app it works for has stopped
+            break
         if views.load(key, code) is not None:
             continue
         region = get_region(store, code) if code else None
@@ -139,9 +208,28 @@ def _render_all(views: ViewStore, codes: list[str | None] | None) -> int:
     return done
 
 
+def main(argv: list[str]) -> int:
+    """`python -m jeugdmonitor.viewstore FOLDER [--parent PID]`: precompute every region at
+    the lowest priority, unless another process precomputes into FOLDER already."""
+    os.nice(19)  # only what the app leaves over
+    root = Path(argv[0])
+    parent = int(argv[2]) if len(argv) > 2 and argv[1] == "--parent" else None
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "precompute.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("precompute: another process precomputes into this folder", flush=True)
+            return 0
+        precompute(root, parent=parent)
+        from jeugdmonitor.store import load
+
+        _prune(ViewStore(root), fingerprint(load().data_dir))
+    return 0
+
+
 if __name__ == "__main__":
-    os.nice(19)  # only what the workers leave over
     try:
-        precompute(Path(sys.argv[1]))
+        sys.exit(main(sys.argv[1:]))
     except KeyboardInterrupt:  # stopped with `serve` (Ctrl-C): quietly, the store stays usable
         sys.exit(0)

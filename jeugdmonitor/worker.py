@@ -9,6 +9,7 @@ six bursts of 20 simultaneous tabs). `ast.parse` goes through `compile` too, so 
 the built-in `compile` serialises both; compiling a cell takes well under a millisecond.
 
 Usage (what `serve` runs): python -m jeugdmonitor.worker run monitor.py --headless …
+A plain `marimo run monitor.py` installs the same lock on its first page (`serialise_compile`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,16 @@ def _compile_one_at_a_time(*args, **kwargs):  # type: ignore[no-untyped-def]
         return _COMPILE(*args, **kwargs)
 
 
+def serialise_compile() -> None:
+    """Let one thread at a time use Python's compiler in this process (idempotent). `serve`'s
+    workers do this before marimo starts; a plain `marimo run` does it on its first page
+    (`ui.chart_runtime`), before colleagues open theirs."""
+    builtins.compile = _compile_one_at_a_time
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run marimo's command line with the serialised `compile`."""
-    builtins.compile = _compile_one_at_a_time
+    serialise_compile()
     from marimo._cli.cli import main as marimo_main
 
     sys.argv = ["marimo", *(sys.argv[1:] if argv is None else argv)]

@@ -89,10 +89,19 @@ def run_axe(page) -> dict[str, list[dict]]:
 
 
 @contextlib.contextmanager
-def marimo_app(notebook: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def marimo_app(
+    notebook: Path, env: dict[str, str] | None = None, *, machine_view_store: bool = False
+) -> Iterator[str]:
     """`marimo run <notebook>` read-only on a free port (with `env` as its environment);
-    yields its URL, stops it afterwards."""
+    yields its URL, stops it afterwards. Without a view store unless `env` names one or
+    `machine_view_store` (a plain `marimo run`, which starts this machine's background
+    precompute: tested on its own)."""
     require_browser()
+    env = {**(os.environ if env is None else env)}
+    if machine_view_store:
+        env.pop("JEUGDMONITOR_VIEW_STORE", None)
+    else:
+        env.setdefault("JEUGDMONITOR_VIEW_STORE", "off")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "marimo", "run", str(notebook), "--headless", "--host",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from browser_support import require_browser
 from playwright.sync_api import expect
-from serve_support import serving
+from serve_support import serving_precomputed
 
-from jeugdmonitor import charts, viewstore
+from jeugdmonitor import charts
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections
 from jeugdmonitor.store import load
@@ -35,12 +35,8 @@ def app_url(tmp_path_factory):
     precompute), so switching to it and downloading its CSV exercise that path too.
     """
     require_browser()
-    views = tmp_path_factory.mktemp("views")
-    viewstore.precompute(views, ["GM0363"])
-    with serving(
-        "--workers", "2", "--no-warm-up", "--no-precompute", "--view-store", str(views)
-    ) as served:
-        yield served.url
+    with serving_precomputed(tmp_path_factory.mktemp("views"), ["GM0363"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

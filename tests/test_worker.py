@@ -18,7 +18,8 @@ RACE = textwrap.dedent(
     import jeugdmonitor
     if sys.argv[1] == "worker":
         from jeugdmonitor import worker
-        builtins.compile = worker._compile_one_at_a_time
+        worker.serialise_compile()
+        worker.serialise_compile()  # a plain `marimo run` calls it on every page: idempotent
     source = open(jeugdmonitor.__file__.replace("__init__.py", "charts.py")).read()
 
     class Cyclic:  # garbage only the collector frees, maybe in the middle of a conversion

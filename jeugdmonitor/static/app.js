@@ -12,6 +12,14 @@
  * A click on a region in a chart (a map shape, a point of the benchmark strip: any mark whose
  * datum has a `code`) chooses that region in the marimo dropdown, as if the user had picked it
  * there; the app then updates the page and the URL.
+ *
+ * What is seen is drawn first. A region change replaces every section at once (some 47 charts
+ * on a gemeente's page); drawing them all in one go kept the page from responding for over a
+ * second. A chart therefore waits in a queue: charts in or near the window are drawn first, as
+ * the next task, and the others in idle time, a few per short turn (~30 ms), so no task on the
+ * main thread is long and the rest of the page is ready by the time the reader scrolls to it. Until it is drawn a chart
+ * keeps the height it had (or a default), so the page does not jump. Printing (`beforeprint`,
+ * or print media) draws every chart at once; `window.jmDrawAll()` does too and says when done.
  */
 (function () {
   "use strict";
@@ -152,6 +160,229 @@
   window.jmChooseRegion = chooseRegion; // for tests and the console
   window.jmFillSpec = fill;
 
+  // ------------------------------------------------------------ drawing: what is seen first
+
+  var DEFAULT_HEIGHT = 320; // px held for a chart whose height is not known yet
+  var NEAR = "50%"; // a chart within half a window above or below it counts as near
+  var waiting = new Set(); // charts waiting to be drawn
+  var near = new Set(); // … of which in or near the window
+  var heights = new Map(); // chart slot (section, template, position) → last drawn height
+  var observers = new Map(); // scrolling box → its IntersectionObserver
+  var nextTask =
+    window.scheduler && window.scheduler.postTask
+      ? function (f) {
+          window.scheduler.postTask(f, { priority: "user-visible" });
+        }
+      : function (f) {
+          setTimeout(f, 0);
+        };
+  var idle =
+    window.requestIdleCallback ||
+    function (f) {
+      setTimeout(f, 50);
+    };
+
+  var style = document.createElement("style");
+  style.textContent = "jm-chart { display: block; }";
+  (document.head || document.documentElement).appendChild(style);
+
+  // the box that scrolls the chart (marimo's page scrolls in an element, a report in the
+  // window): the margin of an observer only widens its own box. Looked up once per section
+  // (styles are read, so not once per chart)
+  function scrollingBox(el) {
+    var host = el.closest("jm-html") || el;
+    if (host._jmBox !== undefined && host._jmBox !== null && host._jmBox.isConnected) {
+      return host._jmBox;
+    }
+    var box = null;
+    for (var it = host.parentElement; it && it !== document.body; it = it.parentElement) {
+      var overflow = getComputedStyle(it).overflowY;
+      if (overflow === "auto" || overflow === "scroll") {
+        box = it;
+        break;
+      }
+    }
+    host._jmBox = box;
+    return box;
+  }
+
+  // a drawn chart's height, noted after layout (never forcing one) for its slot
+  var sizes = window.ResizeObserver
+    ? new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var chart = entry.target;
+          var height = entry.contentRect.height;
+          if (chart.hasAttribute("data-drawn") && height > 0 && chart._slot) {
+            heights.set(chart._slot, Math.round(height));
+          }
+        });
+      })
+    : null;
+
+  function observerFor(el) {
+    var box = scrollingBox(el);
+    var observer = observers.get(box);
+    if (!observer) {
+      observer = new IntersectionObserver(
+        function (entries) {
+          entries.forEach(function (entry) {
+            if (!waiting.has(entry.target)) return;
+            if (entry.isIntersecting) near.add(entry.target);
+            else near.delete(entry.target);
+          });
+          pump();
+        },
+        { root: box, rootMargin: NEAR + " 0px " + NEAR + " 0px" }
+      );
+      observers.set(box, observer);
+    }
+    return observer;
+  }
+
+  // where a chart stands on the page, so a chart drawn there again keeps its place's height
+  function slot(chart) {
+    var host = chart.closest("jm-html");
+    if (!host) return null;
+    var same = host.querySelectorAll("jm-chart");
+    var index = Array.prototype.indexOf.call(same, chart);
+    var hosts = document.getElementsByTagName("jm-html");
+    return Array.prototype.indexOf.call(hosts, host) + "/" + index + "/" + chart.dataset.t;
+  }
+
+  // a waiting chart's template and the data files it names are fetched at once (cheap, kept):
+  // so when the page is printed, every chart can be drawn without waiting for the network
+  var DATA_URL = /\.\/@file\/\d+-jm-[0-9a-f]+\.json/g;
+  function prefetch(chart) {
+    var payload = chart.dataset.p || "";
+    fetchText(chart.dataset.t)
+      .then(function (template) {
+        (template + payload).replace(DATA_URL, function (url) {
+          fetchText(url).catch(function () {});
+          return url;
+        });
+      })
+      .catch(function () {});
+  }
+
+  function enqueue(chart) {
+    prefetch(chart);
+    chart._slot = slot(chart);
+    chart.style.minHeight = (heights.get(chart._slot) || DEFAULT_HEIGHT) + "px";
+    if (sizes) sizes.observe(chart);
+    waiting.add(chart);
+    chart._observer = observerFor(chart);
+    chart._observer.observe(chart);
+    pump();
+  }
+
+  function dequeue(chart) {
+    waiting.delete(chart);
+    near.delete(chart);
+    if (chart._observer) chart._observer.unobserve(chart);
+    chart._observer = null;
+  }
+
+  // the next chart: the highest one near the window, else (in idle time) the first waiting
+  function pick(nearOnly) {
+    var best = null;
+    var from = nearOnly ? near : waiting;
+    from.forEach(function (chart) {
+      if (!chart.isConnected) return dequeue(chart);
+      if (!best || best.compareDocumentPosition(chart) & Node.DOCUMENT_POSITION_PRECEDING) {
+        best = chart;
+      }
+    });
+    return best;
+  }
+
+  // one turn: draw charts (nearest first) while the turn lasts less than BUDGET ms; a chart
+  // whose data is at hand draws within the same task, so a turn is one short task and one
+  // layout of the page for several charts. Charts near the window get a turn as the next
+  // task; the others only in idle time (`requestIdleCallback`), never delaying the near ones.
+  var BUDGET = 30;
+  var running = false;
+  var soonPlanned = false;
+  var idlePlanned = false;
+
+  function pump() {
+    if (running || !waiting.size) return;
+    if (near.size && !soonPlanned) {
+      soonPlanned = true;
+      nextTask(function () {
+        soonPlanned = false;
+        turn(true);
+      });
+    } else if (!near.size && !idlePlanned) {
+      idlePlanned = true;
+      idle(
+        function (deadline) {
+          idlePlanned = false;
+          turn(false, deadline);
+        },
+        { timeout: 1000 }
+      );
+    }
+  }
+
+  function turn(urgent, deadline) {
+    if (running) return;
+    running = true;
+    var start = performance.now();
+    var first = true;
+    var more = function () {
+      var elapsed = performance.now() - start;
+      var left = deadline && deadline.timeRemaining ? deadline.timeRemaining() : BUDGET;
+      var chart = null;
+      if (first || (elapsed < BUDGET && left > 0)) chart = pick(true) || (urgent ? null : pick(false));
+      first = false;
+      if (!chart) {
+        running = false;
+        return pump();
+      }
+      dequeue(chart);
+      chart.drawNow().then(more, more);
+    };
+    more();
+  }
+
+  // every waiting chart at once (printing, a report being saved, tests): resolves when drawn
+  function drawAll() {
+    var all = [];
+    waiting.forEach(function (chart) {
+      dequeue(chart);
+      if (chart.isConnected) all.push(chart.drawNow());
+    });
+    document.querySelectorAll("jm-chart").forEach(function (chart) {
+      if (chart._drawing) all.push(chart._drawing);
+    });
+    return Promise.all(all).then(function () {
+      return document.querySelectorAll("jm-chart:not([data-drawn])").length === 0;
+    });
+  }
+  window.jmDrawAll = drawAll;
+  window.addEventListener("beforeprint", drawAll);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    var onPrint = function (event) {
+      if (event.matches) drawAll();
+    };
+    if (print.addEventListener) print.addEventListener("change", onPrint);
+    else if (print.addListener) print.addListener(onPrint);
+  }
+
+  // a table behind its toggle arrives as an inert <template> (`transport.lazy_tables`): it is
+  // made when the toggle is first opened, so a region change does not build every table
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!details.open || !details.querySelector) return;
+      var lazy = details.querySelector(":scope > template.jm-lazy");
+      if (lazy) lazy.replaceWith(lazy.content);
+    },
+    true
+  );
+
   // ------------------------------------------------------------------------------- elements
 
   // React reuses an element when a cell's new output has one in the same place and only
@@ -171,6 +402,8 @@
 
     disconnectedCallback() {
       this._generation = (this._generation || 0) + 1;
+      dequeue(this);
+      if (sizes) sizes.unobserve(this);
       this.release();
     }
 
@@ -181,16 +414,27 @@
       }
     }
 
+    // new data: wait for a turn (`pump`) to draw it
     redraw() {
       this._generation = (this._generation || 0) + 1;
+      this.removeAttribute("data-drawn");
+      enqueue(this);
+    }
+
+    // draw now; resolves when drawn (or failed: the chart then says so)
+    drawNow() {
       var generation = this._generation;
       var self = this;
-      this.removeAttribute("data-drawn");
-      this.draw(generation).catch(function (err) {
-        if (generation !== self._generation) return;
-        self.textContent = "Grafiek kon niet worden getekend: " + err.message;
-        self.classList.add("jm-chart-error");
-      });
+      this._drawing = this.draw(generation)
+        .catch(function (err) {
+          if (generation !== self._generation) return;
+          self.textContent = "Grafiek kon niet worden getekend: " + err.message;
+          self.classList.add("jm-chart-error");
+        })
+        .then(function () {
+          self._drawing = null;
+        });
+      return this._drawing;
     }
 
     async draw(generation) {
@@ -223,6 +467,7 @@
         holder.style.cursor = codeOf(item) ? "pointer" : "";
       });
       this.setAttribute("data-drawn", "");
+      this.style.minHeight = "";
     }
   }
 
