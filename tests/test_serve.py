@@ -12,10 +12,8 @@ import concurrent.futures
 import json
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import psutil
 import pytest
@@ -360,11 +358,13 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     from jeugdmonitor import transport, viewstore
     from jeugdmonitor.store import load
 
-    # nginx's own user (www-data when serve runs as root) must reach the folder
+    # nginx's own user (www-data or nobody when serve runs as root) must reach the folder: let
+    # it through every parent (not list). Not only up to `gettempdir()`: once another test has
+    # made that /tmp/pytest-of-root, its 0700 (which pytest restores each session) stopped
+    # nginx, which then asked a worker for the file.
     for folder in (tmp_path, *tmp_path.parents):
-        if folder == Path(tempfile.gettempdir()):
-            break
-        folder.chmod(folder.stat().st_mode | 0o111)
+        if folder.stat().st_mode & 0o111 != 0o111:
+            folder.chmod(folder.stat().st_mode | 0o111)
     viewstore.precompute(tmp_path, ["GM0363"])
     views = viewstore.ViewStore(tmp_path)
     key = viewstore.fingerprint(load().data_dir)
