@@ -231,6 +231,9 @@ def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.Data
             .alias("is_estimate"),
             pl.when(has).then(None).otherwise(pl.col("coverage_note")).alias("coverage_note"),
             pl.when(has).then(pl.lit(1.0)).otherwise(pl.col("coverage")).alias("coverage"),
+            # CBS's national figure is a count of its own: the members' bounds do not apply
+            *(pl.when(has).then(None).otherwise(pl.col(b)).alias(b)
+              for b in ("numerator_low", "numerator_high")),
         )
     )  # fmt: skip
 

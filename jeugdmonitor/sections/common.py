@@ -23,8 +23,8 @@ from jeugdmonitor.indicators import (
     years,
 )
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region
-from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.stats import count_text, percent_text, rounded, suppress
+from jeugdmonitor.sections.base import Choices, Figure
+from jeugdmonitor.stats import ESTIMATE_BOUNDS, count_text, percent_text, rounded, suppress
 from jeugdmonitor.store import Store
 
 NL_NAME = charts.NL_LABEL
@@ -113,11 +113,48 @@ def map_level(region: Region | None) -> str:
     return "gemeente" if region is None else MAP_LEVEL[region.type]
 
 
+def visible(store: Store, choices: Choices) -> Store:
+    """The store a page reads: only real rows, unless the user asked for simulated figures too.
+
+    Without the simulated rows every figure, region sum, Nederland, model and download rests on
+    real (or imported) figures only; an indicator without any then shows its "geen open bron"
+    note. The real-only store is made once per process and keeps its own caches.
+    """
+    if choices.include_simulated or not store.is_simulated:
+        return store
+    return store.cached("real_only_store", lambda: _real_only(store))
+
+
+def _real_only(store: Store) -> Store:
+    import dataclasses
+    import threading
+
+    real = store.indicators.filter(~pl.col("is_simulated"))
+    return dataclasses.replace(store, indicators=real, _cache={}, _lock=threading.Lock())
+
+
+# An estimate whose bounds lie further apart than this share of the estimate says too little for
+# one number: the figures show its range instead (`range_only`).
+RANGE_LIMIT = 0.5
+
+
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
-    """Suppress small counts (and what is built on them), then round displayed counts to 5."""
+    """Suppress small counts (and what is built on them), then round displayed counts to 5.
+
+    An estimate with bounds too wide for one number (`RANGE_LIMIT`) keeps its interval but loses
+    its rate: `range_only` marks it, and the figures show the range."""
+    if "numerator_low" in frame.columns:
+        wide = (pl.col("numerator_high") - pl.col("numerator_low")) > RANGE_LIMIT * pl.col(
+            "numerator"
+        )
+        frame = frame.with_columns(range_only=wide.fill_null(False)).with_columns(
+            rate=pl.when(pl.col("range_only")).then(None).otherwise(pl.col("rate")),
+            significant=pl.when(pl.col("range_only")).then(None).otherwise(pl.col("significant")),
+        )
     return suppress(frame).with_columns(
         rounded(pl.col("numerator")).alias("numerator"),
         rounded(pl.col("denominator")).alias("denominator"),
+        *(rounded(pl.col(b)).alias(b) for b in ESTIMATE_BOUNDS if b in frame.columns),
     )
 
 
@@ -315,6 +352,8 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("geen waarde (onvolledig)"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
+        .when(pl.col("range_only") if "range_only" in frame.columns else pl.lit(False))
+        .then(pl.lit(RANGE_TEXT))
         .otherwise(pl.col("significant").fill_null("niet significant"))
         .alias(TABLE_COLUMNS["verschil"]),
         *(
@@ -323,6 +362,9 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
             else []
         ),
     )
+
+
+RANGE_TEXT = "alleen een bereik: de marge van de schatting is te groot voor één getal"
 
 
 def summary(
@@ -348,6 +390,11 @@ def summary(
     r = rows["regio"]
     name = md_escape(region_label(region))
     note = r.get("coverage_note")
+    if r.get("range_only") and not r["suppressed"]:
+        return (
+            f"**{name}:** tussen {percent_text(r['ci_low'])} en {percent_text(r['ci_high'])}"
+            f"{what} ({RANGE_TEXT}); Nederland: {percent_text(nl['rate']) if nl else '–'}."
+        )
     if r["rate"] is None:
         reason = (
             note if note else "te weinig waarnemingen (minder dan 10) om een percentage te tonen"
@@ -421,8 +468,10 @@ def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:
     years = [year] if isinstance(year, int) else list(year)
     when = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
     sources = real_sources(frame)
-    who = "CBS" if sources and all(s.startswith("CBS") for s in sources) else "eigen cijfers"
-    return f"{who}, {when}"
+    publishers = {s.split()[0] for s in sources}
+    who = publishers.pop() if publishers in ({"CBS"}, {"DUO"}) else "eigen cijfers"
+    estimate = ", schatting" if sources and all("schatting" in s for s in sources) else ""
+    return f"{who}, {when}{estimate}"
 
 
 def real_sources(frame: pl.DataFrame) -> list[str]:

@@ -18,6 +18,7 @@ from jeugdmonitor.sections.common import (
     csv_flag_columns,
     csv_rate_columns,
     md_escape,
+    visible,
 )
 from jeugdmonitor.stats import count_text, percent_text, rounded
 from jeugdmonitor.store import Store
@@ -109,6 +110,7 @@ def build(
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
     """The Wijken section (figures for a gemeente only)."""
+    store = visible(store, choices)
     if region is None or region.type != "gemeente":
         text = NO_REGION if region is None or region.type == "nederland" else OTHER_TYPES
         return Section(KEY, TITLE, f"{INTRO}\n{text}", [])
