@@ -58,6 +58,14 @@ def _status(sources: list[str]) -> str:
     return ECHT
 
 
+def _missing(indicator: str, fallback: str) -> str:
+    """Who holds a figure the bundle lacks ('Geen open bron: …'), from the notes' reference."""
+    from jeugdmonitor.sections.unavailable import KINDS, notes
+
+    note = notes().get(indicator)
+    return f"{KINDS[note['kind']]}: {note['holder_short']}" if note else fallback
+
+
 def status_table(store: Store) -> pl.DataFrame:
     """One row per catalogue indicator: indicator, title, source, years, levels, status."""
 
@@ -90,9 +98,7 @@ def status_table(store: Store) -> pl.DataFrame:
                 {
                     "indicator": indicator,
                     "title": entry["title_nl"],
-                    "source": source
-                    if status != NIET
-                    else f"geen open bron in de bundel ({catalogue_source})",
+                    "source": source if status != NIET else _missing(indicator, catalogue_source),
                     "years": _years(have["year"] if have else []),
                     "levels": levels,
                     "status": status,
@@ -118,3 +124,24 @@ def markdown_table(frame: pl.DataFrame) -> str:
         *("| " + " | ".join(escape(v) for v in row) + " |" for row in shown.iter_rows()),
     ]
     return "\n".join(lines) + "\n"
+
+
+README_START, README_END = "<!-- welke-cijfers:start -->", "<!-- welke-cijfers:end -->"
+
+
+def readme_with_table(text: str, table: str) -> str:
+    """The README text with `table` between its markers (what `python -m jeugdmonitor.data_status`
+    writes; a test checks the README is current)."""
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_START}\n{table}{README_END}{tail}"
+
+
+if __name__ == "__main__":  # refresh the table in the README after the data changed
+    from pathlib import Path
+
+    from jeugdmonitor.store import load
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    table = markdown_table(status_table(load()))
+    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), table), "utf-8")

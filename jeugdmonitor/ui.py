@@ -344,7 +344,9 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
-        text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
+        text = themed_section_view(
+            sections, key, download=lambda f, m=markers: m.get(id(f)) or mo.md("")
+        ).text  # a figure without a download (a note) gets no button
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))
         urls.update(transport.published_urls(text))

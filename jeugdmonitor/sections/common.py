@@ -77,6 +77,8 @@ DERIVED_MARK = "percentage ×"  # in `source`: a count derived from a published 
 DERIVED_NOTE = (
     "Aantallen uit 85098NED zijn berekend als gepubliceerd percentage × het aantal jongeren."
 )
+SHARE_MARK = "aandeel ×"  # in `source`: households from a KWB percentage (no population involved)
+SHARE_NOTE = "Aantallen zijn berekend als gepubliceerd percentage × aantal huishoudens."
 ESTIMATE_NOTE = (
     "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
     "verantwoording."
@@ -437,6 +439,7 @@ def source_line(
     else:
         source, when_part = catalogue_entry(store, indicator)["source"], f", {when}"
     derived = any(DERIVED_MARK in s for s in sources)
+    shares = any(SHARE_MARK in s for s in sources)
     if simulated and sources:
         flag = " Let op: een deel van de waarden is gesimuleerd (demo), niet echt."
     elif simulated:
@@ -446,6 +449,7 @@ def source_line(
     extra = f"; {note}" if note else ""
     estimate = f" {ESTIMATE_NOTE}" if estimated else ""
     how = f" {DERIVED_NOTE}" if derived else ""
+    how += f" {SHARE_NOTE}" if shares else ""
     return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{estimate}"
 
 
@@ -499,7 +503,13 @@ def make_figure(
 ) -> Figure:
     """Assemble a `Figure` with the shared source line, table, download and simulated flag."""
     simulated = bool(frame["is_simulated"].any()) if frame.height else False
-    estimated = bool(frame["is_estimate"].any()) if frame.height else False
+    # the population note is for estimated denominators, not for households from a percentage
+    shares = (
+        frame["source"].fill_null("").str.contains(SHARE_MARK)
+        if "source" in frame.columns
+        else pl.repeat(False, frame.height, eager=True)
+    )
+    estimated = frame.height > 0 and bool((frame["is_estimate"] & ~shares).any())
     level = map_level(region)
     parts = [download(store, indicator, level) for indicator in indicators]
     if len(parts) == 1:

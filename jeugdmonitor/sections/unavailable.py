@@ -105,7 +105,7 @@ def note_figure(store: Store, indicator: str, *, key: str, title: str) -> Figure
             "breakdown",
             pl.col("label_nl").alias("uitsplitsing"),
             "gemeente_code",
-            "year",
+            pl.col("year").cast(pl.String),  # as in the file (no thousands separator)
             "numerator",
             "denominator",
         ),
