@@ -35,6 +35,9 @@ SOORTEN = ("bo", "sbo", "so", "vso")
 SPECIAL = ("sbo", "so", "vso")
 AGES_4_17 = (4, 17)  # the monitor's youths of school age: 4-11 (po) and 12-17 (vo)
 LOW, HIGH = 1, 4  # a `<5` cell holds 1 to 4 pupils
+# the year change of a location's total when no basisschool can measure it (never in the bundled
+# data, where it is 6.9%)
+YEAR_SD_DEFAULT = 0.1
 
 
 def _truncated_poisson(mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,13 +74,18 @@ def location_totals(cells: pl.DataFrame, locations: pl.DataFrame) -> pl.DataFram
     for s in SOORTEN:
         one = fitted.filter(pl.col("soorten") == s).sort("location")
         n, S = one["n"].to_numpy().astype(float), one["S"].to_numpy().astype(float)
+        if not n.size:  # no location of this soort has a total: the middle of 1-4
+            mean[s], spread[s] = (LOW + HIGH) / 2, (HIGH - LOW) / (2 * Z)
+            continue
         mean[s] = round(math.fsum(S) / math.fsum(n), 6)
         spread[s] = round(math.sqrt(math.fsum(n * (S / n - mean[s]) ** 2) / math.fsum(n)), 6)
     # the year change of a location's total, measured on basisscholen: file 1 fixes their
     # 2024/25 total to within a few pupils (most cells are known), so total 2023/24 against it
     bo = fitted.filter(pl.col("soorten") == "bo").sort("location")
     change = (bo["total"] / (bo["known"] + mean["bo"] * bo["n"]) - 1).to_numpy()
-    q1, q3 = np.quantile(change, [0.25, 0.75])
+    q1, q3 = (
+        np.quantile(change, [0.25, 0.75]) if change.size >= 4 else (0.0, YEAR_SD_DEFAULT * 1.349)
+    )
     year_sd = round(float(q3 - q1) / 1.349, 4)  # robust standard deviation (IQR / 1.349)
     guess = pl.sum_horizontal(pl.col(f"n_{s}") * mean[s] for s in SOORTEN)
     guess_sd = pl.sum_horizontal(pl.col(f"n_{s}") * spread[s] for s in SOORTEN)
