@@ -108,6 +108,8 @@ def test_gm0344_has_real_low_income_and_education_figures_per_gemeente_and_wijk(
     # the population note does not belong under households from a percentage
     assert "noemer) is een schatting" not in figures["laag_inkomen_aandeel"].source
     assert "percentage × aantal huishoudens" in figures["laag_inkomen_aandeel"].source
+    strip = figures["benchmark_laag_inkomen_inkomen_laag"]
+    assert "noemer) is een schatting" not in strip.source and strip.badge == "CBS, 2021"
 
 
 def test_wijk_shares_are_the_kwb_wijk_figures(store, kwb):

@@ -20,6 +20,7 @@ from jeugdmonitor.sections.common import (
     badge,
     csv_flag_columns,
     csv_rate_columns,
+    estimated_denominator,
     md_escape,
     real_sources,
     source_line,
@@ -137,7 +138,7 @@ def benchmark_figure(
         "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
     )
     simulated = bool(rows["is_simulated"].any())
-    estimated = bool(rows["is_estimate"].any())
+    estimated = estimated_denominator(rows)
     part_key = breakdown.replace("=", "_")
     return Figure(
         key=f"benchmark_{indicator}_{part_key}",

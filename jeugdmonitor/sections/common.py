@@ -486,6 +486,19 @@ def real_sources(frame: pl.DataFrame) -> list[str]:
     return sorted({part for text in real.to_list() for part in text.split("; ")})
 
 
+def estimated_denominator(frame: pl.DataFrame) -> bool:
+    """True when a row shown is an estimate whose population note applies (`ESTIMATE_NOTE`):
+    not for households counted from a KWB percentage (`SHARE_MARK`)."""
+    if not frame.height:
+        return False
+    shares = (
+        frame["source"].fill_null("").str.contains(SHARE_MARK)
+        if "source" in frame.columns
+        else pl.repeat(False, frame.height, eager=True)
+    )
+    return bool((frame["is_estimate"].fill_null(False) & ~shares).any())
+
+
 def make_figure(
     store: Store,
     *,
@@ -503,13 +516,7 @@ def make_figure(
 ) -> Figure:
     """Assemble a `Figure` with the shared source line, table, download and simulated flag."""
     simulated = bool(frame["is_simulated"].any()) if frame.height else False
-    # the population note is for estimated denominators, not for households from a percentage
-    shares = (
-        frame["source"].fill_null("").str.contains(SHARE_MARK)
-        if "source" in frame.columns
-        else pl.repeat(False, frame.height, eager=True)
-    )
-    estimated = frame.height > 0 and bool((frame["is_estimate"] & ~shares).any())
+    estimated = estimated_denominator(frame)
     level = map_level(region)
     parts = [download(store, indicator, level) for indicator in indicators]
     if len(parts) == 1:
