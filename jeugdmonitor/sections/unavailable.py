@@ -16,7 +16,8 @@ import polars as pl
 
 from jeugdmonitor.files import reference_csv
 from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.store import Store
+from jeugdmonitor.sources.csv_import import LONG_COLUMNS
+from jeugdmonitor.store import SCHEMAS, Store
 
 TEMPLATE_YEAR = 2024  # the year a filled-in template usually holds (change it in the file)
 PLACEHOLDER = "GM0000"  # replaced by the gemeente's own code
@@ -52,15 +53,8 @@ def template_frame(indicator: str) -> pl.DataFrame:
     )
 
 
-TEMPLATE_SCHEMA = {
-    "indicator": pl.String,
-    "gemeente_code": pl.String,
-    "year": pl.Int32,
-    "breakdown": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "source": pl.String,
-}
+# the long import format's columns, typed as in `indicators`
+TEMPLATE_SCHEMA = {c: SCHEMAS["indicators"][c] for c in LONG_COLUMNS}
 
 
 def template_text(indicator: str) -> str:

@@ -13,8 +13,9 @@ from jeugdmonitor import charts
 from jeugdmonitor import wijken as values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
-from jeugdmonitor.sections.common import csv_rate_columns, md_escape, visible
-from jeugdmonitor.stats import percent_text, rounded
+from jeugdmonitor.sections.common import md_escape, visible
+from jeugdmonitor.sections.wijken import wijk_download, wijk_map, wijk_table
+from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import Store
 
 KEY = "wijken_context"
@@ -28,39 +29,6 @@ kinderen. Kleine wijken hebben brede intervallen: lees die niet te stellig.
 """
 OTHER = "Cijfers per wijk zijn er per gemeente: kies een gemeente om de wijken te zien."
 TALL = 30  # wijken: more rows than this and the ranking gets the page's width (and may a page)
-
-
-def _table(rows: pl.DataFrame, denominator: str) -> pl.DataFrame:
-    return rows.select(
-        pl.col("gebied").alias("Wijk"),
-        pl.col("wijk_code").alias("Code"),
-        rounded("numerator").alias("Aantal"),
-        rounded("denominator").alias(denominator),
-        (pl.col("rate") * 100).round(1).alias("Percentage"),
-        (pl.col("ci_low") * 100).round(1).alias("95%-BI ondergrens"),
-        (pl.col("ci_high") * 100).round(1).alias("95%-BI bovengrens"),
-        pl.when(pl.col("suppressed"))
-        .then(pl.lit("onderdrukt (< 10)"))
-        .otherwise(pl.col("significant").fill_null("niet significant"))
-        .alias("Verschil met gemeente"),
-    )
-
-
-def _download(rows: pl.DataFrame, region: Region, m: values.WijkMeasure) -> pl.DataFrame:
-    return rows.sort("wijk_code").select(
-        pl.col("wijk_code").alias("wijkcode"),
-        pl.col("gebied").alias("wijk"),
-        pl.lit(region.code).alias("gemeentecode"),
-        pl.lit(m.key).alias("maat"),
-        pl.col("year").alias("jaar"),
-        rounded("numerator").alias("aantal"),
-        rounded("denominator").alias("totaal"),
-        *csv_rate_columns(),
-        (pl.col("ref_rate") * 100).round(1).alias("percentage_gemeente"),
-        pl.col("significant").alias("verschil_met_gemeente"),
-        pl.col("suppressed").alias("onderdrukt"),
-        pl.lit(m.source).alias("bron"),
-    )
 
 
 def _figures(
@@ -88,42 +56,23 @@ def _figures(
     )
     common = dict(
         source=f"Bron en jaar data: {m.source}; wijkgrenzen CBS Wijk- en Buurtkaart 2022.",
-        table=_table(rows, "Totaal"),
-        download=_download(rows, region, m),
+        table=wijk_table(rows, "Totaal"),
+        download=wijk_download(
+            rows.with_columns(
+                is_simulated=pl.lit(False),
+                is_estimate=pl.lit(m.bounds is not None),
+                coverage_note=pl.lit(None, pl.String),
+                source=pl.lit(m.source),
+            ),
+            region,
+        ),
         download_name=f"wijken_{m.key}_{region.code}_{m.year}.csv",
         download_label=f"alle wijken van {plain}",
         badge=f"CBS, {m.year}",
     )
     figures = []
     if values.has_map(store, region.code):
-        table = rows.select(
-            pl.col("wijk_code").alias("code"),
-            "gebied",
-            "rate",
-            "ci_low",
-            "ci_high",
-            rounded("numerator").alias("numerator"),
-            rounded("denominator").alias("denominator"),
-        )
-        chart = charts.choropleth(
-            table,
-            geo=assets.geo(
-                f"wijk_{region.code}", lambda: values.map_text(store, region.code), "wijk"
-            ),
-            selected=table.filter(pl.col("code") == top["wijk_code"]) if top else None,
-            description=(
-                f"Kaart van de wijken van {plain}: {m.title.lower()}, {m.year}. Donkerder blauw is "
-                "een hoger aandeel, lichtgrijs is onderdrukt (minder dan 10)."
-                + (
-                    f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd."
-                    if top
-                    else ""
-                )
-            ),
-            width=340,
-            height=310,
-            legend_orient="right",
-        )
+        chart = wijk_map(store, region, rows, top, f"{m.title.lower()}, {m.year}", assets)
         figures.append(
             Figure(
                 key=f"wijken_{m.key}_kaart",
