@@ -292,3 +292,20 @@ def test_a_bad_cell_names_file_column_and_row(tmp_path):
 def test_an_unknown_pupil_gemeente_stops_the_build():
     with pytest.raises(duo.DuoSourceError, match="GEMEENTENAAM_LEERLING.*Atlantis"):
         duo.pupil_gemeente_codes(pl.Series(["Utrecht", "Atlantis"]), {"Utrecht": "GM0344"}, PUPILS)
+
+
+def test_a_figure_with_too_wide_a_margin_draws_the_range_and_says_so(store):
+    """Hollands Kroon's sbo estimate (59, bounds 49-79) says too little for one number: no bar,
+    the interval drawn, 'alleen bereik' after it (not 'te weinig waarnemingen'), the table too."""
+    built = build_sections(store, get_region(store, "GM1911"))
+    bars = next(
+        f for f in built["speciaal_onderwijs"].figures if f.key == "speciaal_onderwijs_aandeel"
+    )
+    rows = bars.chart.to_dict()["datasets"]["rows"]
+    sbo = next(r for r in rows if r["rol"] == "regio" and r["categorie"].endswith("(sbo)"))
+    assert sbo["rate"] is None and sbo["ci_low"] < sbo["ci_high"]
+    assert sbo["sig"] == "alleen bereik" and sbo["note"] == ""
+    total = next(r for r in rows if r["rol"] == "regio" and r["categorie"] == "Totaal")
+    assert total["rate"] is not None and total["sig"] != "alleen bereik"
+    table = bars.table.filter(pl.col("Regio") != "Nederland")
+    assert table.filter(pl.col("Verschil met NL") == c.RANGE_TEXT).height == 1
