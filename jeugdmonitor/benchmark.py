@@ -113,6 +113,9 @@ def comparable_gemeenten(
     return store.cached(("comparable", code, k, year), compute)
 
 
+RANGE_LABEL = "alleen bereik"  # count label of an estimate shown as its interval only
+# the share of the estimate its bounds may span before it is shown as a range (sections.common)
+RANGE_LIMIT = 0.5
 STRIP_COLUMNS = {  # the strip's value columns (after kind, region_code, row, name, year)
     "numerator": pl.Float64,
     "denominator": pl.Float64,
@@ -161,6 +164,14 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
                 exact_high=pl.coalesce("numerator_high", "numerator"),
             )
         ).with_columns(count_label=count_labels("numerator"))
+        # an estimate too uncertain for one number shows its interval only (as everywhere)
+        wide = (
+            (pl.col("numerator_high") - pl.col("numerator_low")) > RANGE_LIMIT * pl.col("numerator")
+        ).fill_null(False)
+        shown = shown.with_columns(
+            rate=pl.when(wide).then(None).otherwise(pl.col("rate")),
+            count_label=pl.when(wide).then(pl.lit(RANGE_LABEL)).otherwise(pl.col("count_label")),
+        )
         columns = [
             "region_code",
             "year",

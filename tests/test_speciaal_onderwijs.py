@@ -309,3 +309,22 @@ def test_a_figure_with_too_wide_a_margin_draws_the_range_and_says_so(store):
     assert total["rate"] is not None and total["sig"] != "alleen bereik"
     table = bars.table.filter(pl.col("Regio") != "Nederland")
     assert table.filter(pl.col("Verschil met NL") == c.RANGE_TEXT).height == 1
+
+
+def test_the_strip_shows_such_an_estimate_as_its_interval_too(store):
+    """Baarle-Nassau's total (28, bounds 24-40): the strip agrees with the bars (no number)."""
+    built = build_sections(store, get_region(store, "GM0744"))
+    strip = next(
+        f
+        for f in built["speciaal_onderwijs"].figures
+        if f.key == "benchmark_speciaal_onderwijs_all"
+    )
+    own = next(r for r in strip.chart.to_dict()["datasets"]["rows"] if r["kind"] == "gemeente")
+    assert (
+        own["rate"] is None and own["ci_low"] is not None and own["count_label"] == "alleen bereik"
+    )
+    assert "te grote marge" in strip.summary
+    bars = next(
+        f for f in built["speciaal_onderwijs"].figures if f.key == "speciaal_onderwijs_aandeel"
+    )
+    assert "tussen" in bars.summary and c.RANGE_TEXT in bars.summary

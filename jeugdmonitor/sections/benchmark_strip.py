@@ -10,6 +10,7 @@ from jeugdmonitor import charts
 from jeugdmonitor.benchmark import (
     DEFAULT_K,
     FEATURES_TEXT,
+    RANGE_LABEL,
     benchmark_rows,
     comparable_features,
     comparable_gemeenten,
@@ -123,7 +124,13 @@ def benchmark_figure(
     summary = (
         f"**{name}: {percent_text(rate)}** ({year}). Ter vergelijking: {', '.join(others)}."
         + (
-            " – = niet getoond: aantal kleiner dan 10, of daaruit af te leiden."
+            " – = niet getoond: aantal kleiner dan 10, of daaruit af te leiden"
+            + (
+                ", of een schatting met een te grote marge (alleen het interval)"
+                if RANGE_LABEL in rows["count_label"].to_list()
+                else ""
+            )
+            + "."
             if "–" in percent_text(rate) + "".join(others)
             else ""
         )

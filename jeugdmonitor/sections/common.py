@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from jeugdmonitor import charts
+from jeugdmonitor import benchmark, charts
 from jeugdmonitor.files import formula_safe
 from jeugdmonitor.indicators import (
     breakdown_labels,
@@ -136,8 +136,8 @@ def _real_only(store: Store) -> Store:
 
 
 # An estimate whose bounds lie further apart than this share of the estimate says too little for
-# one number: the figures show its range instead (`range_only`).
-RANGE_LIMIT = 0.5
+# one number: the figures show its range instead (`range_only`; the strip uses the same limit).
+RANGE_LIMIT = benchmark.RANGE_LIMIT
 
 
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
