@@ -59,6 +59,13 @@ def _(requested, store):
 
 
 @app.cell
+def _():
+    simulated = ui.simulated_toggle(ui.requested_simulated())
+    simulated
+    return (simulated,)
+
+
+@app.cell
 def _(picker, requested, store):
     region, notice = ui.chosen_region(store, picker.value, requested)
     ui.header(region, notice)
@@ -66,8 +73,8 @@ def _(picker, requested, store):
 
 
 @app.cell
-def _(region, store):
-    built = ui.build_sections(store, region)
+def _(region, simulated, store):
+    built = ui.build_sections(store, region, ui.choices(simulated.value))
     ui.banner(built)
     return (built,)
 
@@ -129,6 +136,18 @@ def _(built):
 @app.cell
 def _(built):
     ui.sections_by_key(built, "wijken")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wijken_context")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "welke_cijfers")
     return
 
 

@@ -113,6 +113,9 @@ def comparable_gemeenten(
     return store.cached(("comparable", code, k, year), compute)
 
 
+RANGE_LABEL = "alleen bereik"  # count label of an estimate shown as its interval only
+# the share of the estimate its bounds may span before it is shown as a range (sections.common)
+RANGE_LIMIT = 0.5
 STRIP_COLUMNS = {  # the strip's value columns (after kind, region_code, row, name, year)
     "numerator": pl.Float64,
     "denominator": pl.Float64,
@@ -130,7 +133,8 @@ STRIP_COLUMNS = {  # the strip's value columns (after kind, region_code, row, na
 
 def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str, int], tuple]:
     """(region code, year) → (exact numerator, exact denominator, *STRIP_COLUMNS values, shown
-    and suppressed) of one indicator breakdown for every gemeente, jeugdregio, provincie and NL.
+    and suppressed, then the numerator's exact low and high bound) of one indicator breakdown for
+    every gemeente, jeugdregio, provincie and NL.
 
     Computed once per process: a strip then only looks its rows up.
     """
@@ -147,15 +151,36 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
                 "source",
                 "is_estimate",
                 "coverage_note",
+                pl.col("numerator_low", "numerator_high").cast(pl.Float64),
             )
             for level in STRIP_LEVELS
         )
+        # exact counts (and an estimate's bounds) are kept for pooling the peers
         shown = suppress(
             with_rate_ci(values).with_columns(
-                exact_numerator=pl.col("numerator"), exact_denominator=pl.col("denominator")
+                exact_numerator=pl.col("numerator"),
+                exact_denominator=pl.col("denominator"),
+                exact_low=pl.coalesce("numerator_low", "numerator"),
+                exact_high=pl.coalesce("numerator_high", "numerator"),
             )
         ).with_columns(count_label=count_labels("numerator"))
-        columns = ["region_code", "year", "exact_numerator", "exact_denominator", *STRIP_COLUMNS]
+        # an estimate too uncertain for one number shows its interval only (as everywhere)
+        wide = (
+            (pl.col("numerator_high") - pl.col("numerator_low")) > RANGE_LIMIT * pl.col("numerator")
+        ).fill_null(False)
+        shown = shown.with_columns(
+            rate=pl.when(wide).then(None).otherwise(pl.col("rate")),
+            count_label=pl.when(wide).then(pl.lit(RANGE_LABEL)).otherwise(pl.col("count_label")),
+        )
+        columns = [
+            "region_code",
+            "year",
+            "exact_numerator",
+            "exact_denominator",
+            *STRIP_COLUMNS,
+            "exact_low",
+            "exact_high",
+        ]
         return {(r[0], r[1]): r[2:] for r in shown.select(columns).iter_rows()}
 
     return store.cached(("strip_values", indicator, breakdown), compute)
@@ -166,7 +191,9 @@ def _pooled(found: list[tuple]) -> tuple:
     counts summed, never rates averaged; Wilson interval and suppression as everywhere."""
     found = [r for r in found if r[0] is not None and r[1] is not None]  # peers with a value
     num, den = sum(r[0] for r in found), sum(r[1] for r in found)
-    low, high = wilson_interval(num, den)
+    # an estimate's bounds add up too (r[-2:] are the exact low and high counts)
+    low = wilson_interval(sum(r[-2] for r in found), den)[0]
+    high = wilson_interval(sum(r[-1] for r in found), den)[1]
     # complementary suppression: the pool minus the peers shown gives the hidden peers' total
     # (r[7] = suppressed), so hide the pool when that is one peer's count or a small count itself
     hidden = [r[0] for r in found if r[7]]
@@ -246,7 +273,8 @@ def benchmark_rows(
             if y < year
         ),
     ]
-    rows = [(*w, *values[w[1], w[4]][2:]) for w in wanted if (w[1], w[4]) in values]
+    shown = slice(2, 2 + len(STRIP_COLUMNS))  # the strip's columns of a `strip_values` tuple
+    rows = [(*w, *values[w[1], w[4]][shown]) for w in wanted if (w[1], w[4]) in values]
     found = [values[c, year] for c in peer_codes if (c, year) in values]
     pooled = ("peers", f"{k}_peers", "Vergelijkbare gemeenten samen")
     place = sum(r[0] in ("gemeente", "peer") for r in rows)

@@ -24,7 +24,18 @@ import polars as pl
 
 from jeugdmonitor import demo, regions
 from jeugdmonitor.files import atomic_writes, reference_csv
-from jeugdmonitor.sources import context, geo, jeugdzorg, kwb, population, swv, wijken
+from jeugdmonitor.sources import (
+    context,
+    duo,
+    geo,
+    jeugdzorg,
+    kwb,
+    kwb_indicators,
+    population,
+    pupils,
+    swv,
+    wijken,
+)
 from jeugdmonitor.sources.crosswalk import load_crosswalk
 from jeugdmonitor.store import SCHEMAS, conform
 
@@ -42,6 +53,8 @@ RAW_FILES = {
     "pct2022": "cbs/85098NED_2022_gemeenten.csv",
     "income": "cbs/inkomen_huishoudens_gemeenten_2024.csv",
     "wijk": "wijken/wijk_2022.topojson",
+    "duo_pupils": "duo/duo_po_leerlingen_postcode_leeftijd_2024.tar.gz",
+    "duo_locations": "duo/edugis_scholen20241122.geo.zip",
 }
 CHECK_YEAR = 2022  # the build prints the national 0-18 jeugdzorg share of this year
 
@@ -86,6 +99,23 @@ def real_indicators(
     return real, jeugdzorg.national_rows(nl.row(0, named=True), youth, year)
 
 
+def special_education(
+    sources: Path, youth: pl.DataFrame, membership: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """DUO 2024 → estimated sbo/so/vso pupils by gemeente of residence (indicator rows) and by
+    SWV, jeugdregio, provincie and NL (regional rows); see `sources.pupils`."""
+    path = sources / RAW_FILES["duo_pupils"]
+    file = duo.read_pupils(path)
+    codes = duo.pupil_gemeente_codes(file.cells["pupil_gemeente"], file.school_names, path)
+    alloc = pupils.estimate_cells(
+        file.cells, duo.read_locations(sources / RAW_FILES["duo_locations"])
+    ).join(codes, on="pupil_gemeente", how="left")
+    pc4 = swv.read_pc4_table(sources / RAW_FILES["swv"])
+    return pupils.speciaal_onderwijs(
+        alloc, youth, membership, pc4, duo.missing_gemeenten(file, path)
+    )
+
+
 def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     """Compute every output table and map text from the raw sources (nothing is written)."""
     missing = [str(sources / rel) for rel in RAW_FILES.values() if not (sources / rel).exists()]
@@ -118,6 +148,10 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     split = population.split_ages(totals, bands, gemeenten, crosswalk)
     youth = population.youth_population(split, bands)
     real, national = real_indicators(sources, kwb_rows, split, youth, gemeenten, crosswalk)
+    pupil_rows, regional = special_education(sources, youth, membership)
+    kwb_real, kwb_national = kwb_indicators.indicator_rows(kwb_rows, gemeenten, crosswalk)
+    real = pl.concat([real, kwb_real, pupil_rows], how="diagonal_relaxed")
+    national = pl.concat([national, kwb_national], how="diagonal_relaxed")
     context_table = context.context_table(
         context.kwb_context(kwb_gemeenten, gemeenten, crosswalk),
         context.income_context(sources / RAW_FILES["income"], gemeenten, crosswalk),
@@ -129,7 +163,7 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         demo.load_targets(),
         real_keys,
     )
-    indicators = pl.concat([real, simulated.select(real.columns)]).sort(
+    indicators = pl.concat([real, simulated], how="diagonal_relaxed").sort(
         "indicator", "gemeente_code", "year", "breakdown"
     )
 
@@ -144,6 +178,7 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "context": context_table,
         "national": national,
         "wijken": wijk_table,
+        "regional": regional,
     }
     tables = {name: conform(name, frame) for name, frame in tables.items()}
     maps = render_maps(topo, geo.LAYERS, membership, region_table)

@@ -259,6 +259,9 @@ def _rows(name: str = "rows") -> alt.NamedData:
     return alt.NamedData(name=name)
 
 
+RANGE_MARK = "alleen bereik"  # after the interval of an estimate shown as a range only
+
+
 def _marks() -> dict[str, pl.Expr]:
     """`sig` (▲/▼ or ''), `note` (for suppressed rows) and `rolorder` (region, NL, members)."""
     return {
@@ -369,6 +372,8 @@ def bars_vs_nl(
     """
     marks = _marks()
     top = pl.max_horizontal("rate", "ci_high").max()
+    # an estimate too uncertain for one number: no bar, its range as the interval, said after it
+    ranged = pl.col("range_only") if "range_only" in frame.columns else pl.lit(False)
     rows = frame.select(
         "categorie",
         "volgorde",
@@ -378,8 +383,8 @@ def bars_vs_nl(
         _short("rate", "ci_low", "ci_high"),
         "numerator",
         "denominator",
-        marks["sig"],
-        marks["note"],
+        pl.when(ranged).then(pl.lit(RANGE_MARK)).otherwise(marks["sig"]).alias("sig"),
+        pl.when(ranged).then(pl.lit("")).otherwise(marks["note"]).alias("note"),
         xpad=(pl.when(top > 0).then(top).otherwise(0.01) * 1.12).round(_FLOAT_DIGITS),
         kleur=pl.when(pl.col("rol") == "regio")
         .then(pl.lit(REGION_COLOR))

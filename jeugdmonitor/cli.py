@@ -45,14 +45,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from jeugdmonitor import report
+    from jeugdmonitor.sections import Choices
     from jeugdmonitor.store import load
 
+    choices = Choices(include_simulated=args.include_simulated)
     try:
         if args.all:
-            paths = report.write_all(args.out, data_dir=args.data, jobs=args.jobs)
+            paths = report.write_all(args.out, data_dir=args.data, jobs=args.jobs, choices=choices)
             print(f"wrote {len(paths)} reports and index.html to {args.out}")
         else:
-            path = report.write_report(load(args.data), args.region, args.out)
+            path = report.write_report(load(args.data), args.region, args.out, choices=choices)
             print(f"wrote {path}")
     except report.ReportError as exc:
         print(f"jeugdmonitor report: error: {exc}", file=sys.stderr)
@@ -91,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data", type=Path, default=None, help="data folder (default: bundled data/)")
     r.add_argument(
         "--jobs", type=int, default=None, help="worker processes for --all (default: cores)"
+    )
+    r.add_argument(
+        "--include-simulated",
+        action="store_true",
+        help="also show simulated example figures (badged 'gesimuleerd'); default: real only",
     )
     r.set_defaults(func=_cmd_report)
 

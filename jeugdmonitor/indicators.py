@@ -36,6 +36,8 @@ VALUE_COLUMNS = [
     "n_covered",
     "coverage",
     "coverage_note",
+    "numerator_low",
+    "numerator_high",
 ]
 
 
@@ -135,6 +137,13 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
         .agg(
             (pl.col("numerator") * pl.col("weight")).sum().alias("numerator"),
             (pl.col("denominator") * pl.col("weight")).sum().alias("denominator"),
+            # an estimate's bounds add up (members without bounds count as exact)
+            *(
+                pl.when(pl.col("numerator_low").is_not_null().any())
+                .then((pl.coalesce(bound, "numerator") * pl.col("weight")).sum())
+                .alias(bound)
+                for bound in ("numerator_low", "numerator_high")
+            ),
             pl.col("is_simulated").any(),
             pl.col("is_estimate").any(),
             pl.col("source").unique().sort().str.join("; "),
@@ -155,9 +164,11 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     )
     complete = pl.col("n_covered") >= pl.col("n_members")
     enough = complete | (pl.col("coverage") >= COVERAGE_MIN)
+    frame = _with_regional(store, indicator, frame)
     frame = frame.with_columns(
         pl.when(enough).then(pl.col("numerator")).alias("numerator"),
         pl.when(enough).then(pl.col("denominator")).alias("denominator"),
+        *(pl.when(enough).then(pl.col(b)).alias(b) for b in ("numerator_low", "numerator_high")),
         coverage_note(region_type).alias("coverage_note"),
         pl.col("is_simulated").fill_null(False),
         pl.col("is_estimate").fill_null(False),
@@ -165,6 +176,35 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     if region_type == "nederland":
         frame = _with_national(store, indicator, frame)
     return frame.select(VALUE_COLUMNS).sort("region_code", "year", "breakdown")
+
+
+def _with_regional(store: Store, indicator: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Replace a region's summed counts by the figure the build computed for the region itself
+    (`regional`: pupils by postcode of residence for an SWV), where there is one."""
+    own = store.regional.filter(pl.col("indicator") == indicator).select(
+        "region_code",
+        "year",
+        "breakdown",
+        *(pl.col(c).alias(f"reg_{c}") for c in REGIONAL_COLUMNS),
+    )
+    if not own.height:
+        return frame
+    has = pl.col("reg_numerator").is_not_null()
+    joined = frame.join(own, on=["region_code", "year", "breakdown"], how="left")
+    return joined.with_columns(
+        pl.when(has).then(pl.col(f"reg_{c}")).otherwise(pl.col(c)).alias(c)
+        for c in REGIONAL_COLUMNS
+    ).drop(f"reg_{c}" for c in REGIONAL_COLUMNS)
+
+
+REGIONAL_COLUMNS = (
+    "numerator",
+    "denominator",
+    "numerator_low",
+    "numerator_high",
+    "source",
+    "is_estimate",
+)
 
 
 def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -191,6 +231,9 @@ def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.Data
             .alias("is_estimate"),
             pl.when(has).then(None).otherwise(pl.col("coverage_note")).alias("coverage_note"),
             pl.when(has).then(pl.lit(1.0)).otherwise(pl.col("coverage")).alias("coverage"),
+            # CBS's national figure is a count of its own: the members' bounds do not apply
+            *(pl.when(has).then(None).otherwise(pl.col(b)).alias(b)
+              for b in ("numerator_low", "numerator_high")),
         )
     )  # fmt: skip
 

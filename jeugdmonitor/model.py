@@ -317,9 +317,20 @@ def vif(design: pl.DataFrame) -> dict[str, float]:
 # ------------------------------------------------------------------------------- the background
 
 
+def care_forms(store: Store) -> tuple[CareForm, ...]:
+    """The care forms whose outcome the store holds, in CARE_FORMS order: the zorgvormen have no
+    open source, so without simulated (or imported) rows only the real CBS forms are modelled."""
+
+    def compute() -> tuple[CareForm, ...]:
+        present = set(store.indicators.select("indicator", "breakdown").unique().iter_rows())
+        return tuple(f for f in CARE_FORMS if (f.indicator, f.breakdown) in present)
+
+    return store.cached("model_care_forms", compute)
+
+
 def model_year(store: Store, year: int | None = None) -> int:
     """The year to model: the given one, else the latest year with every care form's outcome."""
-    needed = [(f.indicator, f.breakdown) for f in CARE_FORMS]
+    needed = [(f.indicator, f.breakdown) for f in care_forms(store)]
 
     def compute() -> int:
         have = (
@@ -561,7 +572,7 @@ def _fit(store: Store, form: CareForm, year: int) -> ModelFit:
 
 def fit_all(store: Store, year: int | None = None) -> dict[str, ModelFit]:
     """Every care form's fit (each cached per process)."""
-    return {key: fit_form(store, key, year) for key in FORMS}
+    return {f.key: fit_form(store, f.key, year) for f in care_forms(store)}
 
 
 def quality(store: Store, form_key: str, year: int | None = None) -> crossval.Quality:
@@ -699,7 +710,7 @@ def region_expected(store: Store, code: str, year: int | None = None) -> pl.Data
         expected_values(store, form.key, region["type"], year)
         .filter(pl.col("region_code") == code)
         .with_columns(label=pl.lit(form.label))
-        for form in CARE_FORMS
+        for form in care_forms(store)
     ]
     return pl.concat(rows)
 

@@ -712,8 +712,9 @@ def _progress(done: int, total: int, started: float, stream: Any) -> None:
     stream.flush()
 
 
-def index_html(store: Store, generated: dt.date) -> str:
-    """A page that lists every report, with a search box and a filter by region type."""
+def index_html(store: Store, generated: dt.date, simulated: bool = False) -> str:
+    """A page that lists every report, with a search box and a filter by region type; with
+    `simulated` (the reports show simulated figures too) it carries the warning."""
     ordered = store.regions.with_columns(
         order=pl.col("type").replace_strict(
             {t: i for i, t in enumerate(REGION_TYPES)}, return_dtype=pl.Int8
@@ -730,7 +731,7 @@ def index_html(store: Store, generated: dt.date) -> str:
     )
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
-        if store.is_simulated
+        if simulated and store.is_simulated
         else ""
     )
     return f"""<!DOCTYPE html>
@@ -808,5 +809,6 @@ def write_all(
                 _progress(done, len(wanted), started, progress)
     if progress is not None:
         progress.write("\n")
-    atomic_write(out / "index.html", index_html(store, today).encode("utf-8"))
+    index = index_html(store, today, choices.include_simulated)
+    atomic_write(out / "index.html", index.encode("utf-8"))
     return paths

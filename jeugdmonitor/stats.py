@@ -51,8 +51,15 @@ def small(num: str = "numerator", den: str = "denominator") -> pl.Expr:
 def with_rate_ci(
     frame: pl.DataFrame, num: str = "numerator", den: str = "denominator", prefix: str = ""
 ) -> pl.DataFrame:
-    """Add `rate`, `ci_low`, `ci_high` (as fractions) computed from counts, never from rates."""
+    """Add `rate`, `ci_low`, `ci_high` (as fractions) computed from counts, never from rates.
+
+    An estimated count with bounds (`numerator_low`, `numerator_high`) widens the interval: from
+    the lower Wilson bound of its low count to the upper bound of its high count.
+    """
     lo, hi = wilson(pl.col(num), pl.col(den))
+    if not prefix and num == "numerator" and "numerator_low" in frame.columns:
+        lo = wilson(pl.coalesce("numerator_low", num), pl.col(den))[0]
+        hi = wilson(pl.coalesce("numerator_high", num), pl.col(den))[1]
     return frame.with_columns(
         pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).alias(f"{prefix}rate"),
         lo.alias(f"{prefix}ci_low"),
@@ -72,6 +79,9 @@ def significance(reference: str = "nl_rate") -> pl.Expr:
     )
 
 
+ESTIMATE_BOUNDS = ("numerator_low", "numerator_high")  # hidden with the count they bound
+
+
 def suppress(
     frame: pl.DataFrame,
     num: str = "numerator",
@@ -84,7 +94,9 @@ def suppress(
     """
     hidden = small(num, den)
     blank = [
-        pl.when(~hidden).then(pl.col(c)).alias(c) for c in (num, *derived) if c in frame.columns
+        pl.when(~hidden).then(pl.col(c)).alias(c)
+        for c in (num, *derived, *ESTIMATE_BOUNDS)
+        if c in frame.columns
     ]
     den_blank = pl.when(pl.col(den) >= MIN_COUNT).then(pl.col(den)).alias(den)
     return frame.with_columns(hidden.alias("suppressed")).with_columns(*blank, den_blank)

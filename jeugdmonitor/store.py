@@ -108,6 +108,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "ste_mvs": pl.Float64,
         "ste_oad": pl.Float64,
         "a_lan_ha": pl.Float64,
+        "a_opl_lg": pl.Float64,  # inhabitants 15-75 by education level (KWB 2021)
+        "a_opl_md": pl.Float64,
+        "a_opl_hg": pl.Float64,
     },
     "context": {  # real characteristics per gemeente (KWB, income), long
         "gemeente_code": pl.String,
@@ -121,6 +124,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 # the national figure as the source publishes it, where it does (NL01): an indicator row without
 # a gemeente
 SCHEMAS["national"] = {k: v for k, v in SCHEMAS["indicators"].items() if k != "gemeente_code"}
+# An estimated count lies between these (e.g. pupils from cells of 1-4): the interval of its rate
+# widens to them. Null for an exact count; a file without the columns reads them as null.
+BOUNDS = {"numerator_low": pl.Int64, "numerator_high": pl.Int64}
+SCHEMAS["indicators"].update(BOUNDS)
+# a figure the build computed for a region itself rather than as the sum of its gemeenten (pupils
+# by postcode of residence for an SWV); it replaces the sum for that region, year and breakdown
+SCHEMAS["regional"] = {
+    "region_code": pl.String,
+    **{k: v for k, v in SCHEMAS["indicators"].items() if k != "gemeente_code"},
+}
 KEYS = {
     "regions": ["code"],
     "membership": ["gemeente_code", "region_code"],
@@ -131,10 +144,14 @@ KEYS = {
     "context": ["gemeente_code", "year", "variable"],
     "national": ["indicator", "year", "breakdown"],
     "wijken": ["wijk_code", "year"],
+    "regional": ["indicator", "region_code", "year", "breakdown"],
 }
 # Columns that may be empty: CBS suppresses small counts and published no 2022 income figures.
 NULLABLE = {"wijken": set(SCHEMAS["wijken"]) - {"wijk_code", "year", "name", "gemeente_own",
                                                 "gemeente_code"}}  # fmt: skip
+NULLABLE |= {"indicators": set(BOUNDS), "regional": set(BOUNDS)}
+OPTIONAL_COLUMNS = {"indicators": BOUNDS}  # older files (and imports) have none: read as null
+OPTIONAL_TABLES = ("regional",)  # an older data folder without it has no regional figures
 
 
 YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:([-–])\s*(\d{4})?)?\s*$")
@@ -155,7 +172,13 @@ def parse_year_range(text: str | None) -> tuple[int, int | None] | None:
 
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The table's columns, in schema order and cast to the schema's types (before writing)."""
-    return frame.select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+    return _with_optional(name, frame).select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+
+
+def _with_optional(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the optional columns a frame lacks, as nulls."""
+    missing = {c: t for c, t in OPTIONAL_COLUMNS.get(name, {}).items() if c not in frame.columns}
+    return frame.with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
 
 
 def default_data_dir() -> Path:
@@ -209,6 +232,7 @@ class Store:
     context: pl.DataFrame
     national: pl.DataFrame
     wijken: pl.DataFrame
+    regional: pl.DataFrame
     region_index: dict[str, dict[str, Any]] = field(repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -255,6 +279,7 @@ def _check_schema(
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
     problems: list[Problem] = []
     schema = SCHEMAS[name]
+    frame = _with_optional(name, frame)
     for column in schema:
         if column not in frame.columns:
             problems.append(
@@ -355,6 +380,24 @@ def _check_counts(path: str, frame: pl.DataFrame, keys: list[str]) -> list[Probl
                     f"negative count {neg[column][0]} ({_row_detail(frame, neg['__row'][0], keys)})",
                 )
             )
+    if "numerator_low" in frame.columns:
+        outside = indexed.filter(
+            (pl.col("numerator_low") < 0)
+            | (pl.col("numerator_low") > pl.col("numerator"))
+            | (pl.col("numerator_high") < pl.col("numerator"))
+            | (pl.col("numerator_low").is_null() != pl.col("numerator_high").is_null())
+        )
+        if outside.height:
+            r = outside.row(0, named=True)
+            problems.append(
+                Problem(
+                    path,
+                    "numerator_low, numerator_high",
+                    _rows(outside),
+                    f"numerator {r['numerator']} not within its bounds {r['numerator_low']}-"
+                    f"{r['numerator_high']} ({_row_detail(frame, r['__row'], keys)})",
+                )
+            )
     over = indexed.filter(pl.col("numerator") > pl.col("denominator"))
     if over.height:
         r = over.row(0, named=True)
@@ -398,13 +441,16 @@ def validate_frames(frames: dict[str, pl.DataFrame], paths: dict[str, str]) -> l
         ("national", "indicator", "indicator (not in catalogue)"),
         ("national", "breakdown", "breakdown"),
         ("wijken", "gemeente_code", "gemeente code"),
+        ("regional", "region_code", "region code"),
+        ("regional", "indicator", "indicator (not in catalogue)"),
+        ("regional", "breakdown", "breakdown"),
     ]
     for table, column, what in references:
         problems += _check_known(
             paths[table], frames[table], column, known[what], what, KEYS[table]
         )
 
-    for table in ("indicators", "national"):
+    for table in ("indicators", "national", "regional"):
         problems += _check_counts(paths[table], frames[table], KEYS[table])
 
     problems += _check_years(frames, paths)
@@ -576,6 +622,9 @@ def read_tables(
     for name in SCHEMAS if names is None else [n for n in SCHEMAS if n in names]:
         path = Path(data_dir) / f"{name}.parquet"
         paths[name] = str(path)
+        if not path.is_file() and name in OPTIONAL_TABLES:
+            frames[name] = pl.DataFrame(schema=SCHEMAS[name])
+            continue
         if not path.is_file():
             problems.append(Problem(str(path), "*", [], "file is missing"))
             continue

@@ -68,12 +68,12 @@ CSS = (
 # ------------------------------------------------------------------------------ region choice
 
 
-def _context_value(getter: str) -> str | None:
-    """`mo.query_params()` / `mo.cli_args()` 'region', or None outside a running app."""
+def _context_value(getter: str, name: str = "region") -> str | None:
+    """`mo.query_params()` / `mo.cli_args()` `name`, or None outside a running app."""
     from marimo._runtime.context import ContextNotInitializedError
 
     try:
-        value = getattr(mo, getter)().get("region")
+        value = getattr(mo, getter)().get(name)
     except ContextNotInitializedError:
         return None
     if isinstance(value, list):
@@ -84,6 +84,40 @@ def _context_value(getter: str) -> str | None:
 def requested_region() -> str | None:
     """The region asked for: `?region=` in `marimo run`, else `-- --region` on the command line."""
     return _context_value("query_params") or _context_value("cli_args")
+
+
+SIM_PARAM = "sim"  # ?sim=1: simulated example figures shown too
+SIM_LABEL = "Toon ook voorbeeldcijfers (gesimuleerd)"
+
+
+def requested_simulated() -> bool:
+    """`?sim=1` in `marimo run` (or `-- --sim 1` on the command line): show simulated figures."""
+    value = _context_value("query_params", SIM_PARAM) or _context_value("cli_args", SIM_PARAM)
+    return (value or "").strip().lower() in ("1", "true", "ja", "yes", "on")
+
+
+def _write_sim(on: bool) -> None:
+    """Put the toggle into the URL (`?sim=1`, nothing when off) so the link can be shared."""
+    from marimo._runtime.context import ContextNotInitializedError
+
+    try:
+        params = mo.query_params()
+        if on:
+            params[SIM_PARAM] = "1"
+        elif SIM_PARAM in params:
+            del params[SIM_PARAM]
+    except ContextNotInitializedError:
+        return
+
+
+def simulated_toggle(on: bool) -> mo.ui.switch:
+    """The switch "Toon ook voorbeeldcijfers (gesimuleerd)": off by default, part of the URL."""
+    return mo.ui.switch(value=on, label=SIM_LABEL, on_change=_write_sim)
+
+
+def choices(include_simulated: bool) -> Choices:
+    """The user's choices besides the region, from the controls (the defaults when all off)."""
+    return Choices(include_simulated=bool(include_simulated))
 
 
 def dropdown_options(store: Store) -> dict[str, str | None]:
@@ -325,7 +359,9 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
-        text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
+        text = themed_section_view(
+            sections, key, download=lambda f, m=markers: m.get(id(f)) or mo.md("")
+        ).text  # a figure without a download (a note) gets no button
         text = transport.lazy_tables(text)  # made in the browser when opened
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -81,3 +82,101 @@ def map_text(store: Store, gemeente_code: str) -> str:
     from jeugdmonitor.sources.wijken import gemeente_subset
 
     return gemeente_subset(_topology(store), gemeente_code)
+
+
+# --------------------------------------------------------- other measures per wijk (real CBS)
+
+
+@dataclass(frozen=True)
+class WijkMeasure:
+    """A share per wijk from the `wijken` table: numerator / denominator of one year."""
+
+    key: str
+    indicator: str  # the indicator it shows per wijk (catalogue)
+    title: str  # Dutch, as CBS names it
+    what: str  # Dutch, after a percentage: '… van de huishoudens heeft een laag inkomen'
+    base: str  # Dutch plural of what is counted: 'huishoudens'
+    year: int
+    source: str
+    numerator: pl.Expr
+    denominator: pl.Expr
+    # the published percentage had one decimal: the count lies between these (or None: exact)
+    bounds: tuple[pl.Expr, pl.Expr] | None = None
+
+
+def _income(share: float) -> pl.Expr:
+    return (pl.col("p_hh_lkk") + share).clip(lower_bound=0) / 100 * pl.col("a_hh")
+
+
+MEASURES = {
+    m.key: m
+    for m in (
+        WijkMeasure(
+            "jeugdzorg_eenouder",
+            "jeugdzorg_huishouden",
+            "Jeugdzorg in eenoudergezinnen",
+            "van de jongeren met jeugdzorg woont in een eenoudergezin",
+            "jongeren met jeugdzorg",
+            2022,
+            "CBS 85335NED (2022), jeugdzorg in natura per wijk naar huishouden",
+            pl.col("hh_eenouder"),
+            pl.col("jz_totaal"),
+        ),
+        WijkMeasure(
+            "laag_inkomen",
+            "laag_inkomen",
+            "Huishoudens met een laag inkomen",
+            "van de huishoudens heeft een laag inkomen",
+            "huishoudens",
+            2021,
+            "CBS Kerncijfers wijken en buurten 2021 (percentage × huishoudens)",
+            _income(0.0),
+            pl.col("a_hh"),
+            (_income(-0.05).floor(), _income(0.05).ceil()),
+        ),
+        WijkMeasure(
+            "opleiding_laag",
+            "opleidingsniveau",
+            "Inwoners met een laag opleidingsniveau",
+            "van de inwoners van 15-75 jaar heeft een laag opleidingsniveau",
+            "inwoners van 15-75 jaar",
+            2021,
+            "CBS Kerncijfers wijken en buurten 2021",
+            pl.col("a_opl_lg"),
+            pl.sum_horizontal("a_opl_lg", "a_opl_md", "a_opl_hg", ignore_nulls=False),
+        ),
+    )
+}
+
+
+@functools.lru_cache(maxsize=3 * CACHED_GEMEENTEN)
+def measure_values(store: Store, gemeente_code: str, key: str) -> pl.DataFrame:
+    """Every wijk of a 2024 gemeente for one measure (`MEASURES`) and its year, in the columns of
+    `wijk_values`: suppressed, ordered by rate, with the gemeente over its wijken as reference."""
+    m = MEASURES[key]
+    bounds = (
+        [m.bounds[0].alias("numerator_low"), m.bounds[1].alias("numerator_high")]
+        if m.bounds
+        else []
+    )
+    rows = store.wijken.filter(
+        (pl.col("gemeente_code") == gemeente_code) & (pl.col("year") == m.year)
+    ).select(
+        "wijk_code",
+        pl.col("name").alias("gebied"),
+        "year",
+        "gemeente_own",
+        m.numerator.round(0).cast(pl.Float64).alias("numerator"),
+        m.denominator.cast(pl.Float64).alias("denominator"),
+        *bounds,
+    )
+    known = rows.filter(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
+    values = with_rate_ci(rows).with_columns(
+        ref_rate=pl.lit(known["numerator"].sum() / known["denominator"].sum())
+        if known.height
+        else pl.lit(None, pl.Float64),
+        in_both=pl.lit(False),
+    )
+    return suppress(values.with_columns(significant=significance("ref_rate"))).sort(
+        "rate", "wijk_code", descending=[True, False], nulls_last=True
+    )

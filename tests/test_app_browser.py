@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ".vega-embed canvas, .vega-embed svg.marks"
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
+SIM_BADGE = ".jm-badge:not(.jm-real)"  # the orange 'gesimuleerd' label of a figure
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,8 @@ def test_app_renders_every_chart_and_switches_region(chromium, app_url, expected
     page.goto(app_url)
     wait_for_charts(page, expected["figures"](None))
     page.get_by_text("geen regio gekozen", exact=False).first.wait_for()
-    page.get_by_text("gesimuleerd", exact=False).first.wait_for()  # the banner
+    # only real figures by default: no simulated badge, no warning ribbon
+    assert page.locator(".jm-ribbon").count() == 0 and page.locator(SIM_BADGE).count() == 0
     amsterdam = expected["key"]("GM0363")
     assert amsterdam not in page.inner_text("body")
     assert files, "chart templates, maps and map tables come by URL"
@@ -353,4 +355,51 @@ def test_the_browser_runtime_fills_a_template_exactly_as_python(chromium, app_ur
     assert len(filled) == len(specs) > 60
     for spec, browser in zip(specs, filled, strict=True):
         assert browser == spec.to_dict()
+    page.close()
+
+
+def test_the_simulated_figures_switch_round_trips_through_the_url(chromium, app_url, expected):
+    """Off by default: real figures, the "Geen open bron" notes, no warning. Switched on: the
+    URL gets sim=1 and the simulated figures appear, badged, with the ribbon; the URL opens the
+    page switched on; switched off again, they go."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    switch = page.get_by_role("switch", name="Toon ook voorbeeldcijfers (gesimuleerd)")
+
+    def badges(count_more_than: int, timeout_s: float = 150) -> int:
+        deadline = time.monotonic() + timeout_s
+        while (n := page.locator(SIM_BADGE).count()) <= count_more_than:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{n} simulated badges after {timeout_s} s")
+            page.wait_for_timeout(500)
+        return n
+
+    page.goto(f"{app_url}/?region=GM0344")
+    wait_for_charts(page, expected["figures"]("GM0344"))
+    assert switch.get_attribute("aria-checked") == "false" and "sim=" not in page.url
+    assert page.locator(SIM_BADGE).count() == 0 and page.locator(".jm-ribbon").count() == 0
+    page.get_by_text("Problematiek per gemeente: geen open bron", exact=False).first.wait_for()
+    page.get_by_text("Speciaal onderwijs per onderwijssoort", exact=False).first.wait_for()
+
+    switch.click()
+    page.wait_for_url("**sim=1**", timeout=30_000)
+    assert "region=GM0344" in page.url
+    shown = badges(0)
+    page.locator(".jm-ribbon").first.wait_for(timeout=30_000)
+    assert page.get_by_text("Problematiek per gemeente: geen open bron").count() == 0
+
+    page.goto(f"{app_url}/?region=GM0344&sim=1")  # the link opens the page as it was shared
+    wait_for_charts(page, expected["figures"]("GM0344"))
+    assert switch.get_attribute("aria-checked") == "true"
+    assert badges(shown - 1) == shown
+
+    switch.click()
+    deadline = time.monotonic() + 120
+    while "sim=" in page.url or page.locator(SIM_BADGE).count():
+        if time.monotonic() > deadline:
+            pytest.fail("switching off left the simulated figures or the URL parameter")
+        page.wait_for_timeout(500)
+    assert "region=GM0344" in page.url and page.locator(".jm-ribbon").count() == 0
+    assert not errors, errors
     page.close()

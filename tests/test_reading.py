@@ -10,8 +10,10 @@ import pytest
 from jeugdmonitor import charts, markup, themes, ui
 from jeugdmonitor.region_search import SEARCH_ONLY, fold, matches, picker_label, shown_label
 from jeugdmonitor.regions import dropdown_options, get_region
-from jeugdmonitor.sections import build_sections
+from jeugdmonitor.sections import Choices, build_sections
 from jeugdmonitor.store import load
+
+SIM = Choices(include_simulated=True)  # simulated example figures shown too
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +107,10 @@ def test_sections_are_grouped_under_the_nji_themes(store):
         ),
         ("Eerder signaleren", ["eerder_signaleren"]),
         ("Verwacht en werkelijk", ["verwacht"]),
-        ("Wijken", ["wijken"]),
+        ("Wijken", ["wijken", "wijken_context"]),
+        ("Over de cijfers", ["welke_cijfers"]),
     ]
-    assert [t.title for t in themes.themes()][-1] == "Wijken"  # slot for the Wijken section
+    assert [t.title for t in themes.themes()][-1] == "Over de cijfers"
 
 
 def test_a_new_section_slots_into_a_theme_without_code_changes():
@@ -131,7 +134,7 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
         assert f"id='{anchor}'" in page or f'id="{anchor}"' in page, anchor
     assert "id='eerder_signaleren'" in page  # a deep link to the section itself works too
     # the theme heading comes once, before its first section; sections are h3 with a link
-    assert page.count("class='jm-theme'") == 4
+    assert page.count("class='jm-theme'") == 5
     assert (
         "<h3 class='jm-section' id='jeugdzorg'>Jeugdzorggebruik<a class='jm-anchor' href='#jeugdzorg'"
         in page
@@ -223,7 +226,9 @@ def test_picker_labels_keep_the_official_name_and_type_first(store):
 
 
 def test_largest_difference_is_the_largest_deviation_in_either_direction(store):
-    radar = build_sections(store, get_region(store, "GM0344"))["problematiek"].figures[0]
+    radar = build_sections(store, get_region(store, "GM0344"), choices=SIM)["problematiek"].figures[
+        0
+    ]
     own = radar.table.filter(pl.col("Regio") == "Utrecht")
     ratios = dict(zip(own["Uitsplitsing"], own["Verhouding met NL"], strict=True))
     assert max(ratios.values()) > 1 > min(ratios.values())  # a case where the sides compete
@@ -233,7 +238,7 @@ def test_largest_difference_is_the_largest_deviation_in_either_direction(store):
 
 
 def test_start_page_says_nl_is_the_reference_once_and_names_the_provincie_lines(store):
-    built = build_sections(store, None)
+    built = build_sections(store, None, choices=SIM)
     verwacht = built["verwacht"]
     texts = [verwacht.intro, *(f.explanation for f in verwacht.figures)]
     assert sum("Nederland is de referentie" in t for t in texts) == 1
@@ -247,7 +252,9 @@ def test_start_page_says_nl_is_the_reference_once_and_names_the_provincie_lines(
 def test_a_radar_with_nothing_to_draw_is_left_out_and_its_table_shown(store):
     """Schiermonnikoog: every problem area < 10. An empty radar made Vega size its legend without
     bound (a canvas of 33 million pixels); now the figure is the table, open."""
-    radar = build_sections(store, get_region(store, "GM0088"))["problematiek"].figures[0]
+    radar = build_sections(store, get_region(store, "GM0088"), choices=SIM)["problematiek"].figures[
+        0
+    ]
     assert radar.chart is None and "te weinig waarnemingen" in radar.summary
     toggle = ui.table_toggle(radar).text  # the table is shown as it is, not behind a toggle
     assert "<details" not in toggle and "<table class='jm-table'>" in toggle

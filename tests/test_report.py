@@ -73,7 +73,10 @@ def test_report_shows_the_numbers_the_sections_produce(store):
     for fig in figures:
         if fig.chart is None:  # a table figure: regions link to their reports
             table = markup.table_html(fig.table, links=fig.links, href=lambda c: f"{c}.html")
-            assert table in doc and fig.links, fig.key
+            assert table in doc, fig.key
+            # member tables link their regions; a note (no open source) and the status table
+            # have no regions to link
+            assert bool(fig.links) != fig.key.endswith(("_bron", "welke_cijfers_tabel")), fig.key
         else:
             assert markup.table_html(fig.table) in doc, fig.key
         if fig.summary:
@@ -104,7 +107,7 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     nav = doc.split("<nav class='jm-toc'")[1].split("</nav>")[0]
     links = re.findall(r"<a href='#([^']+)'>([^<]+)</a>", nav)
     grouped = themes.grouped(built)
-    assert [t.key for t, _ in grouped] == ["jeugd", "signaleren", "verwacht", "wijken"]
+    assert [t.key for t, _ in grouped] == ["jeugd", "signaleren", "verwacht", "wijken", "cijfers"]
     for theme, members in grouped:  # the contents list every theme, then its sections
         assert (theme.anchor, html.escape(theme.title, quote=False)) in links
         assert f"id='{theme.anchor}'" in doc
@@ -116,10 +119,8 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     assert len(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc)) == len(
         set(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc))
     )  # every anchor is unique
-    assert "Let op: een deel van de cijfers is gesimuleerd." in doc
-    assert (
-        "Bevat gesimuleerde cijfers (gemarkeerd): die niet voor beleid gebruiken" in doc
-    )  # on every page
+    # only real figures by default: no simulated-data warning, on screen or in the page margin
+    assert "gesimuleerd." not in doc and "niet voor beleid gebruiken" not in doc
     today = dt.date.today()  # a Dutch date ('7 december 2026'), not ISO
     assert f"Rapport gemaakt op {today.day} {markup.MONTHS[today.month - 1]} {today.year}" in doc
     assert today.isoformat() not in doc

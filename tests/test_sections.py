@@ -14,7 +14,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import SECTIONS, build_sections
+from jeugdmonitor.sections import SECTIONS, Choices, build_sections
 from jeugdmonitor.sections import common as c
 from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import load
@@ -29,13 +29,27 @@ EXPECTED_KEYS = [
     "eerder_signaleren",
     "verwacht",
     "wijken",
+    "wijken_context",
+    "welke_cijfers",
 ]
+SIM = Choices(include_simulated=True)  # simulated example figures shown too (off by default)
 
 
 # section → (indicator, breakdown, the figure the strip follows): benchmark strips of a gemeente
 STRIPS = {
     ("jeugdzorg", "jeugdzorg", "all", "jeugdzorg_trend"),
-    ("speciaal_onderwijs", "speciaal_onderwijs", "all", "speciaal_onderwijs_trend"),
+    ("speciaal_onderwijs", "speciaal_onderwijs", "all", "speciaal_onderwijs_kaart"),
+    (
+        "eerder_signaleren",
+        "jeugdzorg_huishouden",
+        "huishouden=eenouder",
+        "jeugdzorg_huishouden_kaart",
+    ),
+    ("eerder_signaleren", "laag_inkomen", "inkomen=laag", "laag_inkomen_kaart"),
+    ("eerder_signaleren", "opleidingsniveau", "opleiding=laag", "opleidingsniveau_kaart"),
+}
+# ... and with the simulated figures shown, also after their trends
+SIM_STRIPS = STRIPS | {
     ("eerder_signaleren", "eenoudergezin", "all", "eenoudergezin_trend"),
     ("eerder_signaleren", "armoede", "all", "armoede_trend"),
     ("eerder_signaleren", "achterstandsleerlingen", "age=4-12", "achterstandsleerlingen_trend"),
@@ -56,39 +70,47 @@ def raw(store):
         "membership": pl.read_parquet(data / "membership.parquet"),
         "regions": pl.read_parquet(data / "regions.parquet"),
         "national": pl.read_parquet(data / "national.parquet"),
+        "regional": pl.read_parquet(data / "regional.parquet"),
     }
 
 
 def reference(raw, code: str, indicator: str, year: int, breakdown: str) -> dict:
     """Weighted numerator/denominator of a region, its rate, Wilson CI and the NL rate."""
 
-    def sums(region_code: str) -> tuple[float, float]:
+    def sums(region_code: str) -> tuple[float, float, float, float]:
+        """numerator, denominator and the numerator's bounds (equal to it when exact)."""
+        key = (
+            (pl.col("indicator") == indicator)
+            & (pl.col("year") == year)
+            & (pl.col("breakdown") == breakdown)
+        )
         # NL is CBS's own national figure where the source publishes one
-        national = raw["national"].filter(
-            (pl.col("indicator") == indicator)
-            & (pl.col("year") == year)
-            & (pl.col("breakdown") == breakdown)
-        )
+        national = raw["national"].filter(key)
         if region_code == "NL01" and national.height:
-            return float(national["numerator"][0]), float(national["denominator"][0])
+            num, den = float(national["numerator"][0]), float(national["denominator"][0])
+            return num, den, num, num
+        # a figure the build computed for the region itself replaces the sum of its members
+        own = raw["regional"].filter(key & (pl.col("region_code") == region_code))
+        if own.height:
+            r = own.row(0, named=True)
+            return r["numerator"], r["denominator"], r["numerator_low"], r["numerator_high"]
         members = raw["membership"].filter(pl.col("region_code") == region_code)
-        rows = raw["indicators"].filter(
-            (pl.col("indicator") == indicator)
-            & (pl.col("year") == year)
-            & (pl.col("breakdown") == breakdown)
-        )
-        joined = rows.join(members, on="gemeente_code")
-        num = (joined["numerator"] * joined["weight"]).sum()
-        den = (joined["denominator"] * joined["weight"]).sum()
-        return float(num), float(den)
+        joined = raw["indicators"].filter(key).join(members, on="gemeente_code")
+        w = joined["weight"]
+        num = (joined["numerator"] * w).sum()
+        low = (joined["numerator_low"].fill_null(joined["numerator"]) * w).sum()
+        high = (joined["numerator_high"].fill_null(joined["numerator"]) * w).sum()
+        return float(num), float((joined["denominator"] * w).sum()), float(low), float(high)
 
-    num, den = sums(code)
-    nl_num, nl_den = sums("NL01")
+    num, den, num_low, num_high = sums(code)
+    nl_num, nl_den, _, _ = sums("NL01")
     if not den:  # no member has a value (e.g. a count CBS suppressed)
         return {"num": 0.0, "den": 0.0, "rate": None, "ci_low": None, "ci_high": None,
                 "nl_rate": nl_num / nl_den}  # fmt: skip
-    # statsmodels wants integer-ish counts; weighted SWV counts are fractional, so use the rate
-    low, high = proportion_confint(num, den, alpha=0.05, method="wilson")
+    # statsmodels wants integer-ish counts; weighted SWV counts are fractional, so use the rate;
+    # an estimate's interval runs from its low count's lower to its high count's upper bound
+    low = proportion_confint(num_low, den, alpha=0.05, method="wilson")[0]
+    high = proportion_confint(num_high, den, alpha=0.05, method="wilson")[1]
     return {
         "num": num,
         "den": den,
@@ -138,7 +160,7 @@ def test_bar_numbers_equal_independent_computation(store, raw, code):
 
 
 def test_nl_rows_are_the_national_totals(store, raw):
-    built = build_sections(store, get_region(store, "GM0014"))
+    built = build_sections(store, get_region(store, "GM0014"), choices=SIM)
     fig = figure(built, "armoede_leeftijd")
     ref = reference(raw, "NL01", "armoede", 2024, "age=0-4")
     nl = next(r for r in rows(fig) if r["rol"] == "nl" and r["categorie"] == "0-4 jaar")
@@ -203,7 +225,7 @@ def test_map_holds_every_region_of_the_level(store, raw):
 
 def test_radar_draws_one_line_per_member_gemeente(store, raw):
     code = "JZ01"
-    built = build_sections(store, get_region(store, code))
+    built = build_sections(store, get_region(store, code), choices=SIM)
     fig = figure(built, "problematiek_radar")
     data = pl.DataFrame(rows(fig))
     members = raw["membership"].filter(pl.col("region_code") == code)["gemeente_code"]
@@ -228,16 +250,20 @@ def test_radar_draws_one_line_per_member_gemeente(store, raw):
 
 
 def test_radar_for_nl_shows_the_provincies(store):
-    built = build_sections(store, None)
+    built = build_sections(store, None, choices=SIM)
     data = pl.DataFrame(rows(figure(built, "problematiek_radar")))
     assert data["gebied"].n_unique() == 12
     assert set(data["rol"]) == {"lid"}
 
 
-@pytest.mark.parametrize("code", ["GM0363", "GM0088", "PO2707", "VO2708", "JZ01", "PV27", None])
-def test_a_gemeente_gets_a_benchmark_strip_after_each_main_indicator(store, raw, code):
+@pytest.mark.parametrize(
+    ("code", "sim"),
+    [(c, False) for c in ("GM0363", "GM0088", "PO2707", "VO2708", "JZ01", "PV27", None)]
+    + [("GM0363", True)],
+)
+def test_a_gemeente_gets_a_benchmark_strip_after_each_main_indicator(store, raw, code, sim):
     region = get_region(store, code) if code else None
-    built = build_sections(store, region)
+    built = build_sections(store, region, choices=SIM if sim else Choices())
     gemeente = code is not None and code.startswith("GM")
     all_keys = [f.key for s in built.values() for f in s.figures]
     assert any(k.startswith("benchmark_") for k in all_keys) == gemeente
@@ -245,14 +271,14 @@ def test_a_gemeente_gets_a_benchmark_strip_after_each_main_indicator(store, raw,
         return
     parents = raw["membership"].filter(pl.col("gemeente_code") == code)["region_code"]
     jeugdregio = next(p for p in parents if p.startswith("JZ"))
-    for section, indicator, breakdown, after in STRIPS:
+    for section, indicator, breakdown, after in SIM_STRIPS if sim else STRIPS:
         keys = [f.key for f in built[section].figures]
         key = f"benchmark_{indicator}_{breakdown.replace('=', '_')}"
         assert keys.index(key) == keys.index(after) + 1, (section, keys)
         fig = built[section].figures[keys.index(key)]
         assert fig.summary and fig.layout == "full" and fig.download.height == fig.table.height
         by_kind = {r["kind"]: r for r in rows(fig) if r["kind"] != "peer"}
-        year = 2022 if indicator == "jeugdzorg" else 2024
+        year = raw["indicators"].filter(pl.col("indicator") == indicator)["year"].max()
         for kind, region_code in (
             ("gemeente", code),
             ("jeugdregio", jeugdregio),
@@ -341,39 +367,59 @@ def test_download_is_suppressed_rounded_and_complete(store, raw):
 # -------------------------------------------------------------------------------------- shape
 
 
+@pytest.mark.parametrize("sim", [False, True])
 @pytest.mark.parametrize(
     "code", [None, "NL01", "GM0363", "GM0088", "PO2707", "VO2708", "JZ01", "PV27"]
 )
-def test_every_section_builds_for_every_region_type(store, code):
+def test_every_section_builds_for_every_region_type(store, code, sim):
     region = get_region(store, code) if code else None
-    built = build_sections(store, region)
+    built = build_sections(store, region, choices=SIM if sim else Choices())
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
-    own = ("verwacht", "wijken", "samenstelling")  # tested in their own modules
+    own = ("verwacht", "wijken", "wijken_context", "samenstelling", "welke_cijfers")
     figures = [f for k, s in built.items() if k not in own for f in s.figures]
+    notes = [f for f in figures if f.key.endswith("_bron")]
     gemeente = region is not None and region.type == "gemeente"
-    assert len(figures) == 21 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
+    strips = len(SIM_STRIPS if sim else STRIPS) if gemeente else 0
+    # by default the six indicators without an open source are a note each; with the simulated
+    # figures shown they are their figures (a note only where no rows exist at all)
+    assert len(notes) == (0 if sim else 5)
+    assert len(figures) - len(notes) == (26 if sim else 13) + strips
     for fig in figures:
-        assert fig.summary, fig.key
+        assert fig.summary or fig in notes, fig.key
     # every figure, the model section's included, has the shared furniture, and says plainly
-    # whether it shows real (CBS) or simulated values
+    # whether it shows real (CBS, DUO) or simulated values
     for fig in (f for s in built.values() for f in s.figures):
         if fig.chart is not None:
             assert fig.chart.to_dict()["description"].strip(), fig.key
         assert fig.title and fig.explanation and fig.source.startswith("Bron en jaar data:")
+        assert fig.table.height > 0
         if fig.simulated:
-            assert "gesimuleerd" in fig.source and not fig.badge
-        else:
-            assert fig.badge.startswith("CBS, 202") and "CBS" in fig.source, fig.key
-            assert "gesimuleerd" not in fig.source
-        assert fig.table.height > 0 and fig.download is not None and fig.download.height > 0
+            assert sim and "gesimuleerd" in fig.source and not fig.badge
+            continue
+        assert "gesimuleerd" not in fig.source
+        if fig.key.endswith("_bron"):
+            assert (
+                "jeugdmonitor import" in fig.explanation
+                and "jeugdmonitor/templates/" in fig.explanation
+            )
+        elif fig.key != "welke_cijfers_tabel" and not fig.key.startswith("samenstelling"):
+            assert fig.badge.startswith(("CBS, 202", "DUO, 2024")), fig.key
+            assert fig.source.split(": ", 1)[1].startswith(("CBS", "DUO")), fig.key
+            assert fig.download is not None and fig.download.height > 0
+    assert any(f.simulated for s in built.values() for f in s.figures) == sim
     real = {f.key for s in built.values() for f in s.figures if not f.simulated}
     assert {"jeugdzorg_leeftijd", "jeugdzorg_kaart", "jeugdzorg_trend"} <= real
+    assert {
+        "speciaal_onderwijs_aandeel",
+        "laag_inkomen_aandeel",
+        "opleidingsniveau_aandeel",
+    } <= real
     if region is None:
         assert c.NO_REGION_NOTE in built["inleiding"].intro
 
 
 def test_section_titles_and_texts_follow_the_seeds(store):
-    built = build_sections(store, get_region(store, "GM0363"))
+    built = build_sections(store, get_region(store, "GM0363"), choices=SIM)
     titles = [s.title for s in built.values()]
     assert titles == [
         "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
@@ -385,6 +431,8 @@ def test_section_titles_and_texts_follow_the_seeds(store):
         "Eerder signaleren",
         "Verwacht en werkelijk jeugdzorggebruik",
         "Wijken",
+        "Wijken: gezin, inkomen en opleiding",
+        "Welke cijfers zijn echt?",
     ]
     figure_titles = {f.title for s in built.values() for f in s.figures}
     for title in (
@@ -397,7 +445,6 @@ def test_section_titles_and_texts_follow_the_seeds(store):
         "Trend jeugdzorggebruik per onderwijssoort",
         "Speciaal onderwijs per onderwijssoort",
         "Speciaal onderwijs in Nederland",
-        "Trend speciaal onderwijs",
         "Onderverdeling kinderen in eenoudergezinnen",
         "Kinderen in eenoudergezinnen in Nederland",
         "Trend kinderen in eenoudergezinnen",
@@ -407,6 +454,10 @@ def test_section_titles_and_texts_follow_the_seeds(store):
         "Onderverdeling achterstandsleerlingen",
         "Achterstandsleerlingen in Nederland",
         "Trend achterstandsleerlingen",
+        # what CBS measures, named as CBS names it
+        "Jeugdzorg in eenoudergezinnen",
+        "Huishoudens met een laag inkomen",
+        "Inwoners met een laag opleidingsniveau",
     ):
         assert title in figure_titles
     for key in ("speciaal_onderwijs", "eerder_signaleren"):
@@ -442,7 +493,9 @@ def test_summaries_and_texts_have_no_doubled_spaces_or_brackets(store, code):
 
 
 def test_map_text_mentions_the_outline_only_when_a_region_is_chosen(store):
-    for code, maps, outlined in ((None, 5, 0), ("GM0363", 6, 6)):  # a gemeente: + its wijken
+    # NL: jeugdzorg, speciaal onderwijs, the three CBS measures of eerder signaleren; a gemeente
+    # also its wijken (jeugdzorg and the three measures)
+    for code, maps, outlined in ((None, 5, 0), ("GM0363", 9, 9)):
         region = get_region(store, code) if code else None
         texts = [
             f.explanation

@@ -249,7 +249,9 @@ def test_pool_is_hidden_when_exactly_one_peer_is(store):
     """Pool minus the peers shown must not give a suppressed peer's count back."""
 
     def peer(num, den, suppressed):
-        return (num, den, None, None, None, None, None, suppressed, "", True, "bron", False, None)
+        # exact count and denominator, the strip's columns, the count's bounds (exact: itself)
+        return (num, den, None, None, None, None, None, suppressed, "", True, "bron", False, None,
+                num, num)  # fmt: skip
 
     shown = [peer(400.0, 4000.0, False), peer(300.0, 3000.0, False)]
     one_hidden = [*shown, peer(6.0, 90.0, True)]

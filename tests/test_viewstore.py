@@ -48,8 +48,9 @@ def test_a_record_gives_the_same_view_and_builds_sections_only_when_asked(store,
     record = viewstore.ViewStore(tmp_path).load(viewstore.fingerprint(store.data_dir), "PV27")
     view = ui.RegionView(store, region, record=record)
     assert view._sections is None
-    assert list(view) == list(record["sections"]) and view.simulated is True
-    assert "gesimuleerd" in ui.banner(view).text and view._sections is None
+    # the default page shows real figures only: no simulated-data banner
+    assert list(view) == list(record["sections"]) and view.simulated is False
+    assert "gesimuleerd" not in ui.banner(view).text and view._sections is None
     assert view["jeugdzorg"].figures  # a Section, built on first use
     assert view._sections is not None
 

@@ -19,6 +19,8 @@ from jeugdmonitor.sections import (
     samenstelling,
     speciaal_onderwijs,
     verwacht,
+    welke_cijfers,
+    wijk_context,
     wijken,
 )
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section, SectionBuilder
@@ -34,6 +36,8 @@ SECTIONS: dict[str, SectionBuilder] = {
     "eerder_signaleren": eerder_signaleren.build,
     "verwacht": verwacht.build,
     "wijken": wijken.build,
+    "wijken_context": wijk_context.build,
+    "welke_cijfers": welke_cijfers.build,
 }
 
 

@@ -10,6 +10,7 @@ from jeugdmonitor import charts
 from jeugdmonitor.benchmark import (
     DEFAULT_K,
     FEATURES_TEXT,
+    RANGE_LABEL,
     benchmark_rows,
     comparable_features,
     comparable_gemeenten,
@@ -20,6 +21,7 @@ from jeugdmonitor.sections.common import (
     badge,
     csv_flag_columns,
     csv_rate_columns,
+    estimated_denominator,
     md_escape,
     real_sources,
     source_line,
@@ -122,7 +124,13 @@ def benchmark_figure(
     summary = (
         f"**{name}: {percent_text(rate)}** ({year}). Ter vergelijking: {', '.join(others)}."
         + (
-            " – = niet getoond: aantal kleiner dan 10, of daaruit af te leiden."
+            " – = niet getoond: aantal kleiner dan 10, of daaruit af te leiden"
+            + (
+                ", of een schatting met een te grote marge (alleen het interval)"
+                if RANGE_LABEL in rows["count_label"].to_list()
+                else ""
+            )
+            + "."
             if "–" in percent_text(rate) + "".join(others)
             else ""
         )
@@ -137,7 +145,7 @@ def benchmark_figure(
         "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
     )
     simulated = bool(rows["is_simulated"].any())
-    estimated = bool(rows["is_estimate"].any())
+    estimated = estimated_denominator(rows)
     part_key = breakdown.replace("=", "_")
     return Figure(
         key=f"benchmark_{indicator}_{part_key}",

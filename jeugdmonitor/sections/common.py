@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from jeugdmonitor import charts
+from jeugdmonitor import benchmark, charts
 from jeugdmonitor.files import formula_safe
 from jeugdmonitor.indicators import (
     breakdown_labels,
@@ -23,8 +23,8 @@ from jeugdmonitor.indicators import (
     years,
 )
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region
-from jeugdmonitor.sections.base import Figure
-from jeugdmonitor.stats import count_text, percent_text, rounded, suppress
+from jeugdmonitor.sections.base import Choices, Figure
+from jeugdmonitor.stats import ESTIMATE_BOUNDS, count_text, percent_text, rounded, suppress
 from jeugdmonitor.store import Store
 
 NL_NAME = charts.NL_LABEL
@@ -77,6 +77,8 @@ DERIVED_MARK = "percentage ×"  # in `source`: a count derived from a published 
 DERIVED_NOTE = (
     "Aantallen uit 85098NED zijn berekend als gepubliceerd percentage × het aantal jongeren."
 )
+SHARE_MARK = "aandeel ×"  # in `source`: households from a KWB percentage (no population involved)
+SHARE_NOTE = "Aantallen zijn berekend als gepubliceerd percentage × aantal huishoudens."
 ESTIMATE_NOTE = (
     "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
     "verantwoording."
@@ -113,11 +115,48 @@ def map_level(region: Region | None) -> str:
     return "gemeente" if region is None else MAP_LEVEL[region.type]
 
 
+def visible(store: Store, choices: Choices) -> Store:
+    """The store a page reads: only real rows, unless the user asked for simulated figures too.
+
+    Without the simulated rows every figure, region sum, Nederland, model and download rests on
+    real (or imported) figures only; an indicator without any then shows its "geen open bron"
+    note. The real-only store is made once per process and keeps its own caches.
+    """
+    if choices.include_simulated or not store.is_simulated:
+        return store
+    return store.cached("real_only_store", lambda: _real_only(store))
+
+
+def _real_only(store: Store) -> Store:
+    import dataclasses
+    import threading
+
+    real = store.indicators.filter(~pl.col("is_simulated"))
+    return dataclasses.replace(store, indicators=real, _cache={}, _lock=threading.Lock())
+
+
+# An estimate whose bounds lie further apart than this share of the estimate says too little for
+# one number: the figures show its range instead (`range_only`; the strip uses the same limit).
+RANGE_LIMIT = benchmark.RANGE_LIMIT
+
+
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
-    """Suppress small counts (and what is built on them), then round displayed counts to 5."""
+    """Suppress small counts (and what is built on them), then round displayed counts to 5.
+
+    An estimate with bounds too wide for one number (`RANGE_LIMIT`) keeps its interval but loses
+    its rate: `range_only` marks it, and the figures show the range."""
+    if "numerator_low" in frame.columns:
+        wide = (pl.col("numerator_high") - pl.col("numerator_low")) > RANGE_LIMIT * pl.col(
+            "numerator"
+        )
+        frame = frame.with_columns(range_only=wide.fill_null(False)).with_columns(
+            rate=pl.when(pl.col("range_only")).then(None).otherwise(pl.col("rate")),
+            significant=pl.when(pl.col("range_only")).then(None).otherwise(pl.col("significant")),
+        )
     return suppress(frame).with_columns(
         rounded(pl.col("numerator")).alias("numerator"),
         rounded(pl.col("denominator")).alias("denominator"),
+        *(rounded(pl.col(b)).alias(b) for b in ESTIMATE_BOUNDS if b in frame.columns),
     )
 
 
@@ -315,6 +354,8 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("geen waarde (onvolledig)"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
+        .when(pl.col("range_only") if "range_only" in frame.columns else pl.lit(False))
+        .then(pl.lit(RANGE_TEXT))
         .otherwise(pl.col("significant").fill_null("niet significant"))
         .alias(TABLE_COLUMNS["verschil"]),
         *(
@@ -323,6 +364,9 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
             else []
         ),
     )
+
+
+RANGE_TEXT = "alleen een bereik: de marge van de schatting is te groot voor één getal"
 
 
 def summary(
@@ -348,6 +392,11 @@ def summary(
     r = rows["regio"]
     name = md_escape(region_label(region))
     note = r.get("coverage_note")
+    if r.get("range_only") and not r["suppressed"]:
+        return (
+            f"**{name}:** tussen {percent_text(r['ci_low'])} en {percent_text(r['ci_high'])}"
+            f"{what} ({RANGE_TEXT}); Nederland: {percent_text(nl['rate']) if nl else '–'}."
+        )
     if r["rate"] is None:
         reason = (
             note if note else "te weinig waarnemingen (minder dan 10) om een percentage te tonen"
@@ -390,6 +439,7 @@ def source_line(
     else:
         source, when_part = catalogue_entry(store, indicator)["source"], f", {when}"
     derived = any(DERIVED_MARK in s for s in sources)
+    shares = any(SHARE_MARK in s for s in sources)
     if simulated and sources:
         flag = " Let op: een deel van de waarden is gesimuleerd (demo), niet echt."
     elif simulated:
@@ -399,6 +449,7 @@ def source_line(
     extra = f"; {note}" if note else ""
     estimate = f" {ESTIMATE_NOTE}" if estimated else ""
     how = f" {DERIVED_NOTE}" if derived else ""
+    how += f" {SHARE_NOTE}" if shares else ""
     return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{estimate}"
 
 
@@ -446,8 +497,10 @@ def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:
     years = [year] if isinstance(year, int) else list(year)
     when = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
     sources = real_sources(frame)
-    who = "CBS" if sources and all(s.startswith("CBS") for s in sources) else "eigen cijfers"
-    return f"{who}, {when}"
+    publishers = {s.split()[0] for s in sources}
+    who = publishers.pop() if publishers in ({"CBS"}, {"DUO"}) else "eigen cijfers"
+    estimate = ", schatting" if sources and all("schatting" in s for s in sources) else ""
+    return f"{who}, {when}{estimate}"
 
 
 def real_sources(frame: pl.DataFrame) -> list[str]:
@@ -456,6 +509,19 @@ def real_sources(frame: pl.DataFrame) -> list[str]:
         return []
     real = frame.filter(~pl.col("is_simulated"))["source"].drop_nulls()
     return sorted({part for text in real.to_list() for part in text.split("; ")})
+
+
+def estimated_denominator(frame: pl.DataFrame) -> bool:
+    """True when a row shown is an estimate whose population note applies (`ESTIMATE_NOTE`):
+    not for households counted from a KWB percentage (`SHARE_MARK`)."""
+    if not frame.height:
+        return False
+    shares = (
+        frame["source"].fill_null("").str.contains(SHARE_MARK)
+        if "source" in frame.columns
+        else pl.repeat(False, frame.height, eager=True)
+    )
+    return bool((frame["is_estimate"].fill_null(False) & ~shares).any())
 
 
 def make_figure(
@@ -475,7 +541,7 @@ def make_figure(
 ) -> Figure:
     """Assemble a `Figure` with the shared source line, table, download and simulated flag."""
     simulated = bool(frame["is_simulated"].any()) if frame.height else False
-    estimated = bool(frame["is_estimate"].any()) if frame.height else False
+    estimated = estimated_denominator(frame)
     level = map_level(region)
     parts = [download(store, indicator, level) for indicator in indicators]
     if len(parts) == 1:

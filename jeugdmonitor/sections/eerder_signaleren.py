@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections import figures
+from jeugdmonitor.sections import common, figures, unavailable
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.store import Store
 
@@ -25,11 +27,16 @@ betekenen voor de ontwikkeling van een kind en is inzet van een preventief (vve-
 
 De figuren hieronder geven u een beeld van risicofactoren voor jeugdzorggebruik in uw gekozen
 gemeente of regio. U kunt de gegevens vergelijken met andere regio's, gemeenten en het landelijk
-gemiddelde. De volgende onderwerpen komen aan bod:
+gemiddelde. U ziet wat CBS meet, met de naam die CBS eraan geeft:
 
-- kinderen in eenoudergezinnen;
-- kinderen in armoede;
-- achterstandsleerlingen.
+- jongeren met jeugdzorg die in een eenoudergezin wonen (CBS, 2022);
+- huishoudens met een laag inkomen (CBS Kerncijfers wijken en buurten, 2021);
+- inwoners met een laag opleidingsniveau (CBS Kerncijfers wijken en buurten, 2021).
+
+De laatste twee gaan over huishoudens en inwoners, niet over kinderen: ze zeggen iets over de buurt
+waarin kinderen opgroeien. Het aandeel kinderen in eenoudergezinnen of in armoede en het aandeel
+achterstandsleerlingen zitten niet in de meegeleverde bestanden; bij elk onderwerp staat waar u ze
+kunt krijgen en hoe u ze zelf inleest. Per wijk staan deze cijfers onder *Wijken*.
 """
 MAP_TEXT = """\
 Dit landkaartje geeft het aandeel {what} per gemeente of regio weer, waarbij de donkerste kleur het
@@ -114,6 +121,79 @@ def _by_age(
     ]
 
 
+SINGLE_PARENT_TEXT = (
+    "Het aandeel van de jongeren (0-23 jaar) met jeugdzorg in natura dat in een eenoudergezin "
+    "woont (CBS 85335NED, 2022), naast Nederland. Dit gaat over jongeren mét jeugdzorg; het "
+    "aandeel eenoudergezinnen onder alle gezinnen publiceert CBS niet in de meegeleverde "
+    "bestanden. De verdeling over eenoudergezin, paar en ander huishouden staat bij "
+    "*Jeugdzorggebruik*."
+)
+INCOME_TEXT = (
+    "Het aandeel van de huishoudens met een laag inkomen, onder of rond het sociaal minimum, en "
+    "met een inkomen in de laagste 40% (CBS Kerncijfers wijken en buurten, 2021). Dit gaat over "
+    "huishoudens, niet over kinderen. CBS publiceert percentages; een regio telt de huishoudens "
+    "van haar gemeenten op (percentage × huishoudens), en het interval rekent met de afronding "
+    "van het percentage op één decimaal."
+)
+EDUCATION_TEXT = (
+    "Het aandeel van de inwoners van 15 tot 75 jaar met een laag, middelbaar of hoog "
+    "opleidingsniveau (CBS Kerncijfers wijken en buurten, 2021). Dit gaat over inwoners, niet over "
+    "leerlingen: het is geen maat voor achterstandsleerlingen, wel voor de omgeving waarin "
+    "kinderen opgroeien."
+)
+
+
+def _real_block(
+    store: Store,
+    region: Region | None,
+    assets: charts.Assets | None,
+    *,
+    indicator: str,
+    breakdowns: list[str],
+    main: str,
+    title: str,
+    text: str,
+    what: str,
+    map_what: str,
+) -> list[Figure]:
+    """A real CBS measure: bars vs NL (half), the NL map of its main breakdown (half) and, for a
+    gemeente, the benchmark strip."""
+    return [
+        figures.bars(
+            store,
+            region,
+            indicator=indicator,
+            breakdowns=breakdowns,
+            key=f"{indicator}_aandeel",
+            title=title,
+            explanation=text,
+            what=what,
+            summary_breakdown=main,
+        ),
+        figures.nl_map(
+            store,
+            region,
+            indicator=indicator,
+            breakdown=main,
+            key=f"{indicator}_kaart",
+            title=f"{title} in Nederland",
+            explanation=MAP_TEXT.format(what=map_what),
+            assets=assets,
+        ),
+        *figures.strip(store, region, indicator=indicator, breakdown=main),
+    ]
+
+
+def _simulated_or_note(
+    store: Store, indicator: str, shown: Callable[[], list[Figure]], title: str
+) -> list[Figure]:
+    """The figures when the page has rows for them (imported, or simulated when the user asked
+    for them), else the note on where to get them."""
+    if unavailable.has_rows(store, indicator):
+        return shown()
+    return [unavailable.note_figure(store, indicator, key=f"{indicator}_bron", title=title)]
+
+
 def build(
     store: Store,
     region: Region | None,
@@ -121,72 +201,134 @@ def build(
     assets: charts.Assets | None = None,
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
-    """Three risk factors, each with bars, the NL map, the trend and for a gemeente the strip."""
-    achterstand = "achterstandsleerlingen"
+    """Three risk factors as CBS measures them (bars, NL map, strip), each followed by the
+    figure the NJi page asks for when there is one (imported or, when asked, simulated) or a
+    note on where to get it."""
+    store = common.visible(store, choices)
     return Section(
         key="eerder_signaleren",
         title=TITLE,
         intro=INTRO,
         figures=[
-            *_by_age(
+            *_real_block(
                 store,
                 region,
                 assets,
-                indicator="eenoudergezin",
-                noun="kinderen in eenoudergezinnen",
-                what="minderjarigen in eenoudergezinnen",
-                verb="woont in een eenoudergezin",
+                indicator="jeugdzorg_huishouden",
+                breakdowns=["huishouden=eenouder"],
+                main="huishouden=eenouder",
+                title="Jeugdzorg in eenoudergezinnen",
+                text=SINGLE_PARENT_TEXT,
+                what="van de jongeren met jeugdzorg woont in een eenoudergezin",
+                map_what="jongeren met jeugdzorg in een eenoudergezin",
             ),
-            *_by_age(
+            *_simulated_or_note(
+                store,
+                "eenoudergezin",
+                lambda: _by_age(
+                    store,
+                    region,
+                    assets,
+                    indicator="eenoudergezin",
+                    noun="kinderen in eenoudergezinnen",
+                    what="minderjarigen in eenoudergezinnen",
+                    verb="woont in een eenoudergezin",
+                ),
+                "Kinderen in eenoudergezinnen",
+            ),
+            *_real_block(
                 store,
                 region,
                 assets,
-                indicator="armoede",
-                noun="kinderen in armoede",
-                what="minderjarigen in armoede",
-                verb="groeit op in armoede",
+                indicator="laag_inkomen",
+                breakdowns=["inkomen=laag", "inkomen=sociaal_minimum", "inkomen=laagste_40"],
+                main="inkomen=laag",
+                title="Huishoudens met een laag inkomen",
+                text=INCOME_TEXT,
+                what="van de huishoudens heeft een laag inkomen",
+                map_what="huishoudens met een laag inkomen",
             ),
-            figures.bars(
+            *_simulated_or_note(
                 store,
-                region,
-                indicator=achterstand,
-                breakdowns=["age=4-12"],
-                key="achterstandsleerlingen_aandeel",
-                title="Onderverdeling achterstandsleerlingen",
-                explanation=(
-                    "Achterstandsleerlingen zijn leerlingen in het basisonderwijs die tot een "
-                    "achterstandscategorie behoren; er wordt ook wel gesproken van risicoleerlingen. "
-                    "Kinderen vallen in deze categorie als hun ouders laag opgeleid zijn. U kunt "
-                    "deze cijfers vergelijken met andere gemeenten en samenwerkingsverbanden en "
-                    "met de landelijke cijfers."
+                "armoede",
+                lambda: _by_age(
+                    store,
+                    region,
+                    assets,
+                    indicator="armoede",
+                    noun="kinderen in armoede",
+                    what="minderjarigen in armoede",
+                    verb="groeit op in armoede",
                 ),
-                what="van de leerlingen (4-12 jaar) is achterstandsleerling",
-                summary_breakdown="age=4-12",
+                "Kinderen in armoede",
             ),
-            figures.nl_map(
+            *_real_block(
                 store,
                 region,
-                indicator=achterstand,
-                breakdown="age=4-12",
-                key="achterstandsleerlingen_kaart",
-                title="Achterstandsleerlingen in Nederland",
-                explanation=MAP_TEXT.format(what="achterstandsleerlingen"),
-                assets=assets,
+                assets,
+                indicator="opleidingsniveau",
+                breakdowns=["opleiding=laag", "opleiding=middelbaar", "opleiding=hoog"],
+                main="opleiding=laag",
+                title="Inwoners met een laag opleidingsniveau",
+                text=EDUCATION_TEXT,
+                what="van de inwoners van 15-75 jaar heeft een laag opleidingsniveau",
+                map_what="inwoners met een laag opleidingsniveau",
             ),
-            figures.trend(
+            *_simulated_or_note(
                 store,
-                region,
-                parts=[(achterstand, "age=4-12", "4-12 jaar")],
-                key="achterstandsleerlingen_trend",
-                title="Trend achterstandsleerlingen",
-                explanation=(
-                    "De figuur geeft de trend van het aandeel achterstandsleerlingen in de "
-                    "leeftijdsgroep 4-12 jaar voor uw gemeente/regio ten opzichte van het "
-                    "landelijk gemiddelde."
-                ),
-                series_title="Leeftijd",
+                "achterstandsleerlingen",
+                lambda: _achterstand(store, region, assets),
+                "Achterstandsleerlingen",
             ),
-            *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12"),
         ],
         outro=OUTRO,
     )
+
+
+def _achterstand(store: Store, region: Region | None, assets: charts.Assets | None) -> list[Figure]:
+    """Achterstandsleerlingen 4-12 (only imported or simulated figures exist): bars, map, trend,
+    strip."""
+    achterstand = "achterstandsleerlingen"
+    return [
+        figures.bars(
+            store,
+            region,
+            indicator=achterstand,
+            breakdowns=["age=4-12"],
+            key="achterstandsleerlingen_aandeel",
+            title="Onderverdeling achterstandsleerlingen",
+            explanation=(
+                "Achterstandsleerlingen zijn leerlingen in het basisonderwijs die tot een "
+                "achterstandscategorie behoren; er wordt ook wel gesproken van risicoleerlingen. "
+                "Kinderen vallen in deze categorie als hun ouders laag opgeleid zijn. U kunt "
+                "deze cijfers vergelijken met andere gemeenten en samenwerkingsverbanden en "
+                "met de landelijke cijfers."
+            ),
+            what="van de leerlingen (4-12 jaar) is achterstandsleerling",
+            summary_breakdown="age=4-12",
+        ),
+        figures.nl_map(
+            store,
+            region,
+            indicator=achterstand,
+            breakdown="age=4-12",
+            key="achterstandsleerlingen_kaart",
+            title="Achterstandsleerlingen in Nederland",
+            explanation=MAP_TEXT.format(what="achterstandsleerlingen"),
+            assets=assets,
+        ),
+        figures.trend(
+            store,
+            region,
+            parts=[(achterstand, "age=4-12", "4-12 jaar")],
+            key="achterstandsleerlingen_trend",
+            title="Trend achterstandsleerlingen",
+            explanation=(
+                "De figuur geeft de trend van het aandeel achterstandsleerlingen in de "
+                "leeftijdsgroep 4-12 jaar voor uw gemeente/regio ten opzichte van het "
+                "landelijk gemiddelde."
+            ),
+            series_title="Leeftijd",
+        ),
+        *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12"),
+    ]

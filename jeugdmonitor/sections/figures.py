@@ -291,9 +291,10 @@ def radar(
     )
     name = c.md_escape(name)
     if own_rows.height:
-        valid = own_rows.filter(pl.col("rate").is_not_null()).with_columns(
-            index=(pl.col("rate") / pl.col("nl_rate") * 100).round(0)
-        )
+        # an index needs the region's rate and Nederland's (none when too few gemeenten have one)
+        valid = own_rows.filter(
+            pl.col("rate").is_not_null() & pl.col("nl_rate").is_not_null()
+        ).with_columns(index=(pl.col("rate") / pl.col("nl_rate") * 100).round(0))
         # the largest deviation from NL in either direction (index 62 beats index 109)
         top = (
             valid.sort((pl.col("index") - 100).abs(), "categorie").row(-1, named=True)
@@ -312,6 +313,8 @@ def radar(
             f"{top['categorie'].lower()} (index {top['index']:.0f}; NL = 100: "
             f"{'hoger' if top['index'] > 100 else 'lager'} dan landelijk).{note}"
             if top
+            else f"**{name}:** Nederland heeft geen waarde om mee te vergelijken."
+            if own_rows["rate"].is_not_null().any()
             else f"**{name}:** te weinig waarnemingen om de figuur te tekenen."
         )
     else:

@@ -46,8 +46,11 @@ landelijk gemiddelde. Bij elke figuur ziet u:
   niveau.
 
 De volgende onderwerpen komen aan bod: problematiek, jeugdzorggebruik, jeugdzorggebruik naar
-onderwijssoort, speciaal onderwijs en — onder *Eerder signaleren* — kinderen in eenoudergezinnen,
-kinderen in armoede en achterstandsleerlingen.
+onderwijssoort, speciaal onderwijs en — onder *Eerder signaleren* — jeugdzorg in eenoudergezinnen,
+huishoudens met een laag inkomen en inwoners met een laag opleidingsniveau. U ziet alleen echte
+cijfers; waar geen open bron is, leest u wie de cijfers heeft en hoe u eigen cijfers inleest (zie
+*Welke cijfers zijn echt?* onderaan). Gesimuleerde voorbeeldcijfers ziet u alleen als u die aanzet
+(in de app met de schakelaar *Toon ook voorbeeldcijfers (gesimuleerd)*), en dan steeds zo gelabeld.
 """
 
 

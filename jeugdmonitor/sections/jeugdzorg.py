@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections import figures
+from jeugdmonitor.sections import common, figures
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
@@ -78,6 +78,7 @@ def build(
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
     """Bars by age, the NL map, the trend per care form and (for a gemeente) the benchmark strip."""
+    store = common.visible(store, choices)
     return Section(
         key="jeugdzorg",
         title=TITLE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections import figures
+from jeugdmonitor.sections import common, figures, unavailable
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
@@ -54,8 +54,14 @@ def build(
     assets: charts.Assets | None = None,
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
-    """Bars per onderwijssoort (latest year) and the trend per onderwijssoort."""
+    """Bars per onderwijssoort (latest year) and the trend per onderwijssoort (or the note)."""
     del assets
+    store = common.visible(store, choices)
+    if not unavailable.has_rows(store, INDICATOR):
+        note = unavailable.note_figure(
+            store, INDICATOR, key="onderwijssoort_bron", title="Jeugdzorg per onderwijssoort"
+        )
+        return Section(key="onderwijssoort", title=TITLE, intro=INTRO, figures=[note])
     kinds = _breakdowns(store)
     return Section(
         key="onderwijssoort",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections import figures
+from jeugdmonitor.sections import common, figures, unavailable
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
@@ -37,8 +37,14 @@ def build(
     assets: charts.Assets | None = None,
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
-    """Radar and bars of the problem areas for the latest year."""
+    """Radar and bars of the problem areas for the latest year (or the note where there are none)."""
     del assets
+    store = common.visible(store, choices)
+    if not unavailable.has_rows(store, "problematiek"):
+        note = unavailable.note_figure(
+            store, "problematiek", key="problematiek_bron", title="Problematiek per gemeente"
+        )
+        return Section(key="problematiek", title=TITLE, intro=INTRO, figures=[note])
     breakdowns = store.cached(
         "problem_breakdowns",
         lambda: store.breakdowns.filter(store.breakdowns["dimension"] == "probleem")[

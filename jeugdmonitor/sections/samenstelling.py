@@ -13,7 +13,7 @@ from jeugdmonitor import charts
 from jeugdmonitor.indicators import YOUTH_AGES, level_values, years
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, members, regions_of_type
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
-from jeugdmonitor.sections.common import ESTIMATE_NOTE, interactive, md_escape
+from jeugdmonitor.sections.common import ESTIMATE_NOTE, interactive, md_escape, visible
 from jeugdmonitor.stats import rounded, suppress
 from jeugdmonitor.store import Store
 
@@ -188,6 +188,7 @@ def build(
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
     """Members of a region, the regions of a gemeente, or the provincies for NL."""
+    store = visible(store, choices)
     if region is None or region.code == NL_CODE:
         return Section(KEY, "Provincies", "", [_provinces_figure(store)])
     if region.type == "gemeente":

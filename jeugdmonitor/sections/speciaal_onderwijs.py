@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections import figures
+from jeugdmonitor.sections import common, figures
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.store import Store
 
@@ -12,7 +12,7 @@ TITLE = "Speciaal onderwijs"
 INTRO = """\
 U ziet het aantal kinderen uit uw gemeente/regio dat ingeschreven staat in het speciaal onderwijs,
 onderverdeeld naar de verschillende typen speciaal onderwijs. Het totale percentage speciaal
-onderwijs ziet u ook op de landkaart, en u ziet de trend van de afgelopen jaren.
+onderwijs ziet u ook op de landkaart.
 
 Met deze cijfers weet u hoeveel kinderen in uw regio ingeschreven staan in het speciaal
 basisonderwijs, het speciaal onderwijs en het voortgezet speciaal onderwijs. Veel van deze kinderen
@@ -22,15 +22,28 @@ langdurige zorg of de Zorgverzekeringswet.
 """
 BARS_TITLE = "Speciaal onderwijs per onderwijssoort"
 BARS_TEXT = """\
-De figuur geeft het aandeel leerlingen per soort speciaal onderwijs weer, berekend op het totaal
-aantal leerlingen in het primair en voortgezet onderwijs in uw regio. Voor het jeugdzorggebruik
-per onderwijssoort, zie het onderdeel *Jeugdzorggebruik naar onderwijssoort*.
+De figuur geeft per soort speciaal onderwijs het aandeel van de kinderen en jongeren van 4 tot en
+met 17 jaar weer dat erin zit, naar de gemeente waar zij wonen (niet waar de school staat).
 """
+ESTIMATE_TEXT = """\
+**Een schatting.** DUO telt de leerlingen van 1 oktober 2024 per school en per postcode waar zij
+wonen, maar toont aantallen van 1 tot 4 als "<5"; in het speciaal onderwijs is dat bijna elke cel.
+Het aantal per school (schooljaar 2023/24) is wel bekend; dat is verdeeld over de postcodes van de
+leerlingen. De marge telt mee in het 95%-interval; is de marge te groot voor één getal, dan ziet u
+alleen het bereik. Noemer: het geschatte aantal 4- tot en met 17-jarigen (leerlingen in het gewone
+voortgezet onderwijs staan niet in dit DUO-bestand). Zie de verantwoording voor de methode.
+"""
+SWV_TEXT = (
+    " Leerlingen tellen mee in het samenwerkingsverband van hun woonpostcode (de postcodetabel "
+    "van de regio-indeling passend onderwijs); de noemer volgt dezelfde postcodes."
+)
 MAP_TITLE = "Speciaal onderwijs in Nederland"
 MAP_TEXT = """\
 Dit landkaartje geeft het aandeel speciaal onderwijs per gemeente of regio weer, waarbij de
-donkerste kleur het hoogste aandeel weergeeft en de lichtste kleur het laagste. Uw regio is oranje
-omlijnd. De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in Excel) downloaden.
+donkerste kleur het hoogste aandeel weergeeft en de lichtste kleur het laagste; lichtgrijs is minder
+dan 10 leerlingen, of een schatting met een te grote marge (de muis toont dan het bereik).
+Uw regio is oranje omlijnd. De cijfers per gemeente of regio kunt u als .csv-bestand (te openen in
+Excel) downloaden.
 """
 TREND_TITLE = "Trend speciaal onderwijs"
 TREND_TEXT = """\
@@ -70,37 +83,38 @@ def build(
     assets: charts.Assets | None = None,
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
-    """Bars per type (latest year), the NL map of the total share, the trend per type and (for a
-    gemeente) the benchmark strip of the total share."""
+    """Bars per type (latest year), the NL map of the total share, the trend per type when there
+    are several years, and (for a gemeente) the benchmark strip of the total share."""
+    store = common.visible(store, choices)
     labels = {"all": "Speciaal onderwijs totaal"} | {
         b: label
         for b, label in store.breakdowns.select("breakdown", "label_nl").iter_rows()
         if b.startswith("type=")
     }
-    return Section(
-        key="speciaal_onderwijs",
-        title=TITLE,
-        intro=INTRO,
-        figures=[
-            figures.bars(
-                store,
-                region,
-                indicator=INDICATOR,
-                breakdowns=TYPES,
-                key="speciaal_onderwijs_aandeel",
-                title=BARS_TITLE,
-                explanation=BARS_TEXT,
-                what="van de leerlingen in po en vo zit in het speciaal onderwijs",
-            ),
-            figures.nl_map(
-                store,
-                region,
-                indicator=INDICATOR,
-                key="speciaal_onderwijs_kaart",
-                title=MAP_TITLE,
-                explanation=MAP_TEXT,
-                assets=assets,
-            ),
+    swv = region is not None and region.type in ("swv_po", "swv_vo")
+    parts = [
+        figures.bars(
+            store,
+            region,
+            indicator=INDICATOR,
+            breakdowns=TYPES,
+            key="speciaal_onderwijs_aandeel",
+            title=BARS_TITLE,
+            explanation=BARS_TEXT + (SWV_TEXT if swv else ""),
+            what="van de 4- tot en met 17-jarigen zit in het speciaal onderwijs",
+        ),
+        figures.nl_map(
+            store,
+            region,
+            indicator=INDICATOR,
+            key="speciaal_onderwijs_kaart",
+            title=MAP_TITLE,
+            explanation=MAP_TEXT,
+            assets=assets,
+        ),
+    ]
+    if len(common.all_years(store, INDICATOR)) > 1:
+        parts.append(
             figures.trend(
                 store,
                 region,
@@ -109,8 +123,13 @@ def build(
                 title=TREND_TITLE,
                 explanation=TREND_TEXT,
                 series_title="Soort",
-            ),
-            *figures.strip(store, region, indicator=INDICATOR),
-        ],
+            )
+        )
+    parts += figures.strip(store, region, indicator=INDICATOR)
+    return Section(
+        key="speciaal_onderwijs",
+        title=TITLE,
+        intro=INTRO + "\n" + ESTIMATE_TEXT,
+        figures=parts,
         outro=OUTRO,
     )

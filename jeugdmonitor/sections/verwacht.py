@@ -15,9 +15,10 @@ import polars as pl
 from jeugdmonitor import charts, model, wijk_model
 from jeugdmonitor import wijken as wijk_maps
 from jeugdmonitor.regions import NL_CODE, TYPE_LABELS, Region, get_region
+from jeugdmonitor.sections import unavailable
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.benchmark_strip import benchmark_figure
-from jeugdmonitor.sections.common import LEVEL_PLURAL, md_escape, source_line
+from jeugdmonitor.sections.common import LEVEL_PLURAL, md_escape, source_line, visible
 from jeugdmonitor.stats import (
     MIN_COUNT,
     N_VENTILES,
@@ -52,8 +53,9 @@ INTRO = (
     "geheel, jeugdhulp, jeugdhulp met verblijf, jeugdbescherming en jeugdreclassering (echte "
     "CBS-cijfers), en zeven zorgvormen binnen de jeugdhulp (lokaal team, begeleiding thuis, "
     "pleegzorg, jeugdzorgplus, hulp in een instelling, jeugd-ggz en jeugdzorg bij een "
-    "verstandelijke beperking). Voor die zorgvormen is geen open bron per gemeente: ze zijn "
-    "**gesimuleerd** en zo gelabeld.\n\n"
+    "verstandelijke beperking). Voor die zorgvormen is geen open bron per gemeente: zonder eigen "
+    "cijfers ziet u ze alleen als u de voorbeeldcijfers aanzet, en dan **gesimuleerd** en zo "
+    "gelabeld.\n\n"
     "Het verwachte gebruik is een schatting op basis van achtergrondkenmerken van de gemeente "
     "waarvan we weten dat ze met jeugdzorggebruik samenhangen, allemaal CBS-cijfers: "
     "{predictors}. Per vorm is over alle gemeenten een binomiaal regressiemodel geschat; de "
@@ -133,8 +135,10 @@ def forms_by_kind(store: Store, year: int) -> tuple[list[model.CareForm], list[m
 
     def compute() -> tuple[list[model.CareForm], list[model.CareForm]]:
         fits = model.fit_all(store, year)
-        real = [f for f in model.CARE_FORMS if not fits[f.key].simulated]
-        return real, [f for f in model.CARE_FORMS if fits[f.key].simulated]
+        forms = model.care_forms(store)
+        return [f for f in forms if not fits[f.key].simulated], [
+            f for f in forms if fits[f.key].simulated
+        ]
 
     return store.cached(("verwacht_forms", year), compute)
 
@@ -147,7 +151,7 @@ def _level_rows(store: Store, region_type: str, year: int) -> dict[str, pl.DataF
             model.shown_values(store, form.key, region_type, year).with_columns(
                 label=pl.lit(form.label), short=pl.lit(SHORT[form.key])
             )
-            for form in model.CARE_FORMS
+            for form in model.care_forms(store)
         )
         parts = frame.partition_by("region_code", as_dict=True, maintain_order=True)
         return {code: part for (code,), part in parts.items()}
@@ -155,14 +159,16 @@ def _level_rows(store: Store, region_type: str, year: int) -> dict[str, pl.DataF
     return store.cached(("verwacht_rows", region_type, year), compute)
 
 
-FORM_INDEX = {f.key: i for i, f in enumerate(model.CARE_FORMS)}
-
-
 def _rows(store: Store, region: Region, year: int, forms: list[model.CareForm]) -> pl.DataFrame:
     """The region's shown rows of the given care forms, in their order (rows are gathered by
-    position: the level's rows hold every care form in CARE_FORMS order)."""
+    position: the level's rows hold every modelled care form in `model.care_forms` order)."""
     rows = _level_rows(store, region.type, year)[region.code]
-    return rows[[FORM_INDEX[f.key] for f in forms]]
+    return rows[[_form_index(store)[f.key] for f in forms]]
+
+
+def _form_index(store: Store) -> dict[str, int]:
+    """Care form → its row position in `_level_rows` (the order of `model.care_forms`)."""
+    return {f.key: i for i, f in enumerate(model.care_forms(store))}
 
 
 def _outcome_sources(store: Store, year: int, forms: tuple[str, ...]) -> list[str]:
@@ -374,7 +380,9 @@ def _form_figure(
     """One care form's ventile figure. The first one of the section says in full how to read
     a ventile chart; the others in one sentence (a page of twelve identical paragraphs helps no
     reader, and every distinct text costs a markdown render)."""
-    row = _level_rows(store, region.type, year)[region.code].row(FORM_INDEX[form.key], named=True)
+    row = _level_rows(store, region.type, year)[region.code].row(
+        _form_index(store)[form.key], named=True
+    )
     v = model.ventiles(store, form.key, region.code, year)
     name = md_escape(region.display_name)
     plural = LEVEL_PLURAL[region.type]
@@ -932,6 +940,8 @@ def section(
         figures = [_nl_figure(store, year, real, simulated=False)]
         if simulated:
             figures.append(_nl_figure(store, year, simulated, simulated=True))
+        else:
+            figures.append(_zorgvormen_note(store))
         figures += [_quality_figure(store, year), _coefficient_figure(store, None, year)]
         return Section(KEY, TITLE, intro + "\n\n" + NL_TEXT, figures, OUTRO)
     figures = [_overview_figure(store, region, year, real, simulated=False)]
@@ -944,8 +954,17 @@ def section(
     if simulated:
         figures.append(_overview_figure(store, region, year, simulated, simulated=True))
         figures += [_form_figure(store, region, form, year) for form in simulated]
+    else:
+        figures.append(_zorgvormen_note(store))
     figures += [_quality_figure(store, year), _coefficient_figure(store, region, year)]
     return Section(KEY, TITLE, intro + "\n\n" + CAUTION, figures, OUTRO)
+
+
+def _zorgvormen_note(store: Store) -> Figure:
+    """Where the seven zorgvormen (no open source) would be: who holds them, how to import."""
+    return unavailable.note_figure(
+        store, "jeugdhulp_zorgvorm", key="verwacht_zorgvormen_bron", title="De zeven zorgvormen"
+    )
 
 
 def build(
@@ -955,5 +974,6 @@ def build(
     assets: charts.Assets | None = None,
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
-    """Registry entry point (same signature as the other sections)."""
-    return section(store, region, assets=assets)
+    """Registry entry point (same signature as the other sections): the model on real figures,
+    plus the simulated zorgvormen when the user asked for them."""
+    return section(visible(store, choices), region, assets=assets)

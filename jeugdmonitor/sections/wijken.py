@@ -19,6 +19,7 @@ from jeugdmonitor.sections.common import (
     csv_rate_columns,
     interactive,
     md_escape,
+    visible,
 )
 from jeugdmonitor.stats import count_text, percent_text, rounded
 from jeugdmonitor.store import Store
@@ -47,14 +48,14 @@ def _source() -> str:
     return f"{SOURCE} {ESTIMATE_NOTE}"
 
 
-def _table(rows: pl.DataFrame) -> pl.DataFrame:
+def wijk_table(rows: pl.DataFrame, denominator: str = "Jongeren (geschat)") -> pl.DataFrame:
     """The wijken as a readable table: suppressed counts blank, counts rounded to 5."""
     return rows.select(
         pl.col("gebied").alias("Wijk"),
         pl.col("wijk_code").alias("Code"),
         pl.col("year").alias("Jaar"),
         rounded("numerator").alias("Aantal"),
-        rounded("denominator").alias("Jongeren (geschat)"),
+        rounded("denominator").alias(denominator),
         (pl.col("rate") * 100).round(1).alias("Percentage"),
         (pl.col("ci_low") * 100).round(1).alias("95%-BI ondergrens"),
         (pl.col("ci_high") * 100).round(1).alias("95%-BI bovengrens"),
@@ -65,7 +66,7 @@ def _table(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
+def wijk_download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
     """All wijken of the gemeente, both years, in the columns of every other download."""
     return rows.sort("year", "wijk_code").select(
         pl.col("wijk_code").alias("wijkcode"),
@@ -86,8 +87,46 @@ def _download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
 TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
 
 
+def wijk_map(
+    store: Store,
+    region: Region,
+    rows: pl.DataFrame,
+    top: dict | None,
+    what: str,
+    assets: charts.Assets,
+) -> charts.Spec:
+    """The map of a gemeente's wijken coloured by `rows`' rate, the `top` wijk outlined; `what`
+    names the measure and year in the description ('aandeel jongeren met jeugdzorg, 2022')."""
+    table = rows.select(
+        pl.col("wijk_code").alias("code"),
+        "gebied",
+        "rate",
+        "ci_low",
+        "ci_high",
+        rounded("numerator").alias("numerator"),
+        rounded("denominator").alias("denominator"),
+    )
+    return charts.choropleth(
+        table,
+        geo=assets.geo(f"wijk_{region.code}", lambda: values.map_text(store, region.code), "wijk"),
+        selected=table.filter(pl.col("code") == top["wijk_code"]) if top else None,
+        description=(
+            f"Kaart van de wijken van {region.name}: {what}. Donkerder blauw is een hoger aandeel, "
+            "lichtgrijs is onderdrukt (minder dan 10)."
+            + (
+                f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd."
+                if top
+                else ""
+            )
+        ),
+        width=340,  # with the legend beside it, it fits a half-width card
+        height=310,
+        legend_orient="right",
+    )
+
+
 def _figure(region: Region, rows: pl.DataFrame, **fields) -> Figure:
-    download = _download(rows.with_columns(
+    download = wijk_download(rows.with_columns(
         is_simulated=pl.lit(False), is_estimate=pl.lit(True), coverage_note=pl.lit(None, pl.String),
         source=pl.lit("CBS 85075NED/85335NED; KWB"),
     ), region)  # fmt: skip
@@ -110,6 +149,7 @@ def build(
     choices: Choices = DEFAULT_CHOICES,
 ) -> Section:
     """The Wijken section (figures for a gemeente only)."""
+    store = visible(store, choices)
     if region is None or region.type != "gemeente":
         text = NO_REGION if region is None or region.type == "nederland" else OTHER_TYPES
         return Section(KEY, TITLE, f"{INTRO}\n{text}", [])
@@ -142,35 +182,7 @@ def build(
     figures: list[Figure] = []
     if values.has_map(store, region.code):
         assets = assets or charts.Assets()
-        table = latest.select(
-            pl.col("wijk_code").alias("code"),
-            "gebied",
-            "rate",
-            "ci_low",
-            "ci_high",
-            rounded("numerator").alias("numerator"),
-            rounded("denominator").alias("denominator"),
-        )
-        selected = table.filter(pl.col("code") == top["wijk_code"]) if top else None
-        chart = charts.choropleth(
-            table,
-            geo=assets.geo(
-                f"wijk_{region.code}", lambda: values.map_text(store, region.code), "wijk"
-            ),
-            selected=selected,
-            description=(
-                f"Kaart van de wijken van {region.name}: aandeel jongeren met jeugdzorg, 2022. "
-                "Donkerder blauw is een hoger aandeel, lichtgrijs is onderdrukt (minder dan 10)."
-                + (
-                    f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd."
-                    if top
-                    else ""
-                )
-            ),
-            width=340,  # with the legend beside it, it fits a half-width card
-            height=310,
-            legend_orient="right",
-        )
+        chart = wijk_map(store, region, latest, top, "aandeel jongeren met jeugdzorg, 2022", assets)
         figures.append(
             _figure(
                 region,
@@ -184,7 +196,7 @@ def build(
                     + interactive("Beweeg over een wijk voor naam, aantal, percentage en interval.")
                 ),
                 chart=chart,
-                table=_table(latest),
+                table=wijk_table(latest),
                 summary=spread,
                 layout="half",
             )
@@ -217,7 +229,7 @@ def build(
                 ),
                 width=260 if figures and not tall else 460,
             ),
-            table=_table(latest),
+            table=wijk_table(latest),
             summary=spread if not figures else "",
             layout="half" if figures and not tall else "full",
             tall=tall,
@@ -253,7 +265,7 @@ def build(
                     "2021 en 2022, verbonden door een lijn."
                 ),
             ),
-            table=_table(trend_rows),
+            table=wijk_table(trend_rows),
             summary="",
             tall=tall,
         )

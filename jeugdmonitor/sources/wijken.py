@@ -23,7 +23,8 @@ from jeugdmonitor.sources.crosswalk import resolve_codes
 LAYER = "wijk_2022"
 OUT_LAYER = "wijk"
 CONTEXT_COLUMNS = ["a_inw", "a_00_14", "a_15_24", "a_hh", "a_hh_m_k", "p_hh_li", "p_hh_lkk",
-                   "p_hh_osm", "a_soz_wb", "ste_mvs", "ste_oad", "a_lan_ha"]  # fmt: skip
+                   "p_hh_osm", "a_soz_wb", "ste_mvs", "ste_oad", "a_lan_ha",
+                   "a_opl_lg", "a_opl_md", "a_opl_hg"]  # fmt: skip
 COUNT_COLUMNS = list(kwb.JZ_COLUMNS.values())
 
 
