@@ -12,7 +12,7 @@ import vl_convert as vlc
 
 from jeugdmonitor import charts
 from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
+from jeugdmonitor.sections import Choices, build_sections
 from jeugdmonitor.store import load
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -20,8 +20,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @cache
 def figures(code: str) -> dict:
-    store = load()
-    built = build_sections(store, get_region(store, code))
+    store = load()  # every chart kind: the simulated example figures too
+    built = build_sections(store, get_region(store, code), choices=Choices(include_simulated=True))
     return {f.key: f for s in built.values() for f in s.figures}
 
 
