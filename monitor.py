@@ -132,5 +132,11 @@ def _(built):
     return
 
 
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "verantwoording")
+    return
+
+
 if __name__ == "__main__":
     app.run()

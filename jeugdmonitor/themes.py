@@ -61,6 +61,7 @@ _THEMES = (
     ("signaleren", "Eerder signaleren", ("eerder_signaleren",)),
     ("verwacht", "Verwacht en werkelijk", ("verwacht",)),
     ("wijken", "Wijken", ("wijken",)),
+    ("verantwoording", "Bronnen en verantwoording", ("verantwoording",)),
 )
 
 

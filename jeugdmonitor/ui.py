@@ -499,7 +499,7 @@ def figure_view(figure: Figure, level: int = 4, download: Download | None = None
     parts.append(
         mo.hstack(
             [
-                mo.Html(f"<span class='jm-source'>{html.escape(figure.source)}</span>"),
+                mo.Html(f"<span class='jm-source'>{markup.source_html(figure.source)}</span>"),
                 (download or download_button)(figure),
             ],
             justify="space-between",

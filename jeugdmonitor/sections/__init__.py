@@ -18,6 +18,7 @@ from jeugdmonitor.sections import (
     problematiek,
     samenstelling,
     speciaal_onderwijs,
+    verantwoording,
     verwacht,
     wijken,
 )
@@ -34,6 +35,7 @@ SECTIONS: dict[str, SectionBuilder] = {
     "eerder_signaleren": eerder_signaleren.build,
     "verwacht": verwacht.build,
     "wijken": wijken.build,
+    "verantwoording": verantwoording.build,
 }
 
 

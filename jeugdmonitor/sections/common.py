@@ -81,6 +81,8 @@ ESTIMATE_NOTE = (
     "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
     "verantwoording."
 )
+# a comparison whose reference has no value (e.g. Nederland without a figure) is no comparison
+NO_COMPARISON = "geen vergelijking"
 
 
 # characters that markdown (or marimo's math: $…$, \[…\], \(…\)) would read as syntax
@@ -282,8 +284,15 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
             pl.col("numerator").alias("aantal"),
             pl.col("denominator").alias("totaal"),
             *csv_rate_columns(),
+            # the percentage is the one the source published; the count is derived from it
+            (pl.col("rounding") > 0).alias("aantal_afgeleid"),
             (pl.col("nl_rate") * 100).round(1).alias("percentage_nederland"),
-            pl.col("significant").alias("verschil_met_nl"),
+            pl.when(pl.col("rate").is_null())
+            .then(None)
+            .when(pl.col("nl_rate").is_null())
+            .then(pl.lit(NO_COMPARISON))
+            .otherwise(pl.col("significant"))
+            .alias("verschil_met_nl"),
             *csv_flag_columns(),
         )
         span = years(store, indicator)
@@ -315,6 +324,8 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("geen waarde (onvolledig)"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
+        .when(pl.col("nl_rate").is_null() if "nl_rate" in frame.columns else pl.lit(False))
+        .then(pl.lit(NO_COMPARISON))
         .otherwise(pl.col("significant").fill_null("niet significant"))
         .alias(TABLE_COLUMNS["verschil"]),
         *(
@@ -353,16 +364,31 @@ def summary(
             note if note else "te weinig waarnemingen (minder dan 10) om een percentage te tonen"
         )
         return f"**{name}:** {reason}; Nederland: {percent_text(nl['rate']) if nl else '–'}."
+    covered = f" Berekend {_without(note)}." if note else ""
+    counts = f"{count_text(r['numerator'])} van {count_text(r['denominator'])}; "
+    if r.get("published_rate") is not None:  # the percentage is CBS's, the count derived from it
+        counts = (
+            f"afgeleid aantal {count_text(r['numerator'])} van {count_text(r['denominator'])}; "
+        )
+    head = (
+        f"**{name}: {percent_text(r['rate'])}**{what} ({counts}"
+        f"95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])})"
+    )
+    if nl is None or nl["rate"] is None:
+        return f"{head}; {NO_COMPARISON} met Nederland (Nederland heeft geen waarde).{covered}"
     verdict = {
         "hoger": "significant **hoger** dan",
         "lager": "significant **lager** dan",
     }.get(r["significant"] or "", "niet significant verschillend van")
-    covered = f" Berekend over {note}." if note else ""
-    return (
-        f"**{name}: {percent_text(r['rate'])}**{what} ({count_text(r['numerator'])} van "
-        f"{count_text(r['denominator'])}; 95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])}), "
-        f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'}).{covered}"
-    )
+    return f"{head}, {verdict} Nederland ({percent_text(nl['rate'])}).{covered}"
+
+
+def _without(note: str) -> str:
+    """A coverage note inside a sentence: 'zonder Weesp: < 10' → 'zonder Weesp (< 10)',
+    '34 van 36 gemeenten (…)' → 'over 34 van 36 gemeenten (…)'."""
+    if note.startswith("zonder "):
+        return note.replace(": ", " (", 1) + ")"
+    return f"over {note}"
 
 
 def source_line(
