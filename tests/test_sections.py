@@ -29,6 +29,7 @@ EXPECTED_KEYS = [
     "eerder_signaleren",
     "verwacht",
     "wijken",
+    "verantwoording",
 ]
 
 
@@ -345,7 +346,8 @@ def test_every_section_builds_for_every_region_type(store, code):
     region = get_region(store, code) if code else None
     built = build_sections(store, region)
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
-    own = ("verwacht", "wijken", "samenstelling")  # tested in their own modules
+    # tested in their own modules
+    own = ("verwacht", "wijken", "samenstelling", "verantwoording")
     figures = [f for k, s in built.items() if k not in own for f in s.figures]
     gemeente = region is not None and region.type == "gemeente"
     assert len(figures) == 21 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
@@ -353,14 +355,16 @@ def test_every_section_builds_for_every_region_type(store, code):
         assert fig.summary, fig.key
     # every figure, the model section's included, has the shared furniture, and says plainly
     # whether it shows real (CBS) or simulated values
-    for fig in (f for s in built.values() for f in s.figures):
+    for fig in (f for k, s in built.items() if k != "verantwoording" for f in s.figures):
         if fig.chart is not None:
             assert fig.chart.to_dict()["description"].strip(), fig.key
         assert fig.title and fig.explanation and fig.source.startswith("Bron en jaar data:")
         if fig.simulated:
             assert "gesimuleerd" in fig.source and not fig.badge
         else:
-            assert fig.badge.startswith("CBS, 202") and "CBS" in fig.source, fig.key
+            # published (CBS), or derived from it: a membership, a model
+            assert fig.badge.startswith(("CBS, 202", "afgeleid", "model op CBS 202")), fig.key
+            assert "CBS" in fig.source, fig.key
             assert "gesimuleerd" not in fig.source
         assert fig.table.height > 0 and fig.download is not None and fig.download.height > 0
     real = {f.key for s in built.values() for f in s.figures if not f.simulated}
@@ -382,6 +386,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
         "Eerder signaleren",
         "Verwacht en werkelijk jeugdzorggebruik",
         "Wijken",
+        "Bronnen en verantwoording",
     ]
     figure_titles = {f.title for s in built.values() for f in s.figures}
     for title in (
