@@ -92,6 +92,7 @@ def merge_slices(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     """Replace whole (indicator, breakdown, year) slices of `current` by the rows of `new`."""
     slices = new.select("indicator", "breakdown", "year").unique()
     kept = current.join(slices, on=["indicator", "breakdown", "year"], how="anti")
+    new = store.with_optional("indicators", new)  # fetched rows carry no published rate or note
     return pl.concat([kept, new.select(current.columns)]).sort(store.KEYS["indicators"])
 
 
