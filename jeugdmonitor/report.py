@@ -191,6 +191,12 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .jm-table-wrap { overflow: visible; }
   .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   a { color: var(--ink); text-decoration: none; }
+  /* the verantwoording: complete, but small and in two columns (an appendix) */
+  #verantwoording { font-size: 7.5pt; line-height: 1.25; }
+  #verantwoording .jm-table { font-size: 6.5pt; }
+  #verantwoording > .text:last-of-type { columns: 2; column-gap: 1.2rem; }
+  #verantwoording > .text:last-of-type h3 { font-size: 8.5pt; margin: .4rem 0 .2rem; }
+  #verantwoording ul { padding-left: 1rem; }
 }
 """
 

@@ -310,7 +310,10 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
-        text = themed_section_view(sections, key, download=lambda f, m=markers: m[id(f)]).text
+        # a figure without a download (the verantwoording's tables) gets no button
+        text = themed_section_view(
+            sections, key, download=lambda f, m=markers: m.get(id(f), _NO_BUTTON)
+        ).text
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))
         urls.update(transport.published_urls(text))
@@ -323,6 +326,9 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     record["files"] = sorted(files)
     record["urls"] = sorted(urls)  # what the sections refer to (not the sections themselves)
     return record
+
+
+_NO_BUTTON = mo.Html("")
 
 
 def _download_marker(index: int) -> str:

@@ -74,6 +74,10 @@ TABLE_COLUMNS = {
     "dekking": "Dekking",
 }
 DERIVED_MARK = "percentage ×"  # in `source`: a count derived from a published percentage
+PARTLY_ESTIMATED = ", aantal deels geschat"  # in `source`: suppressed age cells filled in
+PARTLY_ESTIMATED_NOTE = (
+    "CBS onderdrukte een leeftijdsgroep (minder dan 10); die is aangevuld uit het totaal."
+)
 DERIVED_NOTE = (
     "Aantallen uit 85098NED zijn berekend als gepubliceerd percentage × het aantal jongeren."
 )
@@ -399,11 +403,14 @@ def source_line(
     sources: Sequence[str] = (),
     note: str = "",
     estimated: bool = False,
+    partly_estimated: str = "",
 ) -> str:
     """'Bron en jaar data: …' under a figure, saying plainly when values are simulated.
 
     `sources` are the `source` values of the real (imported) rows shown: they replace the
     catalogue's source, so a user's own figures are credited as such. `note` adds e.g. the model.
+    `partly_estimated` names the region whose own count is partly estimated (suppressed age cells
+    filled in): the line then says 'aantal deels geschat' for it.
     """
     if isinstance(year, int):
         when = str(year)
@@ -425,16 +432,22 @@ def source_line(
     extra = f"; {note}" if note else ""
     estimate = f" {ESTIMATE_NOTE}" if estimated else ""
     how = f" {DERIVED_NOTE}" if derived else ""
-    return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{estimate}"
+    partly = (
+        f" Aantal deels geschat voor {partly_estimated}: {PARTLY_ESTIMATED_NOTE}"
+        if partly_estimated
+        else ""
+    )
+    return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{partly}{estimate}"
 
 
 def _short_source(source: str) -> str:
     """A row's source as shown under a figure: table and year ('CBS 85098NED, 2022 (voorlopig)').
 
-    The derivation after ':' is said once per figure (DERIVED_NOTE); CBS's national row is the
+    The derivation after ':' is said once per figure (DERIVED_NOTE), and a partly estimated count
+    once for the region it concerns (`source_line`'s `partly_estimated`); CBS's national row is the
     same table and year as its gemeenten.
     """
-    return source.split(": ", 1)[0].removesuffix(" (Nederland)")
+    return source.split(": ", 1)[0].replace(PARTLY_ESTIMATED, "").removesuffix(" (Nederland)")
 
 
 def badge(frame: pl.DataFrame, year: int | Sequence[int]) -> str:
@@ -491,7 +504,13 @@ def make_figure(
         title=title,
         explanation=explanation,
         source=source_line(
-            store, indicators[0], year, simulated, real_sources(frame), estimated=estimated
+            store,
+            indicators[0],
+            year,
+            simulated,
+            real_sources(frame),
+            estimated=estimated,
+            partly_estimated=_partly_estimated(frame, region),
         ),
         chart=chart,
         table=figure_table(frame) if table is None else table,
@@ -502,6 +521,17 @@ def make_figure(
         summary=summary_text,
         layout=layout,
     )
+
+
+def _partly_estimated(frame: pl.DataFrame, region: Region | None) -> str:
+    """The region's name when its own shown count is partly estimated, else ''."""
+    if not frame.height or "source" not in frame.columns:
+        return ""
+    own = frame.filter(pl.col("rol") == ("nl" if is_nl(region) else "regio"))
+    sources = own["source"].drop_nulls()
+    if not sources.str.contains(PARTLY_ESTIMATED, literal=True).any():
+        return ""
+    return region_label(region)
 
 
 def latest(store: Store, indicator: str) -> int:

@@ -45,7 +45,8 @@ INTRO = {
 DERIVED_BADGE = "afgeleid"  # a membership from the 2015 regeling or a map overlay, not a CBS table
 TOTAL_ROW = "Samen"
 SOURCE = (
-    "Bron en jaar data: CBS 85335NED (2022) en 85098NED (2022); indeling: zie de verantwoording."
+    "Bron en jaar data: CBS 85335NED (2022) en 85098NED (2022); indeling afgeleid uit de "
+    "Regeling regio-indeling passend onderwijs (2015) en de kaarten van CBS/PDOK (2024)."
 )
 
 
@@ -152,7 +153,7 @@ def _members_figure(store: Store, region: Region) -> Figure:
         simulated=False,
         badge=DERIVED_BADGE,
         summary=f"**{name}** bestaat uit {table.height} gemeenten. {name} als geheel: {key_line}.",
-        links=(*table["gemeente_code"].to_list(), region.code),
+        links=(*table["gemeente_code"].to_list(), ""),  # the last row is the region itself
     )
 
 
