@@ -147,11 +147,13 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
                 "source",
                 "is_estimate",
                 "coverage_note",
+                "published_rate",  # the percentage as CBS published it, as everywhere else
+                "rounding",
             )
             for level in STRIP_LEVELS
         )
         shown = suppress(
-            with_rate_ci(values).with_columns(
+            with_rate_ci(values, published=True).with_columns(
                 exact_numerator=pl.col("numerator"), exact_denominator=pl.col("denominator")
             )
         ).with_columns(count_label=count_labels("numerator"))
