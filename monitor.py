@@ -147,7 +147,7 @@ def _(built):
 
 @app.cell
 def _(built):
-    ui.sections_by_key(built, "welke_cijfers")
+    ui.sections_by_key(built, "verantwoording")
     return
 
 

@@ -152,12 +152,14 @@ def strip_values(store: Store, indicator: str, breakdown: str) -> dict[tuple[str
                 "is_estimate",
                 "coverage_note",
                 pl.col("numerator_low", "numerator_high").cast(pl.Float64),
+                "published_rate",  # the percentage as CBS published it, as everywhere else
+                "rounding",
             )
             for level in STRIP_LEVELS
         )
         # exact counts (and an estimate's bounds) are kept for pooling the peers
         shown = suppress(
-            with_rate_ci(values).with_columns(
+            with_rate_ci(values, published=True).with_columns(
                 exact_numerator=pl.col("numerator"),
                 exact_denominator=pl.col("denominator"),
                 exact_low=pl.coalesce("numerator_low", "numerator"),

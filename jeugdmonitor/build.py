@@ -61,42 +61,40 @@ CHECK_YEAR = 2022  # the build prints the national 0-18 jeugdzorg share of this 
 
 def real_indicators(
     sources: Path,
-    kwb_rows: pl.DataFrame,
+    own: pl.DataFrame,
+    pct: pl.DataFrame,
     split: pl.DataFrame,
     youth: pl.DataFrame,
     gemeenten: pl.DataFrame,
     crosswalk: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every real indicator row on 2024 gemeenten (CBS youth-care tables 2021-2022), and CBS's
-    national figures where the source publishes them (the `national` table)."""
-    own_2021 = kwb.level(kwb_rows, "gemeente").filter(pl.col("year") == 2021)
-    own_2022 = jeugdzorg.read_odata_csv(sources / RAW_FILES["jz2022"])
-    own = jeugdzorg.with_youth_total(
-        pl.concat(
-            [
-                own_2021.select("code", "year", *kwb.JZ_COLUMNS.values()),
-                own_2022.filter(pl.col("level") == "gemeente").drop("level"),
-            ]
+    national figures where the source publishes them (the `national` table).
+
+    Counts are built per gemeente of their own year and then summed to 2024 gemeenten with the
+    coverage rule (`jeugdzorg.combine_parts`)."""
+    names = jeugdzorg.part_names(gemeenten, crosswalk)
+    part_youth = jeugdzorg.own_youth(split)
+    parts = jeugdzorg.jeugdzorg_parts(own, part_youth)
+    unplaced = parts.filter(pl.col("gemeente_code").is_null())
+    if unplaced.height:
+        r = unplaced.row(0, named=True)
+        raise ValueError(
+            f"gemeente {r['code']} ({r['year']}) has youth-care figures but no KWB row"
         )
-    )
-    counts = jeugdzorg.to_2024(own, jeugdzorg.COUNT_COLUMNS, gemeenten, crosswalk)
-    own_population = (
-        split.filter(pl.col("year") == jeugdzorg.PCT_YEAR)
-        .group_by(pl.col("old_code").alias("code"), "age_group")
-        .agg(pl.col("population").sort().sum())
-    )
-    pct = jeugdzorg.read_percentages(sources / RAW_FILES["pct2022"])
     real = pl.concat(
         [
-            jeugdzorg.jeugdzorg_rows(counts, youth),
-            jeugdzorg.percentage_rows(pct, own_population, gemeenten, crosswalk),
+            jeugdzorg.jeugdzorg_rows(parts, names),
+            jeugdzorg.percentage_rows(jeugdzorg.percentage_parts(pct, part_youth), names),
         ]
     )
-    nl = own_2022.filter(pl.col("level") == "land")
+    odata = jeugdzorg.read_odata_csv(sources / RAW_FILES["jz2022"])
+    nl = odata.filter(pl.col("level") == "land")
     if nl.height != 1:
         raise ValueError(f"{sources / RAW_FILES['jz2022']}: expected one national row (NL00)")
     year = int(nl["year"][0])
-    return real, jeugdzorg.national_rows(nl.row(0, named=True), youth, year)
+    national_pct = jeugdzorg.read_national_percentages(sources / RAW_FILES["pct2022"])
+    return real, jeugdzorg.national_rows(nl.row(0, named=True), youth, year, national_pct)
 
 
 def special_education(
@@ -136,18 +134,36 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
     pop_total = bands.select(
         "gemeente_code", pl.col("total").round(0).cast(pl.Int64).alias("population")
     )
-    weights = swv.swv_weights(swv.read_pc4_table(sources / RAW_FILES["swv"]), gemeenten, crosswalk)
-    region_table, membership = regions.build_tables(
-        gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total
-    )
     kwb_rows = kwb.read(sources / RAW_FILES["kwb"])
     kwb_gemeenten = kwb.level(kwb_rows, "gemeente")
     totals = population.kwb_totals(
         kwb_gemeenten, population.read_kwb2019(sources / RAW_FILES["kwb2019"])
     )
-    split = population.split_ages(totals, bands, gemeenten, crosswalk)
-    youth = population.youth_population(split, bands)
-    real, national = real_indicators(sources, kwb_rows, split, youth, gemeenten, crosswalk)
+    own = jeugdzorg.own_counts(kwb_rows, jeugdzorg.read_odata_csv(sources / RAW_FILES["jz2022"]))
+    pct = jeugdzorg.read_percentages(sources / RAW_FILES["pct2022"])
+    shares = population.bounded_shares(
+        population.band_shares(bands),
+        totals.filter(pl.col("year") == jeugdzorg.PCT_YEAR),
+        own.filter(pl.col("year") == jeugdzorg.PCT_YEAR)
+        .select(pl.col("code").alias("old_code"), pl.col("jz_0_18").alias("jeugdzorg"))
+        .join(pct.select(pl.col("code").alias("old_code"), "pct_jeugdhulp"), on="old_code"),
+        gemeenten,
+        crosswalk,
+    )
+    split = population.split_ages(totals, shares, gemeenten, crosswalk)
+    youth = population.youth_population(split, population.split_bands(bands, shares))
+    own_youth = (
+        split.filter(pl.col("age_group").is_in(population.YOUTH))
+        .group_by("old_code", "year")
+        .agg(pl.col("population").sort().sum().round(0).cast(pl.Int64).alias("youth"))
+    )
+    weights = swv.swv_weights(
+        swv.read_pc4_table(sources / RAW_FILES["swv"]), gemeenten, crosswalk, own_youth
+    )
+    region_table, membership = regions.build_tables(
+        gemeenten, feats["jeugdregio"], feats["provincie"], parents, weights, pop_total
+    )
+    real, national = real_indicators(sources, own, pct, split, youth, gemeenten, crosswalk)
     pupil_rows, regional = special_education(sources, youth, membership)
     kwb_real, kwb_national = kwb_indicators.indicator_rows(kwb_rows, gemeenten, crosswalk)
     real = pl.concat([real, kwb_real, pupil_rows], how="diagonal_relaxed")
@@ -167,7 +183,7 @@ def assemble(sources: Path) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
         "indicator", "gemeente_code", "year", "breakdown"
     )
 
-    wijk_table = wijken.wijk_table(kwb_rows, bands, gemeenten, crosswalk)
+    wijk_table = wijken.wijk_table(kwb_rows, shares, gemeenten, crosswalk)
     tables = {
         "regions": region_table,
         "membership": membership,

@@ -39,6 +39,12 @@ LABELS = {
     "is_simulated": "simulated flag",
     "source": "source",
     "significant": "difference with NL",
+    "is_estimate": "estimate flag",
+    "published_rate": "percentage",
+    "rounding": "interval",
+    "coverage": "coverage",
+    "coverage_note": "coverage note",
+    "has_value": "presence",
 }
 SHOWN_DIGITS = 3  # a rate is shown to 0.1 percentage point: 3 decimals of the fraction
 TYPE_ORDER = ("nederland", "provincie", "jeugdregio", "swv_po", "swv_vo", "gemeente")
@@ -63,8 +69,14 @@ def row_changes(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
 
 def shown_values(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     """The values a figure shows for every region of a type: suppressed, counts rounded to 5,
-    floats to the shown precision (the same steps as `sections.common.shown`)."""
-    frame = suppress(level_values(store, indicator, region_type))
+    floats to the shown precision (the same steps as `sections.common.shown`).
+
+    `has_value` says whether the region has a figure at all (shown, or suppressed as '< 10'): a
+    region without one (no member has a count, or too few) shows nothing either way.
+    """
+    values = level_values(store, indicator, region_type)
+    has_value = pl.col("numerator").is_not_null() | pl.col("rate").is_not_null()
+    frame = suppress(values.with_columns(has_value.alias("has_value")))
     frame = frame.with_columns(
         rounded(pl.col("numerator")).alias("numerator"),
         rounded(pl.col("denominator")).alias("denominator"),
@@ -87,10 +99,10 @@ def region_changes(before: Store, after: Store, indicators: Iterable[str]) -> pl
                 (set(old.columns) & set(new.columns)) - set(VALUE_KEYS) - {"indicator"}
             )
             joined = old.join(new, on=VALUE_KEYS, how="full", coalesce=True, suffix="__new")
-            present_old = pl.col("rate").is_not_null() | pl.col("suppressed").is_not_null()
-            present_new = (
-                pl.col("rate__new").is_not_null() | pl.col("suppressed__new").is_not_null()
-            )
+            # a region without a figure before and after (e.g. every region but the importing
+            # gemeente's for a year only it has) shows nothing either way: not a change
+            present_old = pl.col("has_value").fill_null(False)
+            present_new = pl.col("has_value__new").fill_null(False)
             differs = [
                 pl.when(pl.col(c).ne_missing(pl.col(f"{c}__new"))).then(pl.lit(LABELS.get(c, c)))
                 for c in compared
@@ -107,6 +119,7 @@ def region_changes(before: Store, after: Store, indicators: Iterable[str]) -> pl
                     .then(pl.lit("new value"))
                     .alias("presence"),
                 )
+                .filter(present_old | present_new)
                 .filter((pl.col("changed").list.len() > 0) | pl.col("presence").is_not_null())
                 .select(
                     pl.lit(region_type).alias("region_type"),

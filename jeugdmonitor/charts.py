@@ -839,8 +839,12 @@ def radar(
 # --------------------------------------------------------------------------------- choropleth
 
 
-VENTILE_SCHEME = "blueorange"  # diverging, colour-blind safe: blue below, orange above expectation
-NO_VALUE_COLOR = CONTEXT_COLOR  # ventile map: darker than the light middle of the diverging scale
+# Ventile map: blue below, orange above the expectation (colour-blind safe), dark at the ends. The
+# middle groups stay clearly blue (10) or orange (11): a diverging scheme's grey-white middle would
+# look like the grey that means "no value".
+VENTILE_DOMAIN = [1, N_VENTILES // 2, N_VENTILES // 2 + 1, N_VENTILES]
+VENTILE_RANGE = ["#08306b", "#9ecae1", "#fdae6b", "#7f2704"]  # ColorBrewer Blues and Oranges
+NO_VALUE_COLOR = CONTEXT_COLOR  # grey: no count or no expectation (and nothing else)
 
 
 def _map_colour(kind: str, legend_title: str, orient: str = "top-left") -> alt.ColorValue | dict:
@@ -851,7 +855,7 @@ def _map_colour(kind: str, legend_title: str, orient: str = "top-left") -> alt.C
             "isValid(datum.group)",
             alt.Color(
                 "group:Q",
-                scale=alt.Scale(domain=[1, N_VENTILES], scheme=VENTILE_SCHEME),
+                scale=alt.Scale(domain=VENTILE_DOMAIN, range=VENTILE_RANGE, interpolate="rgb"),
                 legend=alt.Legend(
                     title=legend_title,
                     format="d",
@@ -1043,7 +1047,8 @@ def wijk_ranking(rows: pl.DataFrame, reference: float | None, reference_label: s
         sig=pl.col("significant").replace_strict(WIJK_MARKS, default="", return_dtype=pl.String),
         note=pl.when(pl.col("rate").is_null()).then(pl.lit("aantal < 10, niet getoond"))
         .otherwise(pl.lit("")),
-        verschil=pl.col("significant").fill_null("niet significant"),
+        verschil=pl.when(pl.lit(reference is None)).then(pl.lit("geen vergelijking"))
+        .otherwise(pl.col("significant").fill_null("niet significant")),
     )  # fmt: skip
     ref = (
         [{"v": reference, "label": f"{reference_label}: {reference:.1%}".replace(".", ",")}]
@@ -1099,11 +1104,14 @@ def wijk_trend(rows: pl.DataFrame, description: str,
                x_title: str = "Aandeel jongeren met jeugdzorg") -> Spec:  # fmt: skip
     """2021 → 2022 per wijk (wijken whose code exists in both years), a line between the years.
 
-    `rows` has gebied, year, rate, numerator (suppressed already), sorted in display order.
+    `rows` has gebied, year, rate, numerator (suppressed already), sorted in display order, and
+    `wijk_code`: a wijk is matched by its code (CBS renamed some between the years), shown with
+    the name in `gebied`.
     """
-    order = {name: i for i, name in enumerate(dict.fromkeys(rows["gebied"].to_list()))}
+    key = "wijk_code" if "wijk_code" in rows.columns else "gebied"  # one row per wijk code
+    order = {k: i for i, k in enumerate(dict.fromkeys(rows[key].to_list()))}
     points = rows.select(
-        pl.col("gebied").replace_strict(order, return_dtype=pl.Int32).alias("order"),
+        pl.col(key).replace_strict(order, return_dtype=pl.Int32).alias("order"),
         "gebied",
         pl.col("year").cast(pl.String).alias("jaar"),
         _short("rate"),

@@ -2,7 +2,7 @@
 
 `status_table(store)` is the data (one row per catalogue indicator, from the catalogue and the
 rows actually in the store); `markdown_table` renders it for the README, and the app and the
-report show it as a table (`sections.welke_cijfers`). The status is one of:
+report show it as a table (a part of `verantwoording`). The status is one of:
 
 - *echt*: counts as the source publishes them (a denominator may be an estimated population);
 - *afgeleid*: counts computed from a published percentage × its base;

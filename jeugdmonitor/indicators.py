@@ -5,8 +5,12 @@ value* for that year and breakdown; the rate is their ratio. Percentages are nev
 Coverage is the share of the region's youths (0-18, weighted like the counts) living in members
 with a value. Below COVERAGE_MIN the region gets no value (numerator and denominator null) and
 `coverage_note` says why; above it, with members missing, the note says which share is covered.
-Nederland uses CBS's own national figure where the source publishes one (`national` table).
-Results per (indicator, region type) are computed once per process and shared by all sessions.
+A 2024 gemeente formed from several gemeenten follows the same rule with its parts (its row's
+`coverage` and `note`, made by the build). Where the source published a rounded percentage
+(`published_rate`), a gemeente (and Nederland) shows that percentage, and every interval built on
+such figures also covers the rounding (±0.05 percentage point, `ROUNDING`). Nederland uses CBS's
+own national figure where the source publishes one (`national` table). Results per (indicator,
+region type) are computed once per process and shared by all sessions.
 """
 
 from __future__ import annotations
@@ -14,13 +18,9 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor.regions import NL_CODE
-from jeugdmonitor.stats import significance, with_rate_ci
-from jeugdmonitor.store import Store
+from jeugdmonitor.stats import ROUNDING, significance, with_rate_ci
+from jeugdmonitor.store import COVERAGE_MIN, Store
 
-# A region value needs members holding at least 90% of its youths: missing members are mostly small
-# (suppressed counts), so 90% keeps regions with a few small gaps and refuses anything built on a
-# minority; a single imported gemeente can never stand for a whole region.
-COVERAGE_MIN = 0.9
 YOUTH_AGES = ("0-4", "4-12", "12-18")
 VALUE_COLUMNS = [
     "region_code",
@@ -38,6 +38,8 @@ VALUE_COLUMNS = [
     "coverage_note",
     "numerator_low",
     "numerator_high",
+    "published_rate",
+    "rounding",
 ]
 
 
@@ -98,13 +100,30 @@ def coverage_note(region_type: str) -> pl.Expr:
     partial = pl.format(
         "{} van {} gemeenten ({}% van de jeugdigen)", "n_covered", "n_members", share
     )
+    complete = (pl.col("n_covered") >= pl.col("n_members")) & (
+        pl.col("coverage").fill_null(0) >= 1 - 1e-9
+    )
     return (
-        pl.when(pl.col("n_covered") >= pl.col("n_members"))
+        pl.when(complete)
         .then(None)
         .when(pl.col("coverage").fill_null(0) < COVERAGE_MIN)
         .then(missing)
         .otherwise(partial)
     )
+
+
+def _member_notes(store: Store) -> pl.Expr:
+    """'Amsterdam zonder Weesp: < 10': a member's own note, named (in a group_by over members)."""
+    names = store.cached(
+        "gemeente_names",
+        lambda: dict(store.regions.filter(pl.col("type") == "gemeente").select("code", "name")
+                     .iter_rows()),
+    )  # fmt: skip
+    named = pl.format(
+        "{} {}", pl.col("gemeente_code").replace_strict(names, default=pl.col("gemeente_code")),
+        pl.col("note"),
+    )  # fmt: skip
+    return named.filter(pl.col("note").is_not_null()).unique().sort().str.join("; ")
 
 
 def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
@@ -118,6 +137,8 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     keys = rows.select("year", "breakdown").unique()
     weights = youth(store).lazy()
     pop_year = _pop_year(store)
+    # a row of a merged gemeente counted over too few of its parts is no value (its note says why)
+    usable = pl.col("coverage").is_null() | (pl.col("coverage") >= COVERAGE_MIN)
     expected = (
         member.lazy()
         .join(keys, how="cross")
@@ -129,10 +150,14 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
             (pl.col("weight") * pl.col("youth").fill_null(0)).sum().alias("youth_all"),
         )
     )
-    actual = (
+    member_youth = pl.col("weight") * pl.col("youth").fill_null(0) * pl.col("coverage").fill_null(1)
+    joined = (
         rows.join(member.lazy(), on="gemeente_code")
         .with_columns(pop_year)
         .join(weights, on=["gemeente_code", "pop_year"], how="left")
+    )
+    actual = (
+        joined.filter(usable)
         .group_by("region_code", "year", "breakdown")
         .agg(
             (pl.col("numerator") * pl.col("weight")).sum().alias("numerator"),
@@ -148,11 +173,21 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
             pl.col("is_estimate").any(),
             pl.col("source").unique().sort().str.join("; "),
             pl.len().alias("n_covered"),
-            (pl.col("weight") * pl.col("youth").fill_null(0)).sum().alias("youth_covered"),
+            member_youth.sum().alias("youth_covered"),
+            # the published percentage holds for a gemeente itself, not for a sum of gemeenten
+            pl.col("published_rate").first() if region_type == "gemeente"
+            else pl.lit(None, pl.Float64).alias("published_rate"),
+            pl.when(pl.col("published_rate").is_not_null().any())
+            .then(pl.lit(ROUNDING)).otherwise(pl.lit(0.0)).alias("rounding"),
+            _member_notes(store).alias("member_notes"),
         )
+    )  # fmt: skip
+    own_note = joined.group_by("region_code", "year", "breakdown").agg(
+        pl.col("note").drop_nulls().first().alias("own_note"),
     )
     frame = (
         expected.join(actual, on=["region_code", "year", "breakdown"], how="left")
+        .join(own_note, on=["region_code", "year", "breakdown"], how="left")
         .with_columns(
             pl.lit(indicator).alias("indicator"),
             pl.col("n_covered").fill_null(0),
@@ -164,14 +199,26 @@ def _aggregate(store: Store, indicator: str, region_type: str) -> pl.DataFrame:
     )
     complete = pl.col("n_covered") >= pl.col("n_members")
     enough = complete | (pl.col("coverage") >= COVERAGE_MIN)
+    if region_type == "gemeente":
+        note = pl.col("own_note")
+    else:
+        extra = pl.col("member_notes").replace("", None)
+        base = coverage_note(region_type)
+        note = (
+            pl.when(extra.is_null())
+            .then(base)
+            .otherwise(pl.concat_str([base, extra], separator="; ", ignore_nulls=True))
+        )
     frame = _with_regional(store, indicator, frame)
     frame = frame.with_columns(
         pl.when(enough).then(pl.col("numerator")).alias("numerator"),
         pl.when(enough).then(pl.col("denominator")).alias("denominator"),
         *(pl.when(enough).then(pl.col(b)).alias(b) for b in ("numerator_low", "numerator_high")),
-        coverage_note(region_type).alias("coverage_note"),
+        pl.when(enough).then(pl.col("published_rate")).alias("published_rate"),
+        note.alias("coverage_note"),
         pl.col("is_simulated").fill_null(False),
         pl.col("is_estimate").fill_null(False),
+        pl.col("rounding").fill_null(0.0),
     )
     if region_type == "nederland":
         frame = _with_national(store, indicator, frame)
@@ -216,6 +263,7 @@ def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.Data
         pl.col("denominator").alias("nat_den"),
         pl.col("source").alias("nat_source"),
         pl.col("is_estimate").alias("nat_est"),
+        pl.col("published_rate").alias("nat_rate"),
     )
     if not national.height:
         return frame
@@ -234,6 +282,10 @@ def _with_national(store: Store, indicator: str, frame: pl.DataFrame) -> pl.Data
             # CBS's national figure is a count of its own: the members' bounds do not apply
             *(pl.when(has).then(None).otherwise(pl.col(b)).alias(b)
               for b in ("numerator_low", "numerator_high")),
+            pl.when(has).then(pl.col("nat_rate")).otherwise(pl.col("published_rate"))
+            .alias("published_rate"),
+            pl.when(has & pl.col("nat_rate").is_not_null()).then(pl.lit(ROUNDING))
+            .when(has).then(pl.lit(0.0)).otherwise(pl.col("rounding")).alias("rounding"),
         )
     )  # fmt: skip
 
@@ -246,11 +298,11 @@ def level_values(store: Store, indicator: str, region_type: str) -> pl.DataFrame
     """
 
     def compute() -> pl.DataFrame:
-        values = with_rate_ci(_aggregate(store, indicator, region_type))
+        values = with_rate_ci(_aggregate(store, indicator, region_type), published=True)
         nl = (
             values
             if region_type == "nederland"
-            else with_rate_ci(_aggregate(store, indicator, "nederland"))
+            else with_rate_ci(_aggregate(store, indicator, "nederland"), published=True)
         ).select(
             "year",
             "breakdown",

@@ -33,14 +33,17 @@ SUPPRESSION_TEXT = (
 )
 
 SIMULATED_BADGE = "gesimuleerd"
+REAL_BADGES = ("CBS", "eigen cijfers")  # a badge starting so names figures as published
 TABLE_TOGGLE = "Tabel met aantallen, percentages en intervallen"
 # The look both front ends give a figure's source line, badge, table, headings and further reading.
 # Colours meet WCAG 2.1 AA contrast on white (and the badge's text on its orange: 9:1).
 FIGURE_CSS = """
 .jm-source { color: #525252; font-size: 0.85rem; }
+.jm-source a { color: #08519c; }
 .jm-badge { display: inline-block; background: #fdb863; color: #3b2000; border-radius: 4px;
   padding: 0 6px; font-size: 0.75rem; font-weight: 600; vertical-align: middle; margin-left: 6px; }
 .jm-badge.jm-real { background: #d9f0d3; color: #00441b; }
+.jm-badge.jm-derived { background: #deebf7; color: #08306b; }
 .jm-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .jm-theme { font-size: 1.7rem; margin: 3rem 0 0.5rem; padding: 0.4rem 0 0.3rem;
@@ -95,6 +98,7 @@ FIGURE_CSS = """
 
 __all__ = [
     "badge_html",
+    "source_html",
     "FIGURE_CSS",
     "SIMULATED_TEXT",
     "SUPPRESSION_TEXT",
@@ -125,12 +129,35 @@ def dutch_date(day: dt.date) -> str:
 
 
 def badge_html(figure: Figure) -> str:
-    """The label after a figure's title: orange 'gesimuleerd', or green with the real source."""
+    """The label after a figure's title: orange 'gesimuleerd', green for figures as their source
+    published them ('CBS, 2022', 'eigen cijfers, …'), blue for what is derived from them
+    ('afgeleid', 'model op CBS 2022')."""
     text = SIMULATED_BADGE if figure.simulated else figure.badge
     if not text:
         return ""
-    kind = "" if figure.simulated else " jm-real"
+    if figure.simulated:
+        kind = ""
+    elif text.startswith(REAL_BADGES):
+        kind = " jm-real"
+    else:
+        kind = " jm-derived"
     return f" <span class='jm-badge{kind}'>{html.escape(text)}</span>"
+
+
+VERANTWOORDING = "verantwoording"  # the id of the section every source line links to
+_SEE = "zie de verantwoording"
+
+
+def source_html(source: str) -> str:
+    """A figure's source line (escaped) with a link to the verantwoording: its 'zie de
+    verantwoording' becomes the link, or a link 'Verantwoording' is added; empty stays empty."""
+    if not source:
+        return ""
+    text = html.escape(source)
+    link = f"<a class='jm-why' href='#{VERANTWOORDING}'>{{}}</a>"
+    if _SEE in text:
+        return text.replace(_SEE, "zie de " + link.format("verantwoording"), 1)
+    return f"{text} {link.format('Verantwoording')}"
 
 
 def figure_rows(figures: list[Figure]) -> list[list[Figure]]:

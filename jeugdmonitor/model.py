@@ -107,13 +107,14 @@ from jeugdmonitor.regions import REGION_TYPES
 from jeugdmonitor.sources.context import wide
 from jeugdmonitor.stats import (
     N_VENTILES,
+    ROUNDING,
     Z95,
     count_labels,
     small,
     suppress,
     ventile_groups,
     ventile_means,
-    wilson,
+    wilson_rate,
 )
 
 if TYPE_CHECKING:
@@ -491,10 +492,13 @@ NO_PREDICTOR = "CBS publiceert geen {what} voor deze gemeente"
 
 
 def _outcome(store: Store, form: CareForm, year: int) -> pl.DataFrame:
+    """The care form's counts per gemeente; a merged gemeente counted over too few of its parts
+    (coverage below COVERAGE_MIN) has no outcome, as everywhere else."""
     return store.indicators.filter(
         pl.col("indicator") == form.indicator,
         pl.col("breakdown") == form.breakdown,
         pl.col("year") == year,
+        pl.col("coverage").is_null() | (pl.col("coverage") >= COVERAGE_MIN),
     ).select("gemeente_code", "numerator", "denominator", "is_simulated")
 
 
@@ -657,7 +661,23 @@ def expected_values(
             pl.when(enough).then(pl.col(c)).alias(c)
             for c in ("numerator", "denominator", "expected", "expected_se")
         )
-        lo, hi = wilson(pl.col("numerator"), pl.col("denominator"))
+        # a gemeente shows the percentage its source published (85098NED), as everywhere else
+        form = FORMS[form_key]
+        published = store.indicators.filter(
+            pl.col("indicator") == form.indicator,
+            pl.col("breakdown") == form.breakdown,
+            pl.col("year") == fit.year,
+        ).select(pl.col("gemeente_code").alias("region_code"), "published_rate")
+        if region_type != "gemeente":
+            published = published.clear()
+        agg = agg.join(published, on="region_code", how="left").with_columns(
+            pl.when(pl.col("numerator").is_not_null()).then(pl.col("published_rate"))
+            .alias("published_rate")
+        )  # fmt: skip
+        counted = pl.col("numerator") / pl.col("denominator")
+        shown_rate = pl.coalesce(pl.col("published_rate"), counted)
+        rounding = pl.when(pl.col("published_rate").is_not_null()).then(ROUNDING).otherwise(0.0)
+        lo, hi = wilson_rate(shown_rate, pl.col("denominator"), rounding)
         log_se = (
             (1 - pl.col("numerator") / pl.col("denominator")) / pl.col("numerator")
             + (pl.col("expected_se") / pl.col("expected")) ** 2
@@ -665,9 +685,7 @@ def expected_values(
         return (
             agg.drop(grads)
             .with_columns(
-                rate=pl.when(pl.col("denominator") > 0).then(
-                    pl.col("numerator") / pl.col("denominator")
-                ),
+                rate=pl.when(pl.col("denominator") > 0).then(shown_rate),
                 ci_low=lo,
                 ci_high=hi,
                 expected_rate=pl.col("expected") / pl.col("denominator"),
@@ -695,7 +713,7 @@ def expected_values(
                 care_form=pl.lit(form_key),
                 year=pl.lit(fit.year, dtype=pl.Int32),
             )
-            .drop("n_covered")
+            .drop("n_covered", "published_rate")
         )
 
     return store.cached(("model_expected", form_key, region_type, fit.year), compute)

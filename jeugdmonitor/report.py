@@ -46,14 +46,6 @@ from jeugdmonitor.store import Store, load
 
 ASSET_DIR = "assets"
 BUNDLE_NAME = "vega-bundle.js"
-DATA_SOURCES = (
-    "Kaarten, gemeente-, jeugdregio- en provinciecodes 2024: CBS / PDOK (CBS gebiedsindelingen, "
-    "via cartomap/nl).",
-    "Samenwerkingsverbanden passend onderwijs: Regeling regio-indeling samenwerkingsverbanden "
-    "passend onderwijs PO en VO (BWBR0032324, OCW, stand 2015), postcodetabel.",
-    "Bevolking per gemeente: CBS (ca. 2020, via mzelst/covid-19), verdeeld over leeftijdsgroepen "
-    "met landelijke aandelen (schatting).",
-)
 
 
 class ReportError(RuntimeError):
@@ -202,6 +194,12 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .jm-table-wrap { overflow: visible; }
   .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   a { color: var(--ink); text-decoration: none; }
+  /* the verantwoording: complete, but small and in two columns (an appendix) */
+  #verantwoording { font-size: 7.5pt; line-height: 1.25; }
+  #verantwoording .jm-table { font-size: 6.5pt; }
+  #verantwoording > .text:last-of-type { columns: 2; column-gap: 1.2rem; }
+  #verantwoording > .text:last-of-type h3 { font-size: 8.5pt; margin: .4rem 0 .2rem; }
+  #verantwoording ul { padding-left: 1rem; }
 }
 """
 
@@ -392,7 +390,7 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         kind = "chart tall" if figure.tall else "chart"
         parts.append(f'<div class="{kind}" id="{chart_id}" role="img" aria-label="{label}"></div>')
     caption = (
-        f'<figcaption><span class="jm-source">{html.escape(figure.source)}</span>{csv_link}'
+        f'<figcaption><span class="jm-source">{markup.source_html(figure.source)}</span>{csv_link}'
         "</figcaption>"
     )
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
@@ -575,7 +573,7 @@ def render(
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
     when = markup.dutch_date(generated or dt.date.today())
-    toc = markup.toc_html(built, extra=[("bronnen", "Bronnen en verantwoording")])
+    toc = markup.toc_html(built, extra=[("bronnen", "Bronnen per figuur")])
     banner = (
         f'<div class="banner" role="status">{markup.markdown_html(markup.SIMULATED_TEXT)}</div>'
         if simulated
@@ -584,7 +582,6 @@ def render(
     sources = sorted({f.source for s in built.values() for f in s.figures if f.source})
     code = f" · regiocode {html.escape(region.code)}" if region else ""
     figure_sources = "".join(f"<li>{html.escape(x)}</li>" for x in sources)
-    data_sources = "".join(f"<li>{html.escape(x)}</li>" for x in DATA_SOURCES)
     doc = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -602,10 +599,10 @@ def render(
 <noscript><p class="banner">Zet JavaScript aan om de grafieken te zien; de tabellen onder elke
 figuur bevatten dezelfde cijfers.</p></noscript>
 {body}
-<footer><h2 id="bronnen">Bronnen en verantwoording</h2>
+<footer><h2 id="bronnen">Bronnen per figuur</h2>
 <ul class="figure-sources">{figure_sources}</ul>
-<p class="print-only">De bron en het jaar van elke figuur staan onder de figuur.</p>
-<ul>{data_sources}</ul>
+<p class="print-only">De bron en het jaar van elke figuur staan onder de figuur; de
+verantwoording hierboven beschrijft de bronnen en methoden.</p>
 <p>{html.escape(markup.SUPPRESSION_TEXT)}</p>
 <p>Gemaakt met Jeugdmonitor op {when}.</p></footer>
 </main></div>

@@ -11,6 +11,8 @@ import polars as pl
 Z95 = 1.959963984540054
 MIN_COUNT = 10  # DESIGN §6: suppress any count < 10 and the rates built on it
 ROUND_TO = 5  # displayed counts are rounded to a multiple of 5
+# a percentage published with one decimal lies within ±0.05 percentage point of the true one
+ROUNDING = 0.0005
 
 
 def _wilson_bounds(p: Any, den: Any, z: float, sqrt: Callable[[Any], Any]) -> tuple[Any, Any]:
@@ -22,7 +24,17 @@ def _wilson_bounds(p: Any, den: Any, z: float, sqrt: Callable[[Any], Any]) -> tu
 
 def wilson(num: pl.Expr, den: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     """Lower and upper bound of the Wilson score interval for num/den (null when den is 0)."""
-    low, high = _wilson_bounds(num / den, den, z, pl.Expr.sqrt)
+    return wilson_rate(num / den, den, z=z)
+
+
+def wilson_rate(
+    rate: pl.Expr, den: pl.Expr, rounding: pl.Expr | float = 0.0, z: float = Z95
+) -> tuple[pl.Expr, pl.Expr]:
+    """The Wilson interval of a rate on `den` observations, widened by the rate's own rounding:
+    the lower bound is that of rate − rounding, the upper that of rate + rounding (a published
+    12.3% may be 12.25…12.35%, and each of those has its sampling interval)."""
+    low, _ = _wilson_bounds((rate - rounding).clip(0.0, 1.0), den, z, pl.Expr.sqrt)
+    _, high = _wilson_bounds((rate + rounding).clip(0.0, 1.0), den, z, pl.Expr.sqrt)
     valid = den > 0
     return (
         pl.when(valid).then(low.clip(0.0, 1.0)),
@@ -49,19 +61,31 @@ def small(num: str = "numerator", den: str = "denominator") -> pl.Expr:
 
 
 def with_rate_ci(
-    frame: pl.DataFrame, num: str = "numerator", den: str = "denominator", prefix: str = ""
+    frame: pl.DataFrame,
+    num: str = "numerator",
+    den: str = "denominator",
+    prefix: str = "",
+    *,
+    published: bool = False,
 ) -> pl.DataFrame:
     """Add `rate`, `ci_low`, `ci_high` (as fractions) computed from counts, never from rates.
 
-    An estimated count with bounds (`numerator_low`, `numerator_high`) widens the interval: from
-    the lower Wilson bound of its low count to the upper bound of its high count.
+    With `published`, a row's `published_rate` (the percentage its source published, when it
+    published no counts) is its rate, and its `rounding` widens the interval (`wilson_rate`).
+    An estimated count with bounds (`numerator_low`, `numerator_high`) widens the interval too:
+    down to the lower Wilson bound of its low count, up to the upper bound of its high count.
     """
-    lo, hi = wilson(pl.col(num), pl.col(den))
+    counted = pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))
+    rounding: pl.Expr | float = 0.0
+    if published:
+        counted = pl.coalesce(pl.col("published_rate"), counted)
+        rounding = pl.col("rounding").fill_null(0.0)
+    lo, hi = wilson_rate(counted, pl.col(den), rounding)
     if not prefix and num == "numerator" and "numerator_low" in frame.columns:
-        lo = wilson(pl.coalesce("numerator_low", num), pl.col(den))[0]
-        hi = wilson(pl.coalesce("numerator_high", num), pl.col(den))[1]
+        lo = pl.min_horizontal(lo, wilson(pl.coalesce("numerator_low", num), pl.col(den))[0])
+        hi = pl.max_horizontal(hi, wilson(pl.coalesce("numerator_high", num), pl.col(den))[1])
     return frame.with_columns(
-        pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).alias(f"{prefix}rate"),
+        pl.when(pl.col(den) > 0).then(counted).alias(f"{prefix}rate"),
         lo.alias(f"{prefix}ci_low"),
         hi.alias(f"{prefix}ci_high"),
     )
@@ -90,16 +114,24 @@ def suppress(
 ) -> pl.DataFrame:
     """Blank counts below MIN_COUNT and every value built on them; adds a `suppressed` flag.
 
-    A denominator below MIN_COUNT suppresses the numerator too (the rate would reveal it).
+    A denominator below MIN_COUNT suppresses the numerator too (the rate would reveal it). A rate
+    its source published itself (`published_rate`) stays: only the count derived from it is
+    blanked (`suppressed` is then false, the count empty).
     """
     hidden = small(num, den)
-    blank = [
-        pl.when(~hidden).then(pl.col(c)).alias(c)
-        for c in (num, *derived, *ESTIMATE_BOUNDS)
-        if c in frame.columns
+    if "published_rate" in frame.columns:
+        hidden_rate = hidden & pl.col("published_rate").is_null()
+    else:
+        hidden_rate = hidden
+    blank = [pl.when(~hidden_rate).then(pl.col(c)).alias(c) for c in derived if c in frame.columns]
+    blank += [
+        pl.when(~hidden).then(pl.col(c)).alias(c) for c in ESTIMATE_BOUNDS if c in frame.columns
     ]
+    num_blank = pl.when(~hidden).then(pl.col(num)).alias(num)
     den_blank = pl.when(pl.col(den) >= MIN_COUNT).then(pl.col(den)).alias(den)
-    return frame.with_columns(hidden.alias("suppressed")).with_columns(*blank, den_blank)
+    return frame.with_columns(hidden_rate.alias("suppressed")).with_columns(
+        *blank, num_blank, den_blank
+    )
 
 
 def round_count(value: float | None) -> int | None:

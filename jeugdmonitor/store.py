@@ -25,6 +25,11 @@ from jeugdmonitor.regions import REGION_TYPES
 DATA_ENV = "JEUGDMONITOR_DATA"
 GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie", "wijk")
 WEIGHT_TOLERANCE = 1e-6
+# A value of a region, or of a 2024 gemeente formed from several gemeenten, needs members (parts)
+# holding at least 90% of its youths: missing members are mostly small (suppressed counts), so 90%
+# keeps values with a few small gaps and refuses anything built on a minority; a single imported
+# gemeente can never stand for a whole region.
+COVERAGE_MIN = 0.9
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "regions": {
@@ -45,6 +50,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String,
         "is_simulated": pl.Boolean,
         "is_estimate": pl.Boolean,  # numerator or denominator estimated/derived (see source)
+        # the rate as the source published it (a fraction), when it publishes a rounded
+        # percentage rather than counts (85098NED): the numerator is then derived from it
+        "published_rate": pl.Float64,
+        # a 2024 gemeente formed from several gemeenten, counted over only some of them: the share
+        # of its youths those hold (null = all); below COVERAGE_MIN the app shows no value
+        "coverage": pl.Float64,
+        "note": pl.String,  # what the row leaves out ('zonder Weesp: < 10'); null = nothing
     },
     "catalogue": {
         "indicator": pl.String,
@@ -94,6 +106,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "vw_rechter_om": pl.Int64,
         "vw_geen": pl.Int64,
         "vw_onbekend": pl.Int64,
+        "jz_0_18": pl.Int64,  # clients 0-17: the age cells, suppressed ones filled in
+        "jz_0_18_estimated": pl.Boolean,  # jz_0_18 holds a filled-in (suppressed) age cell
         "youth_0_18": pl.Int64,  # estimate (see data/README.md)
         "youth_0_23": pl.Int64,  # estimate
         "a_inw": pl.Float64,
@@ -147,10 +161,13 @@ KEYS = {
     "regional": ["indicator", "region_code", "year", "breakdown"],
 }
 # Columns that may be empty: CBS suppresses small counts and published no 2022 income figures.
+# OPTIONAL columns may also be absent (a data folder of an earlier version): they read as empty.
+OPTIONAL = {name: {"published_rate", "coverage", "note"} for name in ("indicators", "national")}
 NULLABLE = {"wijken": set(SCHEMAS["wijken"]) - {"wijk_code", "year", "name", "gemeente_own",
                                                 "gemeente_code"}}  # fmt: skip
-NULLABLE |= {"indicators": set(BOUNDS), "regional": set(BOUNDS)}
-OPTIONAL_COLUMNS = {"indicators": BOUNDS}  # older files (and imports) have none: read as null
+OPTIONAL["indicators"] |= set(BOUNDS)
+OPTIONAL["regional"] = {"published_rate", "coverage", "note", *BOUNDS}
+NULLABLE |= OPTIONAL
 OPTIONAL_TABLES = ("regional",)  # an older data folder without it has no regional figures
 
 
@@ -170,15 +187,16 @@ def parse_year_range(text: str | None) -> tuple[int, int | None] | None:
     return int(first), end
 
 
+def with_optional(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the table's OPTIONAL columns it lacks added as empty (null) columns."""
+    absent = [c for c in OPTIONAL.get(name, ()) if c not in frame.columns]
+    return frame.with_columns(pl.lit(None, SCHEMAS[name][c]).alias(c) for c in sorted(absent))
+
+
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """The table's columns, in schema order and cast to the schema's types (before writing)."""
-    return _with_optional(name, frame).select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
-
-
-def _with_optional(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the optional columns a frame lacks, as nulls."""
-    missing = {c: t for c, t in OPTIONAL_COLUMNS.get(name, {}).items() if c not in frame.columns}
-    return frame.with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
+    """The table's columns, in schema order and cast to the schema's types (before writing);
+    OPTIONAL columns a frame lacks (e.g. imported rows) are empty."""
+    return with_optional(name, frame).select([pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
 
 
 def default_data_dir() -> Path:
@@ -279,7 +297,7 @@ def _check_schema(
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
     problems: list[Problem] = []
     schema = SCHEMAS[name]
-    frame = _with_optional(name, frame)
+    frame = with_optional(name, frame)
     for column in schema:
         if column not in frame.columns:
             problems.append(
@@ -396,6 +414,20 @@ def _check_counts(path: str, frame: pl.DataFrame, keys: list[str]) -> list[Probl
                     _rows(outside),
                     f"numerator {r['numerator']} not within its bounds {r['numerator_low']}-"
                     f"{r['numerator_high']} ({_row_detail(frame, r['__row'], keys)})",
+                )
+            )
+    for column in ("published_rate", "coverage"):
+        if column not in frame.columns:
+            continue
+        outside = indexed.filter((pl.col(column) < 0) | (pl.col(column) > 1))
+        if outside.height:
+            problems.append(
+                Problem(
+                    path,
+                    column,
+                    _rows(outside),
+                    f"not a fraction between 0 and 1: {outside[column][0]} "
+                    f"({_row_detail(frame, outside['__row'][0], keys)})",
                 )
             )
     over = indexed.filter(pl.col("numerator") > pl.col("denominator"))

@@ -61,7 +61,7 @@ _THEMES = (
     ("signaleren", "Eerder signaleren", ("eerder_signaleren",)),
     ("verwacht", "Verwacht en werkelijk", ("verwacht",)),
     ("wijken", "Wijken", ("wijken",)),
-    ("cijfers", "Over de cijfers", ("welke_cijfers",)),
+    ("verantwoording", "Bronnen en verantwoording", ("verantwoording",)),
 )
 
 

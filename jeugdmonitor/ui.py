@@ -359,9 +359,10 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     for key, section in sections.items():
         figures = [f for f in section.figures if f.download is not None]
         markers = {id(f): mo.Html(_download_marker(i)) for i, f in enumerate(figures)}
+        # a figure without a download (a note, the verantwoording's tables) gets no button
         text = themed_section_view(
-            sections, key, download=lambda f, m=markers: m.get(id(f)) or mo.md("")
-        ).text  # a figure without a download (a note) gets no button
+            sections, key, download=lambda f, m=markers: m.get(id(f), _NO_BUTTON)
+        ).text
         text = transport.lazy_tables(text)  # made in the browser when opened
         url = transport.publish_html(text)
         files.update(transport.published_names(text + (url or "")))
@@ -375,6 +376,9 @@ def _pack(sections: Mapping[str, Section]) -> dict[str, Any]:
     record["files"] = sorted(files)
     record["urls"] = sorted(urls)  # what the sections refer to (not the sections themselves)
     return record
+
+
+_NO_BUTTON = mo.Html("")
 
 
 def _download_marker(index: int) -> str:
@@ -551,7 +555,7 @@ def figure_view(figure: Figure, level: int = 4, download: Download | None = None
     parts.append(
         mo.hstack(
             [
-                mo.Html(f"<span class='jm-source'>{html.escape(figure.source)}</span>"),
+                mo.Html(f"<span class='jm-source'>{markup.source_html(figure.source)}</span>"),
                 (download or download_button)(figure),
             ],
             justify="space-between",

@@ -93,7 +93,8 @@ def merge_slices(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     """Replace whole (indicator, breakdown, year) slices of `current` by the rows of `new`."""
     slices = new.select("indicator", "breakdown", "year").unique()
     kept = current.join(slices, on=["indicator", "breakdown", "year"], how="anti")
-    new = store.conform("indicators", new)  # (fetched rows have no bounds: exact counts)
+    # fetched rows are exact counts: no bounds, no published rate, no note
+    new = store.conform("indicators", new)
     return pl.concat([kept, new.select(current.columns)]).sort(store.KEYS["indicators"])
 
 

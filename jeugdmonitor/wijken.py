@@ -1,10 +1,12 @@
 """Jeugdzorg per wijk of a gemeente: counts, shares with Wilson intervals, the gemeente reference.
 
-A wijk's share is its youths with jeugdzorg in natura (0-23, the total CBS publishes per wijk and
-rarely suppresses) divided by its estimated youths 0-23 (`wijken.youth_0_23`). The gemeente's
-reference is the same ratio over its wijken with a figure, for the same year. A 2024 gemeente
-formed from several gemeenten shows the wijken of all its parts. Counts below 10 are suppressed
-(no share, no interval, no mark) but the wijk stays in every list.
+A wijk's share is its youths 0-17 with jeugdzorg in natura (`wijken.jz_0_18`: CBS's age cells, a
+suppressed one filled in from the 0-22 total as for gemeenten) divided by its estimated youths 0-17
+(`wijken.youth_0_18`): the same basis as the gemeente's own jeugdzorg figure, so the wijken of a
+gemeente add up to (close to) it. The gemeente's reference is the same ratio over its wijken with
+a figure, for the same year. A 2024 gemeente formed from several gemeenten shows the wijken of all
+its parts. A wijk is one row per code: its name is the latest one (CBS renamed a few). Counts
+below 10 are suppressed (no share, no interval, no mark) but the wijk stays in every list.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import polars as pl
 from jeugdmonitor.stats import significance, suppress, with_rate_ci
 from jeugdmonitor.store import Store
 
-NUMERATOR = "jz_totaal"
-DENOMINATOR = "youth_0_23"
+NUMERATOR = "jz_0_18"
+DENOMINATOR = "youth_0_18"
+ESTIMATED = "jz_0_18_estimated"
 LATEST = 2022
 CACHED_GEMEENTEN = 64  # per-gemeente results kept per process (least recently used dropped)
 
@@ -33,13 +36,16 @@ def wijk_values(store: Store, gemeente_code: str) -> pl.DataFrame:
     exists in 2021 and 2022, so its trend can be shown).
     """
 
-    rows = store.wijken.filter(pl.col("gemeente_code") == gemeente_code).select(
+    own = store.wijken.filter(pl.col("gemeente_code") == gemeente_code)
+    latest_name = own.sort("year").group_by("wijk_code").agg(pl.col("name").last().alias("gebied"))
+    rows = own.join(latest_name, on="wijk_code").select(
         "wijk_code",
-        pl.col("name").alias("gebied"),
+        "gebied",
         "year",
         "gemeente_own",
         pl.col(NUMERATOR).cast(pl.Float64).alias("numerator"),
         pl.col(DENOMINATOR).cast(pl.Float64).alias("denominator"),
+        pl.col(ESTIMATED).fill_null(False).alias("is_estimated_count"),
     )
     known = rows.filter(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
     reference = known.group_by("year").agg(

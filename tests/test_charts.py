@@ -208,6 +208,7 @@ PALETTE = {
         charts.HIGHLIGHT_TEXT_COLOR,
         charts.GRID_COLOR,
         charts.FADED_COLOR,
+        *charts.VENTILE_RANGE,  # the ventile map: blue below, orange above the expectation
     )
 }
 

@@ -259,7 +259,8 @@ def test_dry_run_prints_the_changes_and_writes_nothing(tmp_path, data_copy, caps
         "eenoudergezin               2023         1       0",
     ):
         assert line in out
-    assert "Regions whose shown values change:" in out and "GM0363 Amsterdam" in out
+    assert "Regions whose shown values change:" in out and "GM0014 Groningen" in out
+    assert "PO2707 SWV po 27-07 Amsterdam" in out  # Amsterdam's SWV moves with its armoede
     assert "Coverage warnings:" in out and "NL01 Nederland: 1 of 342 gemeenten real" in out
     # a dry run of a bad file fails exactly like the import would
     bad = write(tmp_path, HEADER + "armoede,GM0014,1899,all,1,2,a\n", "bad.csv")

@@ -591,12 +591,17 @@ def test_real_85335ned_rows_fetched_over_http_give_the_build_counts(http, data_c
     for indicator, same_denominator in (
         ("jeugdzorg", False),  # the denominator is the (fetched) population
         ("jeugdzorg_huishouden", True),
-        ("jeugdzorg_verwijzer", True),
+        # the build divides by the trajectories with a verwijzer (the sum of the categories, so the
+        # shares add up to 100%); the fetch mapping names one column, all trajectories
+        ("jeugdzorg_verwijzer", False),
     ):
         want = built.filter(
             (pl.col("indicator") == indicator)
             & (pl.col("year") == 2022)
             & (pl.col("breakdown") != "all")
+            # the build also keeps a merged gemeente counted over some of its former gemeenten
+            # (with a note); the fetch keeps only complete ones
+            & pl.col("note").is_null()
         ).sort(keys)
         got = fetched.filter(
             (pl.col("indicator") == indicator)

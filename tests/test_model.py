@@ -180,6 +180,8 @@ def test_every_care_form_is_fitted_on_real_predictors(store):
             (pl.col("indicator") == fit.form.indicator)
             & (pl.col("breakdown") == fit.form.breakdown)
             & (pl.col("year") == fit.year)
+            # a merged gemeente counted over too few of its former gemeenten has no value
+            & (pl.col("coverage").is_null() | (pl.col("coverage") >= 0.9))
         )
         with_income = outcomes.filter(pl.col("gemeente_code").is_in(list(incomes)))
         assert fit.stats["n_gemeenten"] == with_income.height
@@ -198,7 +200,8 @@ def test_outcomes_are_2022_and_jeugdreclassering_keeps_its_own_denominator(store
         pl.col("year") == 2022,
     ).row(0, named=True)
     assert (row["numerator"], row["denominator"]) == (cbs["numerator"], cbs["denominator"])
-    assert fit.stats["n_gemeenten"] == 184  # CBS suppressed the other gemeenten' counts
+    # CBS suppressed the other gemeenten' counts; Amsterdam counts without Weesp (< 10)
+    assert fit.stats["n_gemeenten"] == 185
 
 
 @pytest.mark.parametrize("form", REAL + SIMULATED)
@@ -279,7 +282,7 @@ def test_nl_is_the_reference(store):
     assert np.allclose(shown["ratio"].to_numpy(), 1.0, atol=1e-9)
     assert shown["signal"].is_null().all()
     jr = nl.filter(pl.col("care_form") == "jeugdreclassering").row(0, named=True)
-    assert "184 van 342" in jr["note"]
+    assert "185 van 342" in jr["note"]
 
 
 def test_simulated_forms_give_simulated_expectations_everywhere(store):
@@ -415,7 +418,8 @@ def test_quality_of_the_real_forms(store):
     for key, quality in q.items():
         assert quality.r2 > quality.r2_baseline, key
         assert quality.r2_weighted > quality.r2_weighted_baseline, key
-        assert -0.1 < quality.r2_baseline <= 0.0 and -0.1 < quality.r2_weighted_baseline <= 0.0
+        # (jeugdreclassering's baseline is the lowest: Amsterdam, high and large, is in its fit)
+        assert -0.15 < quality.r2_baseline <= 0.0 and -0.15 < quality.r2_weighted_baseline <= 0.0
         assert quality.n_units == model.fit_form(store, key).stats["n_gemeenten"]
         assert quality.r2_spread < 0.05  # the fold split does not decide the number
     for heavy in ("jeugdhulp_verblijf", "jeugdbescherming", "jeugdreclassering"):

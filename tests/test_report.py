@@ -73,10 +73,11 @@ def test_report_shows_the_numbers_the_sections_produce(store):
     for fig in figures:
         if fig.chart is None:  # a table figure: regions link to their reports
             table = markup.table_html(fig.table, links=fig.links, href=lambda c: f"{c}.html")
+            # member tables link their regions; a note (no open source) and the verantwoording's
+            # tables (sources, not regions) have no regions to link
             assert table in doc, fig.key
-            # member tables link their regions; a note (no open source) and the status table
-            # have no regions to link
-            assert bool(fig.links) != fig.key.endswith(("_bron", "welke_cijfers_tabel")), fig.key
+            linkless = fig.key.endswith("_bron") or fig.key.startswith("verantwoording")
+            assert bool(fig.links) != linkless, fig.key
         else:
             assert markup.table_html(fig.table) in doc, fig.key
         if fig.summary:
@@ -107,7 +108,9 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     nav = doc.split("<nav class='jm-toc'")[1].split("</nav>")[0]
     links = re.findall(r"<a href='#([^']+)'>([^<]+)</a>", nav)
     grouped = themes.grouped(built)
-    assert [t.key for t, _ in grouped] == ["jeugd", "signaleren", "verwacht", "wijken", "cijfers"]
+    assert [t.key for t, _ in grouped] == [
+        "jeugd", "signaleren", "verwacht", "wijken", "verantwoording"
+    ]  # fmt: skip
     for theme, members in grouped:  # the contents list every theme, then its sections
         assert (theme.anchor, html.escape(theme.title, quote=False)) in links
         assert f"id='{theme.anchor}'" in doc
@@ -115,7 +118,8 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
             assert f'<section class="report-section" id="{key}">' in doc
             if not markup.merged(theme, members):
                 assert (key, html.escape(section.title, quote=False)) in links
-    assert links[-1] == ("bronnen", "Bronnen en verantwoording")
+    assert links[-1] == ("bronnen", "Bronnen per figuur")
+    assert ("thema-verantwoording", "Bronnen en verantwoording") in links
     assert len(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc)) == len(
         set(re.findall(r'\bid="([^"]+)"', doc) + re.findall(r"\bid='([^']+)'", doc))
     )  # every anchor is unique

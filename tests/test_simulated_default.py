@@ -161,9 +161,9 @@ def test_the_readme_holds_the_current_status_table(store):
 
 def test_the_status_table_is_in_the_app_and_the_report(store):
     built = build_sections(store, get_region(store, "GM0344"))
-    section = built["welke_cijfers"]
-    assert section.title == "Welke cijfers zijn echt?"
-    shown = section.figures[0].table
+    (figure,) = [f for f in built["verantwoording"].figures if f.key == "verantwoording_echt"]
+    assert figure.title == "Welke cijfers zijn echt?"
+    shown = figure.table
     assert shown.columns == list(data_status.COLUMNS.values()) and shown.height == 16
     doc, _, _ = report.render(store, get_region(store, "GM0344"))
     assert "Welke cijfers zijn echt?" in doc and "niet beschikbaar" in doc

@@ -105,11 +105,11 @@ def test_section_renders_for_every_region_type(store, region_type):
 
 
 @pytest.mark.parametrize("code", ["GM0344", "PO2707"])
-def test_real_forms_are_badged_cbs_and_the_zorgvormen_simulated(store, code):
+def test_real_forms_are_badged_model_on_cbs_and_the_zorgvormen_simulated(store, code):
     """A figure on real outcomes and real predictors is real; one on simulated outcomes is not."""
     figures = {f.key: f for f in section(store, code).figures}
     for key in ["verwacht_overzicht", *REAL_KEYS, "verwacht_kwaliteit", "verwacht_model"]:
-        assert not figures[key].simulated and figures[key].badge == "CBS, 2022", key
+        assert not figures[key].simulated and figures[key].badge == "model op CBS 2022", key
         assert "gesimuleerd" not in figures[key].source, key
     for key in ["verwacht_zorgvormen", "verwacht_lokaal_team", "verwacht_lvb"]:
         assert figures[key].simulated and "gesimuleerd" in figures[key].source, key
@@ -129,7 +129,8 @@ def test_nl_explains_it_is_the_reference(store, region):
         shown = nl.filter(pl.col("Werkelijk aantal").is_not_null())
         assert (shown["Werkelijk aantal"] == shown["Verwacht aantal"]).all()
     jr = sec.figures[0].table.filter(pl.col("Vorm") == "Jeugdreclassering (12-23)").row(0)
-    assert jr[1] is None and "184 van 342 gemeenten" in jr[-1]
+    # Amsterdam counts too: Weesp's suppressed count leaves 97% of its youths (coverage rule)
+    assert jr[1] is None and "185 van 342 gemeenten" in jr[-1]
 
 
 def test_gemeente_without_income_says_why_it_has_no_expectation(store):
@@ -168,7 +169,7 @@ def test_wijk_figure_lists_every_wijk_and_suppresses_small_counts(store):
     fig = next(f for f in section(store, "GM0363").figures if f.key == "verwacht_wijken")
     wijken = store.wijken.filter(pl.col("year") == 2022, pl.col("gemeente_code") == "GM0363")
     assert fig.table.height == wijken.height and fig.download.height == wijken.height
-    assert fig.badge == "CBS, 2022" and not fig.simulated
+    assert fig.badge == "model op CBS 2022" and not fig.simulated
     counts = fig.table["Jeugdigen met jeugdzorg"].drop_nulls()
     assert (counts >= 10).all() and (counts % 5 == 0).all()
     small = fig.table.filter(pl.col("Oordeel") == "aantal < 10")
@@ -267,7 +268,7 @@ def test_zorgvormen_with_real_outcomes_become_real(data_copy):
     figures = {f.key: f for f in section(real, "GM0014").figures}
     assert "verwacht_zorgvormen" not in figures  # every form is real now: one overview
     assert not figures["verwacht_pleegzorg"].simulated
-    assert figures["verwacht_pleegzorg"].badge == "CBS, 2022"
+    assert figures["verwacht_pleegzorg"].badge == "model op CBS 2022"
     assert not any(f.simulated for k, f in figures.items() if k.startswith("verwacht"))
 
 

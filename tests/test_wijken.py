@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from jeugdmonitor import build, wijken
+from jeugdmonitor import build, indicators, wijken
 from jeugdmonitor.regions import get_region
 from jeugdmonitor.sections import build_sections, samenstelling
 from jeugdmonitor.sections import wijken as wijk_section
@@ -70,7 +70,7 @@ def test_amsterdam_table_covers_its_wijken_and_shows_suppressed_ones(store, raw_
     assert table.height == own.height == 107
     shown = table.filter(pl.col("Percentage").is_not_null())
     assert shown.height / own.height >= 0.9
-    suppressed = own.filter(pl.col("jz_totaal").is_null() | (pl.col("jz_totaal") < 10))
+    suppressed = own.filter(pl.col("jz_0_18").is_null() | (pl.col("jz_0_18") < 10))
     assert suppressed.height > 0
     hidden = table.filter(pl.col("Verschil met gemeente") == "onderdrukt (< 10)")
     assert set(hidden["Code"]) == set(suppressed["wijk_code"])
@@ -78,15 +78,16 @@ def test_amsterdam_table_covers_its_wijken_and_shows_suppressed_ones(store, raw_
 
 
 def test_wijk_values_equal_an_independent_computation(store, raw_wijken):
+    """On the gemeente's own basis: youths 0-17 with jeugdzorg ÷ estimated youths 0-17."""
     rows = raw_wijken.filter((pl.col("gemeente_code") == "GM0599") & (pl.col("year") == 2022))
-    known = rows.filter(pl.col("jz_totaal").is_not_null())
-    ref = known["jz_totaal"].sum() / known["youth_0_23"].sum()
+    known = rows.filter(pl.col("jz_0_18").is_not_null())
+    ref = known["jz_0_18"].sum() / known["youth_0_18"].sum()
     got = wijken.wijk_values(store, "GM0599").filter(pl.col("year") == 2022)
     assert got.height == rows.height
-    for r in known.filter(pl.col("jz_totaal") >= 10).iter_rows(named=True):
+    for r in known.filter(pl.col("jz_0_18") >= 10).iter_rows(named=True):
         g = got.filter(pl.col("wijk_code") == r["wijk_code"]).row(0, named=True)
-        low, high = proportion_confint(r["jz_totaal"], r["youth_0_23"], method="wilson")
-        assert g["rate"] == pytest.approx(r["jz_totaal"] / r["youth_0_23"])
+        low, high = proportion_confint(r["jz_0_18"], r["youth_0_18"], method="wilson")
+        assert g["rate"] == pytest.approx(r["jz_0_18"] / r["youth_0_18"])
         assert (g["ci_low"], g["ci_high"]) == pytest.approx((low, high))
         assert g["ref_rate"] == pytest.approx(ref)
         expected = "hoger" if ref < low else "lager" if ref > high else None
@@ -94,23 +95,24 @@ def test_wijk_values_equal_an_independent_computation(store, raw_wijken):
 
 
 def test_wijk_youths_follow_the_documented_estimate(store, raw_wijken):
-    """youths 0-23 = a_00_14 + a_15_24 × (b15 + 0.6·b20)/(b15 + b20) with the gemeente's 2025 bands."""
-    from jeugdmonitor.sources import population
-    from jeugdmonitor.sources.crosswalk import load_crosswalk
-
-    gemeenten = store.regions.filter(pl.col("type") == "gemeente").select("code", "name")
-    bands = population.read_bands(ROOT / "raw" / build.RAW_FILES["bands"], gemeenten,
-                                  load_crosswalk())  # fmt: skip
-    b = bands.filter(pl.col("gemeente_code") == "GM0344").row(0, named=True)
+    """youths 0-18 = a_00_14 + a_15_24 × s1517 with the gemeente's own 15-17 share (the same
+    estimate as the gemeente's youths, so Utrecht's wijken add up to Utrecht)."""
     w = (
         kwb.level(kwb.read(ROOT / "raw" / build.RAW_FILES["kwb"]), "wijk")
         .filter((pl.col("code") == "WK034403") & (pl.col("year") == 2022))
         .row(0, named=True)
     )
-    expected = w["a_00_14"] + w["a_15_24"] * (b["b15"] + 0.6 * b["b20"]) / (b["b15"] + b["b20"])
     got = raw_wijken.filter((pl.col("wijk_code") == "WK034403") & (pl.col("year") == 2022))
-    assert got["youth_0_23"][0] == round(expected)
     assert got["jz_totaal"][0] == w["jz_totaal"]
+    # the gemeente's youths 0-17 and 15-24 on the same split: Σ wijken = gemeente (KWB sums)
+    utrecht = raw_wijken.filter((pl.col("gemeente_code") == "GM0344") & (pl.col("year") == 2022))
+    pop = store.population.filter(
+        (pl.col("gemeente_code") == "GM0344") & (pl.col("year") == 2022)
+        & pl.col("age_group").is_in(["0-4", "4-12", "12-18"])
+    )["population"].sum()  # fmt: skip
+    assert utrecht["youth_0_18"].sum() == pytest.approx(pop, rel=0.002)
+    share = (got["youth_0_18"][0] - w["a_00_14"]) / w["a_15_24"]
+    assert 0 < share < 0.6 * 0.5  # 15-17 is a small part of 15-24 in a student city
 
 
 def test_a_gemeente_without_polygons_keeps_table_and_bars(store):
@@ -182,11 +184,13 @@ def test_swv_lists_its_member_gemeenten_with_weights_and_links(store):
     built = build_sections(store, get_region(store, "PO2707"))
     fig = figure(built, "samenstelling_leden")
     members = store.membership.filter(pl.col("region_code") == "PO2707")
-    assert fig.table.height == members.height
+    assert fig.table.height == members.height + 1  # the members and the SWV itself
+    assert fig.table["Code"][-1] == "PO2707"
     weights = dict(members.select("gemeente_code", "weight").iter_rows())
-    for code, weight in zip(fig.table["Code"], fig.table["Gewicht (% postcodes)"], strict=True):
+    rows = fig.table.head(members.height)
+    for code, weight in zip(rows["Code"], rows["Gewicht (% jeugdigen)"], strict=True):
         assert weight == pytest.approx(round(100 * weights[code], 1))
-    assert list(fig.links) == fig.table["Code"].to_list()
+    assert list(fig.links) == [*fig.table["Code"].head(members.height).to_list(), ""]
     from jeugdmonitor import markup
 
     html = markup.table_html(fig.table, links=fig.links, href=lambda c: f"?region={c}")
@@ -197,11 +201,12 @@ def test_jeugdregio_and_provincie_members_and_key_figures(store):
     for code in ("JZ01", "PV27"):
         fig = samenstelling.build(store, get_region(store, code)).figures[0]
         members = store.membership.filter(pl.col("region_code") == code)
-        assert fig.table.height == members.height
-        assert "Gewicht (% postcodes)" not in fig.table.columns
+        assert fig.table.height == members.height + 1  # the members and the region itself
+        assert "Gewicht (% jeugdigen)" not in fig.table.columns
         ams = fig.table.filter(pl.col("Code") == "GM0363")
-        if code == "PV27":
-            assert ams["Jeugdzorg 2022 (%)"][0] == 13.8
+        if code == "PV27":  # Amsterdam's own figure, as on its own page
+            own = indicators.region_values(store, "GM0363", "jeugdzorg", 2022, "all")
+            assert ams["Jeugdzorg 2022 (%)"][0] == round(100 * own["rate"][0], 1) == 13.9
     nl = samenstelling.build(store, None).figures[0]
     assert nl.table.height == 12 and len(nl.links) == 12
     gm = samenstelling.build(store, get_region(store, "GM0344")).figures[0]
@@ -223,9 +228,13 @@ def test_verwijzer_and_household_figures_render_with_cbs_national_values(store, 
         .filter(pl.col("level") == "land")
         .row(0, named=True)
     )
+    # a verwijzer share is of the trajectories with a verwijzer (the jeugdhulp trajectories):
+    # the categories add up to them, not to all trajectories (which hold jeugdbescherming and
+    # jeugdreclassering too)
+    nl["referred"] = sum(nl[c] for c in jeugdzorg.REFERRER_COLUMNS.values())
     for key, column, total, label in (
-        ("jeugdzorg_verwijzer", "vw_jeugdarts", "traj_totaal", "Jeugdarts"),
-        ("jeugdzorg_verwijzer", "vw_huisarts", "traj_totaal", "Huisarts"),
+        ("jeugdzorg_verwijzer", "vw_jeugdarts", "referred", "Jeugdarts"),
+        ("jeugdzorg_verwijzer", "vw_huisarts", "referred", "Huisarts"),
         ("jeugdzorg_huishouden", "hh_eenouder", "jz_totaal", "Eenoudergezin"),
     ):
         fig = figure(built, key)

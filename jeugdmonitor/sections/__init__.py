@@ -18,8 +18,8 @@ from jeugdmonitor.sections import (
     problematiek,
     samenstelling,
     speciaal_onderwijs,
+    verantwoording,
     verwacht,
-    welke_cijfers,
     wijk_context,
     wijken,
 )
@@ -37,7 +37,7 @@ SECTIONS: dict[str, SectionBuilder] = {
     "verwacht": verwacht.build,
     "wijken": wijken.build,
     "wijken_context": wijk_context.build,
-    "welke_cijfers": welke_cijfers.build,
+    "verantwoording": verantwoording.build,
 }
 
 

@@ -74,6 +74,10 @@ TABLE_COLUMNS = {
     "dekking": "Dekking",
 }
 DERIVED_MARK = "percentage ×"  # in `source`: a count derived from a published percentage
+PARTLY_ESTIMATED = ", aantal deels geschat"  # in `source`: suppressed age cells filled in
+PARTLY_ESTIMATED_NOTE = (
+    "CBS onderdrukte een leeftijdsgroep (minder dan 10); die is aangevuld uit het totaal."
+)
 DERIVED_NOTE = (
     "Aantallen uit 85098NED zijn berekend als gepubliceerd percentage × het aantal jongeren."
 )
@@ -83,6 +87,8 @@ ESTIMATE_NOTE = (
     "Het aantal jeugdigen (de noemer) is een schatting uit CBS-leeftijdsgroepen; zie de "
     "verantwoording."
 )
+# a comparison whose reference has no value (e.g. Nederland without a figure) is no comparison
+NO_COMPARISON = "geen vergelijking"
 
 
 # characters that markdown (or marimo's math: $…$, \[…\], \(…\)) would read as syntax
@@ -321,8 +327,15 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
             pl.col("numerator").alias("aantal"),
             pl.col("denominator").alias("totaal"),
             *csv_rate_columns(),
+            # the percentage is the one the source published; the count is derived from it
+            (pl.col("rounding") > 0).alias("aantal_afgeleid"),
             (pl.col("nl_rate") * 100).round(1).alias("percentage_nederland"),
-            pl.col("significant").alias("verschil_met_nl"),
+            pl.when(pl.col("rate").is_null())
+            .then(None)
+            .when(pl.col("nl_rate").is_null())
+            .then(pl.lit(NO_COMPARISON))
+            .otherwise(pl.col("significant"))
+            .alias("verschil_met_nl"),
             *csv_flag_columns(),
         )
         span = years(store, indicator)
@@ -354,6 +367,8 @@ def figure_table(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("geen waarde (onvolledig)"))
         .when(pl.col("suppressed"))
         .then(pl.lit("onderdrukt (< 10)"))
+        .when(pl.col("nl_rate").is_null() if "nl_rate" in frame.columns else pl.lit(False))
+        .then(pl.lit(NO_COMPARISON))
         .when(pl.col("range_only") if "range_only" in frame.columns else pl.lit(False))
         .then(pl.lit(RANGE_TEXT))
         .otherwise(pl.col("significant").fill_null("niet significant"))
@@ -402,16 +417,31 @@ def summary(
             note if note else "te weinig waarnemingen (minder dan 10) om een percentage te tonen"
         )
         return f"**{name}:** {reason}; Nederland: {percent_text(nl['rate']) if nl else '–'}."
+    covered = f" Berekend {_without(note)}." if note else ""
+    counts = f"{count_text(r['numerator'])} van {count_text(r['denominator'])}; "
+    if r.get("published_rate") is not None:  # the percentage is CBS's, the count derived from it
+        counts = (
+            f"afgeleid aantal {count_text(r['numerator'])} van {count_text(r['denominator'])}; "
+        )
+    head = (
+        f"**{name}: {percent_text(r['rate'])}**{what} ({counts}"
+        f"95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])})"
+    )
+    if nl is None or nl["rate"] is None:
+        return f"{head}; {NO_COMPARISON} met Nederland (Nederland heeft geen waarde).{covered}"
     verdict = {
         "hoger": "significant **hoger** dan",
         "lager": "significant **lager** dan",
     }.get(r["significant"] or "", "niet significant verschillend van")
-    covered = f" Berekend over {note}." if note else ""
-    return (
-        f"**{name}: {percent_text(r['rate'])}**{what} ({count_text(r['numerator'])} van "
-        f"{count_text(r['denominator'])}; 95%-BI {percent_text(r['ci_low'])} – {percent_text(r['ci_high'])}), "
-        f"{verdict} Nederland ({percent_text(nl['rate']) if nl else '–'}).{covered}"
-    )
+    return f"{head}, {verdict} Nederland ({percent_text(nl['rate'])}).{covered}"
+
+
+def _without(note: str) -> str:
+    """A coverage note inside a sentence: 'zonder Weesp: < 10' → 'zonder Weesp (< 10)',
+    '34 van 36 gemeenten (…)' → 'over 34 van 36 gemeenten (…)'."""
+    if note.startswith("zonder "):
+        return note.replace(": ", " (", 1) + ")"
+    return f"over {note}"
 
 
 def source_line(
@@ -422,11 +452,14 @@ def source_line(
     sources: Sequence[str] = (),
     note: str = "",
     estimated: bool = False,
+    partly_estimated: str = "",
 ) -> str:
     """'Bron en jaar data: …' under a figure, saying plainly when values are simulated.
 
     `sources` are the `source` values of the real (imported) rows shown: they replace the
     catalogue's source, so a user's own figures are credited as such. `note` adds e.g. the model.
+    `partly_estimated` names the region whose own count is partly estimated (suppressed age cells
+    filled in): the line then says 'aantal deels geschat' for it.
     """
     if isinstance(year, int):
         when = str(year)
@@ -449,17 +482,23 @@ def source_line(
     extra = f"; {note}" if note else ""
     estimate = f" {ESTIMATE_NOTE}" if estimated else ""
     how = f" {DERIVED_NOTE}" if derived else ""
+    partly = (
+        f" Aantal deels geschat voor {partly_estimated}: {PARTLY_ESTIMATED_NOTE}"
+        if partly_estimated
+        else ""
+    )
     how += f" {SHARE_NOTE}" if shares else ""
-    return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{estimate}"
+    return f"Bron en jaar data: {source}{extra}{when_part}.{flag}{how}{partly}{estimate}"
 
 
 def _short_source(source: str) -> str:
     """A row's source as shown under a figure: table and year ('CBS 85098NED, 2022 (voorlopig)').
 
-    The derivation after ':' is said once per figure (DERIVED_NOTE); CBS's national row is the
+    The derivation after ':' is said once per figure (DERIVED_NOTE), and a partly estimated count
+    once for the region it concerns (`source_line`'s `partly_estimated`); CBS's national row is the
     same table and year as its gemeenten.
     """
-    return source.split(": ", 1)[0].removesuffix(" (Nederland)")
+    return source.split(": ", 1)[0].replace(PARTLY_ESTIMATED, "").removesuffix(" (Nederland)")
 
 
 def provisional_years(frame: pl.DataFrame) -> list[int]:
@@ -556,7 +595,13 @@ def make_figure(
         title=title,
         explanation=explanation,
         source=source_line(
-            store, indicators[0], year, simulated, real_sources(frame), estimated=estimated
+            store,
+            indicators[0],
+            year,
+            simulated,
+            real_sources(frame),
+            estimated=estimated,
+            partly_estimated=_partly_estimated(frame, region),
         ),
         chart=chart,
         table=figure_table(frame) if table is None else table,
@@ -567,6 +612,17 @@ def make_figure(
         summary=summary_text,
         layout=layout,
     )
+
+
+def _partly_estimated(frame: pl.DataFrame, region: Region | None) -> str:
+    """The region's name when its own shown count is partly estimated, else ''."""
+    if not frame.height or "source" not in frame.columns:
+        return ""
+    own = frame.filter(pl.col("rol") == ("nl" if is_nl(region) else "regio"))
+    sources = own["source"].drop_nulls()
+    if not sources.str.contains(PARTLY_ESTIMATED, literal=True).any():
+        return ""
+    return region_label(region)
 
 
 def latest(store: Store, indicator: str) -> int:

@@ -49,7 +49,7 @@ De volgende onderwerpen komen aan bod: problematiek, jeugdzorggebruik, jeugdzorg
 onderwijssoort, speciaal onderwijs en — onder *Eerder signaleren* — jeugdzorg in eenoudergezinnen,
 huishoudens met een laag inkomen en inwoners met een laag opleidingsniveau. U ziet alleen echte
 cijfers; waar geen open bron is, leest u wie de cijfers heeft en hoe u eigen cijfers inleest (zie
-*Welke cijfers zijn echt?* onderaan). Gesimuleerde voorbeeldcijfers ziet u alleen als u die aanzet
+*Welke cijfers zijn echt?* onder *Bronnen en verantwoording*). Gesimuleerde voorbeeldcijfers ziet u alleen als u die aanzet
 (in de app met de schakelaar *Toon ook voorbeeldcijfers (gesimuleerd)*), en dan steeds zo gelabeld.
 """
 

@@ -40,10 +40,11 @@ aan en worden ook die kleine aantallen leesbaar.
 """
 REFERRER_TITLE = "Wie verwijst naar jeugdzorg?"
 REFERRER_TEXT = """\
-Het aandeel van de trajecten jeugdzorg in natura per verwijzer: de gemeentelijke toegang
+Het aandeel van de trajecten jeugdhulp in natura per verwijzer: de gemeentelijke toegang
 (wijkteam), de huisarts, de jeugdarts, een gecertificeerde instelling, een medisch specialist, de
-rechter of officier van justitie, of geen verwijzer. Jeugdarts en huisarts zijn de verwijzers
-waar scholen en hun partners het meest mee samenwerken.
+rechter of officier van justitie, geen verwijzer, of een onbekende verwijzer; samen 100%.
+Trajecten jeugdbescherming en jeugdreclassering hebben geen verwijzer en tellen niet mee.
+Jeugdarts en huisarts zijn de verwijzers waar scholen en hun partners het meest mee samenwerken.
 """
 HOUSEHOLD_TITLE = "Jeugdzorg en gezinssituatie"
 HOUSEHOLD_TEXT = """\
@@ -58,6 +59,7 @@ REFERRERS = [
     "verwijzer=medisch_specialist",
     "verwijzer=rechter_om",
     "verwijzer=geen",
+    "verwijzer=onbekend",
 ]
 HOUSEHOLDS = ["huishouden=eenouder", "huishouden=paar", "huishouden=ander"]
 AGES = ["all", "age=0-4", "age=4-12", "age=12-18"]

@@ -204,13 +204,19 @@ def _source(store: Store, year: int, forms: list[model.CareForm], simulated: boo
     )
 
 
+def model_badge(year: int) -> str:
+    """The badge of a model output fitted on real CBS figures of a year."""
+    return f"model op CBS {year}"
+
+
 def _figure(
     store: Store, year: int, forms: list[model.CareForm], *, simulated: bool, **fields: object
 ) -> Figure:
-    """A Figure with this section's source line and the badge 'CBS, <year>' for real values."""
+    """A Figure with this section's source line and, for a model on real values, the badge
+    'model op CBS <year>' (a model output is not a CBS figure)."""
     return Figure(
         source=_source(store, year, forms, simulated),
-        badge="" if simulated else f"CBS, {year}",
+        badge="" if simulated else model_badge(year),
         simulated=simulated,
         **fields,  # type: ignore[arg-type]
     )
@@ -569,7 +575,7 @@ def _wijk_figure(store: Store, region: Region, year: int, assets: charts.Assets 
         download_name=f"verwacht_wijken_{region.code}_{wijk_model.WIJK_YEAR}.csv",
         download_label="alle wijken van de gemeente",
         simulated=False,
-        badge=f"CBS, {wijk_model.WIJK_YEAR}",
+        badge=model_badge(wijk_model.WIJK_YEAR),
         summary=_wijk_summary(rows, name),
     )
 

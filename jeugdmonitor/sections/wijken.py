@@ -11,17 +11,21 @@ import polars as pl
 
 from jeugdmonitor import charts
 from jeugdmonitor import wijken as values
+from jeugdmonitor.indicators import level_values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.common import (
     ESTIMATE_NOTE,
+    NO_COMPARISON,
     csv_flag_columns,
     csv_rate_columns,
     interactive,
     md_escape,
     visible,
 )
-from jeugdmonitor.stats import count_text, percent_text, rounded
+from jeugdmonitor.sources.jeugdzorg import JZ_TABLES
+from jeugdmonitor.sources.jeugdzorg import PARTLY_ESTIMATED as PARTLY
+from jeugdmonitor.stats import count_text, percent_text, rounded, suppress
 from jeugdmonitor.store import Store
 
 KEY = "wijken"
@@ -29,8 +33,9 @@ TITLE = "Wijken"
 INTRO = """\
 Kijk ook op wijkniveau. Mogelijk zijn er wijken in uw gemeente met specifieke problematiek of
 risico's; breng ook de beschermende factoren in de wijken in kaart. Hieronder ziet u per wijk welk
-deel van de jongeren (0 tot 23 jaar) jeugdzorg in natura krijgt (CBS, 2021 en 2022), met het
-95%-betrouwbaarheidsinterval. Kleine wijken hebben brede intervallen: lees die niet te stellig.
+deel van de jongeren (0 tot 18 jaar) jeugdzorg in natura krijgt (CBS, 2021 en 2022), met het
+95%-betrouwbaarheidsinterval: dezelfde maat als het jeugdzorggebruik van de gemeente. Kleine
+wijken hebben brede intervallen: lees die niet te stellig.
 """
 OTHER_TYPES = (
     "Cijfers per wijk zijn er per gemeente. Kies een gemeente om de wijken te zien; de tabel "
@@ -41,11 +46,28 @@ SOURCE = (
     "Bron en jaar data: CBS 85075NED (2021) en 85335NED (2022), jeugdzorg in natura per wijk; "
     "CBS Kerncijfers wijken en buurten; wijkgrenzen CBS Wijk- en Buurtkaart 2022."
 )
-WHAT = "van de jongeren (0-23 jaar) heeft jeugdzorg"
+WHAT = "van de jongeren (0-18 jaar) heeft jeugdzorg"
+PARTLY_ESTIMATED = (
+    "Waar CBS een leeftijdsgroep van een wijk onderdrukte (minder dan 10) is het aantal 0-18 jaar "
+    "deels geschat uit het totaal 0-23 jaar (aantal deels geschat)."
+)
 
 
-def _source() -> str:
-    return f"{SOURCE} {ESTIMATE_NOTE}"
+def _source(rows: pl.DataFrame) -> str:
+    partly = f" {PARTLY_ESTIMATED}" if rows["is_estimated_count"].any() else ""
+    return f"{SOURCE} {ESTIMATE_NOTE}{partly}"
+
+
+def _verdict(reference: str) -> pl.Expr:
+    """'hoger'/'lager' (significant), 'niet significant', 'geen vergelijking' (no reference) or
+    'onderdrukt (< 10)'."""
+    return (
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit("onderdrukt (< 10)"))
+        .when(pl.col(reference).is_null())
+        .then(pl.lit(NO_COMPARISON))
+        .otherwise(pl.col("significant").fill_null("niet significant"))
+    )
 
 
 def wijk_table(rows: pl.DataFrame, denominator: str = "Jongeren (geschat)") -> pl.DataFrame:
@@ -59,10 +81,7 @@ def wijk_table(rows: pl.DataFrame, denominator: str = "Jongeren (geschat)") -> p
         (pl.col("rate") * 100).round(1).alias("Percentage"),
         (pl.col("ci_low") * 100).round(1).alias("95%-BI ondergrens"),
         (pl.col("ci_high") * 100).round(1).alias("95%-BI bovengrens"),
-        pl.when(pl.col("suppressed"))
-        .then(pl.lit("onderdrukt (< 10)"))
-        .otherwise(pl.col("significant").fill_null("niet significant"))
-        .alias("Verschil met gemeente"),
+        _verdict("ref_rate").alias("Verschil met gemeente"),
     )
 
 
@@ -79,9 +98,38 @@ def wijk_download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
         rounded("denominator").alias("totaal"),
         *csv_rate_columns(),
         (pl.col("ref_rate") * 100).round(1).alias("percentage_gemeente"),
-        pl.col("significant").alias("verschil_met_gemeente"),
+        pl.when(pl.col("rate").is_not_null())
+        .then(_verdict("ref_rate"))
+        .alias("verschil_met_gemeente"),
         *csv_flag_columns(),
     )
+
+
+def _coverage_sentence(latest: pl.DataFrame, whole: dict) -> str:
+    """How the wijken relate to the gemeente's own figure (section Jeugdzorggebruik): CBS places
+    not every youth with jeugdzorg in a wijk, and small wijk counts are suppressed."""
+    counted = latest["numerator"].drop_nulls().sum()
+    share = counted / whole["numerator"] if whole["numerator"] else None
+    return (
+        f"De gemeente als geheel: {percent_text(whole['rate'])} (zie *Jeugdzorggebruik*); de "
+        f"wijken met cijfers tellen samen {percent_text(share, 0)} van haar jongeren met "
+        "jeugdzorg: CBS kan niet elke jongere aan een wijk toewijzen en onderdrukt kleine aantallen. "
+        if share is not None
+        else ""
+    )
+
+
+def _headline(store: Store, code: str) -> dict | None:
+    """The gemeente's own jeugdzorg 0-18 of the latest wijk year (section Jeugdzorggebruik):
+    numerator and rate, or None."""
+    rows = suppress(
+        level_values(store, "jeugdzorg", "gemeente").filter(
+            (pl.col("region_code") == code)
+            & (pl.col("year") == values.LATEST)
+            & (pl.col("breakdown") == "all")
+        )
+    )
+    return rows.row(0, named=True) if rows.height and rows["rate"][0] is not None else None
 
 
 TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
@@ -126,12 +174,14 @@ def wijk_map(
 
 
 def _figure(region: Region, rows: pl.DataFrame, **fields) -> Figure:
+    table = pl.format("CBS {}, {}", pl.col("year").replace_strict(JZ_TABLES), pl.col("year"))
     download = wijk_download(rows.with_columns(
         is_simulated=pl.lit(False), is_estimate=pl.lit(True), coverage_note=pl.lit(None, pl.String),
-        source=pl.lit("CBS 85075NED/85335NED; KWB"),
+        source=pl.when(pl.col("is_estimated_count")).then(table + pl.lit(PARTLY))
+        .otherwise(table) + pl.lit("; KWB (jongeren geschat)"),
     ), region)  # fmt: skip
     return Figure(
-        source=_source(),
+        source=_source(rows),
         download=download,
         download_name=f"wijken_{region.code}_2021-2022.csv",
         download_label=f"alle wijken van {region.name}",
@@ -164,16 +214,18 @@ def build(
     shown = latest.filter(pl.col("rate").is_not_null())
     hidden = latest.height - shown.height
     top = shown.row(0, named=True) if shown.height else None
+    whole = _headline(store, region.code)
+    low = shown.row(-1, named=True) if shown.height else None
     spread = (
         f"**{name}: {percent_text(reference)}** {WHAT} (wijken met cijfers samen, 2022). "
-        f"{latest.height} wijken, waarvan {hidden} met minder dan 10 jongeren in jeugdzorg "
+        + (_coverage_sentence(latest, whole) if whole is not None else "")
+        + f"{latest.height} wijken, waarvan {hidden} met minder dan 10 jongeren in jeugdzorg "
         "(niet getoond). "
         + (
-            f"Hoogste: {md_escape(top['gebied'])} ({percent_text(top['rate'])}, "
-            f"{count_text(top['numerator'])} jongeren); laagste: "
-            f"{md_escape(shown.row(-1, named=True)['gebied'])} "
-            f"({percent_text(shown.row(-1, named=True)['rate'])}). "
-            if top
+            f"Hoogste: {md_escape(top['gebied'])} met {percent_text(top['rate'])} "
+            f"({count_text(top['numerator'])} jongeren); laagste: {md_escape(low['gebied'])} met "
+            f"{percent_text(low['rate'])}. "
+            if top and low
             else ""
         )
         + f"Significant hoger dan de gemeente: {latest.filter(pl.col('significant') == 'hoger').height}"

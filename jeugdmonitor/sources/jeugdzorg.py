@@ -20,9 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from jeugdmonitor.sources import kwb, statline
-from jeugdmonitor.sources.crosswalk import resolve_codes
-from jeugdmonitor.sources.population import YOUTH
-from jeugdmonitor.store import SCHEMAS
+from jeugdmonitor.sources.population import AGE_GROUPS, YOUTH
+from jeugdmonitor.store import COVERAGE_MIN, SCHEMAS
 
 SUPPRESSED_MAX = 9  # CBS suppresses counts below 10
 AGE_COLUMNS = {"age=0-4": "jz_0_4", "age=4-12": "jz_4_12", "age=12-18": "jz_12_18"}
@@ -44,6 +43,8 @@ PCT_COLUMNS = {
 }
 PCT_YEAR = 2022
 PCT_SOURCE = "CBS 85098NED, 2022 (voorlopig): percentage × {den} (geschat), afgerond"
+PARTLY_ESTIMATED = ", aantal deels geschat"  # in `source`: suppressed age cells filled in
+ROUND_TO = 5  # CBS rounds every count it publishes to a multiple of 5
 
 
 def jz_source(year: int) -> str:
@@ -92,7 +93,9 @@ def with_youth_total(rows: pl.DataFrame) -> pl.DataFrame:
     """Add `jz_0_18` (clients 0-17) and `jz_0_18_estimated` (true when an age cell was suppressed).
 
     A suppressed cell lies in 0…9. The published 0-23 total minus the published age cells is what
-    the suppressed cells (youth ages and 18-22) hold together; it is spread evenly over them.
+    the suppressed cells (youth ages and 18-22) hold together; it is spread evenly over them. The
+    estimate is rounded to a multiple of 5, as CBS rounds every count it publishes, so the count
+    shown (rounded to 5) is the count the percentage is computed from.
     """
     ages = list(AGE_COLUMNS.values())
     cells = [*ages, "jz_18_23"]
@@ -100,192 +103,299 @@ def with_youth_total(rows: pl.DataFrame) -> pl.DataFrame:
     hidden = pl.sum_horizontal(pl.col(cells).is_null().cast(pl.Int64))
     hidden_youth = pl.sum_horizontal(pl.col(ages).is_null().cast(pl.Int64))
     per_cell = ((pl.col("jz_totaal") - published) / hidden).clip(0, SUPPRESSED_MAX)
-    estimate = pl.sum_horizontal(pl.col(ages).fill_null(0)) + (per_cell * hidden_youth).round(0)
+    estimate = pl.sum_horizontal(pl.col(ages).fill_null(0)) + per_cell * hidden_youth
     return rows.with_columns(
         pl.when(hidden_youth == 0)
         .then(pl.sum_horizontal(ages))
-        .otherwise(estimate.cast(pl.Int64))
+        .otherwise((estimate / ROUND_TO).round(0).cast(pl.Int64) * ROUND_TO)
         .alias("jz_0_18"),
         (hidden_youth > 0).alias("jz_0_18_estimated"),
     )
 
 
-def to_2024(
-    rows: pl.DataFrame, columns: list[str], gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
-) -> pl.DataFrame:
-    """Counts of own-year gemeenten (`code`, `year`) summed to 2024 gemeenten.
-
-    A 2024 value is null when any predecessor's is null (never built from only some of them), and
-    `<column>_estimated` flags (if present) are carried with `any`. Only full mergers are allowed.
-    """
-    resolved = resolve_codes(rows["code"], gemeenten, crosswalk)
-    split = resolved.filter(pl.col("share") != 1.0)
-    if split.height:
-        raise ValueError(
-            f"gemeente {split['old_code'][0]} was split after this year: its counts cannot be "
-            "mapped to 2024 gemeenten exactly"
+def own_counts(kwb_rows: pl.DataFrame, odata_2022: pl.DataFrame) -> pl.DataFrame:
+    """Jeugdzorg in natura per gemeente on its own boundaries, 2021 (KWB file) and 2022 (OData),
+    with the 0-17 total (`with_youth_total`)."""
+    own_2021 = kwb.level(kwb_rows, "gemeente").filter(pl.col("year") == 2021)
+    return with_youth_total(
+        pl.concat(
+            [
+                own_2021.select("code", "year", *kwb.JZ_COLUMNS.values()),
+                odata_2022.filter(pl.col("level") == "gemeente").drop("level"),
+            ]
         )
-    flags = [c for c in rows.columns if c.endswith("_estimated")]
-    return (
-        rows.join(resolved, left_on="code", right_on="old_code")
-        .group_by("gm_code", "year")
-        .agg(
-            *(
-                pl.when(pl.col(c).is_null().any()).then(None).otherwise(pl.col(c).sum()).alias(c)
-                for c in columns
-            ),
-            *(pl.col(f).any() for f in flags),
-            pl.col("code").sort().alias("parts"),
-        )
-        .rename({"gm_code": "gemeente_code"})
-        .sort("gemeente_code", "year")
     )
 
 
-def _long(
-    counts: pl.DataFrame,
+def part_names(gemeenten: pl.DataFrame, crosswalk: pl.DataFrame) -> dict[str, str]:
+    """Own (former or current) gemeente code → name, to say which part of a merger is missing."""
+    former = crosswalk.filter(pl.col("old_code").is_not_null()).select("old_code", "old_name")
+    return dict(gemeenten.select("code", "name").iter_rows()) | dict(former.iter_rows())
+
+
+def own_youth(split: pl.DataFrame) -> pl.DataFrame:
+    """Youths per own gemeente (`code`), 2024 gemeente and year, per age group as columns
+    (rounded to whole youths) plus `youth` (0-17) and `youth_12_23` (12-22)."""
+    wide = (
+        split.group_by(pl.col("old_code").alias("code"), "gemeente_code", "year", "age_group")
+        .agg(pl.col("population").sort().sum().round(0).cast(pl.Int64))
+        .pivot(on="age_group", index=["code", "gemeente_code", "year"], values="population")
+    )
+    return wide.with_columns(
+        pl.sum_horizontal(YOUTH).alias("youth"),
+        (pl.col("12-18") + pl.col("18-23")).alias("youth_12_23"),
+    )
+
+
+def _parts(
+    frame: pl.DataFrame,
     indicator: str,
     numerators: dict[str, str],
     denominator: pl.Expr,
     *,
-    source: pl.Expr,
-    estimate: pl.Expr,
+    estimated: pl.Expr | None = None,
+    rate: pl.Expr | None = None,
 ) -> pl.DataFrame:
-    """One indicators-table row per gemeente × year × breakdown (rows without a count dropped)."""
+    """Long rows per own gemeente × year × breakdown (PART_COLUMNS); a null numerator is a
+    suppressed (or unpublished) count, kept so the 2024 gemeente can say which part is missing."""
     return pl.concat(
-        counts.select(
+        frame.select(
             pl.lit(indicator).alias("indicator"),
+            pl.lit(breakdown).alias("breakdown"),
+            "code",
             "gemeente_code",
             pl.col("year").cast(pl.Int32),
-            pl.lit(breakdown).alias("breakdown"),
-            pl.col(column).alias("numerator"),
-            denominator.alias("denominator"),
-            source.alias("source"),
-            pl.lit(False).alias("is_simulated"),
-            estimate.alias("is_estimate"),
+            pl.col(column).cast(pl.Int64).alias("numerator"),
+            denominator.cast(pl.Int64).alias("denominator"),
+            pl.col("youth").cast(pl.Int64),
+            (pl.lit(False) if estimated is None else estimated).alias("estimated"),
+            (pl.lit(None, pl.Float64) if rate is None else rate).alias("published_rate"),
         )
         for breakdown, column in numerators.items()
-    ).filter(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
+    )
 
 
-def jeugdzorg_rows(counts: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+def jeugdzorg_parts(own: pl.DataFrame, youth: pl.DataFrame) -> pl.DataFrame:
+    """Part rows from jeugdzorg in natura: by age (÷ estimated youths of the group), by household
+    (÷ clients 0-22) and by verwijzer (÷ the trajectories with a verwijzer: the verwijzer
+    categories add up to the jeugdhulp trajectories; the total also holds jeugdbescherming and
+    jeugdreclassering, which have no verwijzer)."""
+    joined = own.join(youth, on=["code", "year"], how="left")
+    with_referrer = pl.sum_horizontal(pl.col(list(REFERRER_COLUMNS.values())).fill_null(0))
+    return pl.concat(
+        [
+            _parts(joined, "jeugdzorg", {"all": "jz_0_18"}, pl.col("youth"),
+                   estimated=pl.col("jz_0_18_estimated")),
+            *(
+                _parts(joined, "jeugdzorg", {b: col}, pl.col(b.removeprefix("age=")))
+                for b, col in AGE_COLUMNS.items()
+            ),
+            _parts(joined, "jeugdzorg_huishouden", HOUSEHOLD_COLUMNS, pl.col("jz_totaal")),
+            _parts(joined, "jeugdzorg_verwijzer", REFERRER_COLUMNS, with_referrer),
+        ]
+    )  # fmt: skip
+
+
+def combine_parts(parts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Part rows summed to 2024 gemeenten with the coverage rule of regions.
+
+    Counts of the parts *with* a value are summed (numerator and denominator alike); `coverage` is
+    the share of the 2024 gemeente's youths (0-17) living in them (null when every part has one),
+    and `note` names what is missing: 'zonder Weesp: < 10'. Below COVERAGE_MIN the row stays, but
+    the app shows no value ('geen waarde: …'). A gemeente-year without any part with a value gets
+    no row. `published_rate` is kept only where one part covers the value (its rate is the
+    2024 value's rate).
+    """
+    has = pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()
+    named = parts.with_columns(
+        pl.col("code").replace_strict(names, default=pl.col("code")).alias("part_name")
+    )
+    keys = ["indicator", "gemeente_code", "year", "breakdown"]
+    grouped = (
+        named.group_by(keys)
+        .agg(
+            pl.col("numerator").filter(has).sum(),
+            pl.col("denominator").filter(has).sum(),
+            has.sum().alias("n_with"),
+            pl.len().alias("n_parts"),
+            pl.col("estimated").filter(has).any(),
+            pl.col("published_rate").filter(has).first(),
+            (pl.col("youth").filter(has).sum() / pl.col("youth").sum()).alias("coverage"),
+            pl.col("part_name").filter(~has).sort().alias("missing"),
+        )
+        .filter(pl.col("n_with") > 0)
+    )
+    share = (pl.col("coverage") * 100).floor().cast(pl.Int64)
+    missing = pl.col("missing").list.join(" en ")
+    each = pl.when(pl.col("missing").list.len() > 1).then(pl.lit(", elk")).otherwise(pl.lit(""))
+    partial = pl.col("n_with") < pl.col("n_parts")
+    return grouped.with_columns(
+        pl.when(partial).then(pl.col("coverage")).alias("coverage"),
+        pl.when(~partial)
+        .then(None)
+        .when(pl.col("coverage") >= COVERAGE_MIN)
+        .then(pl.format("zonder {}: < 10{}", missing, each.str.replace(", elk", " elk")))
+        .otherwise(
+            pl.format(
+                "geen waarde: {} onderdrukt (< 10{}); de andere delen hebben {}% van de jeugdigen",
+                missing, each, share,
+            )
+        )
+        .alias("note"),
+        pl.when(pl.col("n_with") == 1).then(pl.col("published_rate")).alias("published_rate"),
+    ).sort(keys)  # fmt: skip
+
+
+def indicator_rows(combined: pl.DataFrame, source: pl.Expr, estimate: pl.Expr) -> pl.DataFrame:
+    """`combine_parts` rows in the indicators schema."""
+    return combined.select(
+        "indicator",
+        "gemeente_code",
+        pl.col("year").cast(pl.Int32),
+        "breakdown",
+        "numerator",
+        "denominator",
+        source.alias("source"),
+        pl.lit(False).alias("is_simulated"),
+        estimate.alias("is_estimate"),
+        "published_rate",
+        "coverage",
+        "note",
+    )
+
+
+def jeugdzorg_rows(parts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """Indicator rows from jeugdzorg in natura on 2024 gemeenten: by age (0-18), household, verwijzer.
 
     Ages use the estimated youth population of the year as denominator (so `is_estimate`); the
-    household and verwijzer shares divide CBS counts by CBS totals (clients, trajectories).
+    household and verwijzer shares divide CBS counts by CBS totals. A 0-17 count with suppressed
+    age cells filled in says 'aantal deels geschat' in its source.
     """
-    pop = population.pivot(on="age_group", index=["gemeente_code", "year"], values="population")
-    joined = counts.join(pop, on=["gemeente_code", "year"], how="left")
-    source = pl.format("CBS {}, {}", pl.col("year").replace_strict(JZ_TABLES), pl.col("year"))
-    youth = pl.sum_horizontal(YOUTH)
-    by_age = pl.concat(
-        [
-            _long(joined, "jeugdzorg", {"all": "jz_0_18"}, youth, source=source,
-                  estimate=pl.lit(True)),
-            *(
-                _long(joined, "jeugdzorg", {b: col}, pl.col(b.removeprefix("age=")),
-                      source=source, estimate=pl.lit(True))
-                for b, col in AGE_COLUMNS.items()
-            ),
-        ]
-    )  # fmt: skip
-    households = _long(joined, "jeugdzorg_huishouden", HOUSEHOLD_COLUMNS, pl.col("jz_totaal"),
-                       source=source, estimate=pl.lit(False))  # fmt: skip
-    referrers = _long(joined, "jeugdzorg_verwijzer", REFERRER_COLUMNS, pl.col("traj_totaal"),
-                      source=source, estimate=pl.lit(False))  # fmt: skip
-    return pl.concat([by_age, households, referrers])
+    table = pl.format("CBS {}, {}", pl.col("year").replace_strict(JZ_TABLES), pl.col("year"))
+    source = pl.when(pl.col("estimated")).then(table + pl.lit(PARTLY_ESTIMATED)).otherwise(table)
+    return indicator_rows(combine_parts(parts, names), source, pl.col("indicator") == "jeugdzorg")
 
 
 def read_percentages(path: Path) -> pl.DataFrame:
     """85098NED (StatLine export, names) → own code (2022 boundaries) and the four percentages."""
     frame = statline.read_export(path)
     parsed = statline.numbers(frame, PCT_COLUMNS, path)
+    _check_period(parsed, path)
+    rows = statline.gemeente_rows(parsed, list(PCT_COLUMNS.values()), path)
+    return rows.select(pl.col("own_code").alias("code"), *PCT_COLUMNS.values())
+
+
+def read_national_percentages(path: Path) -> dict[str, float | None]:
+    """85098NED's own `Nederland` row: the four percentages as CBS published them."""
+    parsed = statline.numbers(statline.read_export(path), PCT_COLUMNS, path)
+    _check_period(parsed, path)
+    row = statline.national_row(parsed, path)
+    return {c: row[c] for c in PCT_COLUMNS.values()}
+
+
+def _check_period(parsed: pl.DataFrame, path: Path) -> None:
     periods = parsed.filter(pl.col(statline.PERIOD).str.strip_chars("*") != str(PCT_YEAR))
     if periods.height:
         r = periods.row(0, named=True)
         raise statline.StatlineError(
             f"{path}: column '{statline.PERIOD}', row {r['__row']}: expected {PCT_YEAR}"
         )
-    rows = statline.gemeente_rows(parsed, list(PCT_COLUMNS.values()), path)
-    return rows.select(pl.col("own_code").alias("code"), *PCT_COLUMNS.values())
 
 
-def percentage_rows(
-    pct: pl.DataFrame,
-    own_population: pl.DataFrame,
-    gemeenten: pl.DataFrame,
-    crosswalk: pl.DataFrame,
-) -> pl.DataFrame:
-    """Counts from 85098NED percentages, computed per own 2022 gemeente, then summed to 2024.
+# indicator → (percentage column, denominator column, Dutch name of the denominator)
+PCT_PARTS = {
+    "jeugdhulp": ("pct_jeugdhulp", "youth", "jongeren 0-18 jaar"),
+    "jeugdbescherming": ("pct_jeugdbescherming", "youth", "jongeren 0-18 jaar"),
+    "jeugdreclassering": ("pct_jeugdreclassering", "youth_12_23", "jongeren 12-23 jaar"),
+    "jeugdhulp_verblijf": ("pct_verblijf", "jeugdhulp", "jongeren met jeugdhulp"),
+}
 
-    `own_population` has code, age_group, population for 2022 (own boundaries, estimated).
+
+def derived_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Counts from 85098NED percentages: percentage × the CBS denominator, rounded to a youth.
+
+    `frame` has the four `pct_*` columns and `youth`, `youth_12_23`; jeugdhulp met verblijf is a
+    share of the (derived) jeugdhulp count.
     """
-    pop = own_population.pivot(on="age_group", index="code", values="population")
-    joined = pct.join(pop, on="code", how="left")
-    youth = pl.sum_horizontal(YOUTH)
-    older = pl.col("12-18") + pl.col("18-23")
 
-    def share(p: str, den: pl.Expr) -> pl.Expr:
-        return (pl.col(p) / 100 * den).round(0).cast(pl.Int64)
+    def share(p: str, den: str) -> pl.Expr:
+        return (pl.col(p) / 100 * pl.col(den)).round(0).cast(pl.Int64)
 
-    counts = joined.with_columns(
-        youth.round(0).cast(pl.Int64).alias("youth"),
-        older.round(0).cast(pl.Int64).alias("youth_12_23"),
-        share("pct_jeugdhulp", youth).alias("jeugdhulp"),
-        share("pct_jeugdbescherming", youth).alias("jeugdbescherming"),
-        share("pct_jeugdreclassering", older).alias("jeugdreclassering"),
-    ).with_columns(share("pct_verblijf", pl.col("jeugdhulp")).alias("jeugdhulp_verblijf"))
-    columns = ["youth", "youth_12_23", "jeugdhulp", "jeugdbescherming", "jeugdreclassering",
-               "jeugdhulp_verblijf"]  # fmt: skip
-    summed = to_2024(counts.with_columns(year=pl.lit(PCT_YEAR, pl.Int32)), columns, gemeenten,
-                     crosswalk)  # fmt: skip
-    parts = {
-        "jeugdhulp": ("youth", "jongeren 0-18 jaar"),
-        "jeugdbescherming": ("youth", "jongeren 0-18 jaar"),
-        "jeugdreclassering": ("youth_12_23", "jongeren 12-23 jaar"),
-        "jeugdhulp_verblijf": ("jeugdhulp", "jongeren met jeugdhulp"),
-    }
+    first = {k: v for k, v in PCT_PARTS.items() if v[1] != "jeugdhulp"}
+    counts = frame.with_columns(share(p, den).alias(ind) for ind, (p, den, _) in first.items())
+    p, den, _ = PCT_PARTS["jeugdhulp_verblijf"]
+    return counts.with_columns(share(p, den).alias("jeugdhulp_verblijf"))
+
+
+def percentage_parts(pct: pl.DataFrame, youth: pl.DataFrame) -> pl.DataFrame:
+    """Part rows from 85098NED: each percentage × the CBS denominator on the own 2022 gemeente."""
+    joined = derived_counts(
+        pct.join(youth.filter(pl.col("year") == PCT_YEAR), on="code", how="left")
+    )
     return pl.concat(
-        _long(summed, indicator, {"all": indicator}, pl.col(den),
-              source=pl.lit(PCT_SOURCE.format(den=label)), estimate=pl.lit(True))
-        for indicator, (den, label) in parts.items()
+        _parts(
+            joined, indicator, {"all": indicator}, pl.col(den), estimated=pl.lit(True),
+            rate=pl.col(p) / 100,
+        )
+        for indicator, (p, den, _) in PCT_PARTS.items()
     )  # fmt: skip
 
 
-def national_rows(nl: dict, population: pl.DataFrame, year: int) -> pl.DataFrame:
-    """CBS's own national figures of one year (the `Nederland` row), in the `national` schema.
+def percentage_rows(parts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Indicator rows from `percentage_parts`, summed to 2024 gemeenten, `source` naming the
+    derivation (count = percentage × denominator) and the published percentage kept."""
+    labels = {ind: PCT_SOURCE.format(den=label) for ind, (_, _, label) in PCT_PARTS.items()}
+    return indicator_rows(
+        combine_parts(parts, names), pl.col("indicator").replace_strict(labels), pl.lit(True)
+    )
+
+
+def national_rows(
+    nl: dict, population: pl.DataFrame, year: int, pct: dict[str, float | None]
+) -> pl.DataFrame:
+    """CBS's own national figures of one year (the `Nederland` rows), in the `national` schema.
 
     The national value is CBS's published total, not a sum of rounded and partly suppressed
     gemeente counts (which overstates sparse categories such as 'verwijzer onbekend'). Youth
-    denominators are the estimated population summed over all gemeenten.
+    denominators are the estimated population summed over all gemeenten. `pct` holds 85098NED's
+    national percentages: counts derived like the gemeenten's, with the percentage kept.
     """
     pop = population.filter(pl.col("year") == year)
-    youth = {a: int(pop.filter(pl.col("age_group") == a)["population"].sum()) for a in YOUTH}
+    youth = {a: int(pop.filter(pl.col("age_group") == a)["population"].sum()) for a in AGE_GROUPS}
     counts = dict(nl)
     counts["jz_0_18"] = sum(counts[c] for c in AGE_COLUMNS.values())
     source = f"{jz_source(year)} (Nederland)"
-    rows = [("jeugdzorg", "all", counts["jz_0_18"], sum(youth.values()), True)]
+    with_referrer = sum(counts[c] for c in REFERRER_COLUMNS.values())
+    rows = [("jeugdzorg", "all", counts["jz_0_18"], sum(youth[a] for a in YOUTH), True, None)]
     rows += [
-        ("jeugdzorg", b, counts[c], youth[b.removeprefix("age=")], True)
+        ("jeugdzorg", b, counts[c], youth[b.removeprefix("age=")], True, None)
         for b, c in AGE_COLUMNS.items()
     ]
-    rows += [("jeugdzorg_huishouden", b, counts[c], counts["jz_totaal"], False)
+    rows += [("jeugdzorg_huishouden", b, counts[c], counts["jz_totaal"], False, None)
              for b, c in HOUSEHOLD_COLUMNS.items()]  # fmt: skip
-    rows += [("jeugdzorg_verwijzer", b, counts[c], counts["traj_totaal"], False)
+    rows += [("jeugdzorg_verwijzer", b, counts[c], with_referrer, False, None)
              for b, c in REFERRER_COLUMNS.items()]  # fmt: skip
+    frame = [{"indicator": i, "breakdown": b, "numerator": num, "denominator": den,
+              "source": source, "is_estimate": est, "published_rate": rate}
+             for i, b, num, den, est, rate in rows]  # fmt: skip
+    if year == PCT_YEAR:
+        totals = pl.DataFrame(
+            {**{c: [v] for c, v in pct.items()},
+             "youth": [sum(youth[a] for a in YOUTH)], "youth_12_23": [youth["12-18"] + youth["18-23"]]},
+            schema={**dict.fromkeys(pct, pl.Float64), "youth": pl.Int64, "youth_12_23": pl.Int64},
+        )  # fmt: skip
+        derived = (
+            derived_counts(totals).with_columns(jeugdhulp_den=pl.col("youth")).row(0, named=True)
+        )
+        for indicator, (p, den, label) in PCT_PARTS.items():
+            if pct[p] is None:
+                continue
+            frame.append({
+                "indicator": indicator, "breakdown": "all", "numerator": derived[indicator],
+                "denominator": derived[den], "source": f"{PCT_SOURCE.format(den=label)} (Nederland)",
+                "is_estimate": True, "published_rate": pct[p] / 100,
+            })  # fmt: skip
     return pl.DataFrame(
-        [
-            {
-                "indicator": i,
-                "year": year,
-                "breakdown": b,
-                "numerator": num,
-                "denominator": den,
-                "source": source,
-                "is_simulated": False,
-                "is_estimate": est,
-            }
-            for i, b, num, den, est in rows
-        ],
+        [{**r, "year": year, "is_simulated": False, "coverage": None, "note": None} for r in frame],
         schema=SCHEMAS["national"],
-    )
+    ).sort("indicator", "breakdown")

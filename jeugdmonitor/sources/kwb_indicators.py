@@ -12,14 +12,16 @@
   `a_opl_hg`): real counts, the base is their sum.
 
 Both describe households or inhabitants, not children. 2021 only (the 2022 columns are empty).
-Counts of own-year gemeenten are summed to 2024 gemeenten (`jeugdzorg.to_2024`).
+Counts of own-year gemeenten are summed to 2024 gemeenten (`to_2024`: KWB publishes these for
+every gemeente, so a merged gemeente has every part).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from jeugdmonitor.sources import jeugdzorg, kwb
+from jeugdmonitor.sources import kwb
+from jeugdmonitor.sources.crosswalk import resolve_codes
 
 YEAR = 2021
 SOURCE = "CBS Kerncijfers wijken en buurten 2021"
@@ -91,13 +93,38 @@ def _long(counts: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
+def to_2024(
+    rows: pl.DataFrame, columns: list[str], gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
+) -> pl.DataFrame:
+    """Counts of own-year gemeenten (`code`, `year`) summed to 2024 gemeenten. A 2024 value is
+    null when any part's is null (KWB publishes these for every gemeente, so that does not
+    happen in the bundled data); only full mergers are allowed."""
+    resolved = resolve_codes(rows["code"], gemeenten, crosswalk)
+    split = resolved.filter(pl.col("share") != 1.0)
+    if split.height:
+        raise ValueError(
+            f"gemeente {split['old_code'][0]} was split after this year: its counts cannot be "
+            "mapped to 2024 gemeenten exactly"
+        )
+    return (
+        rows.join(resolved, left_on="code", right_on="old_code")
+        .group_by("gm_code", "year")
+        .agg(
+            pl.when(pl.col(c).is_null().any()).then(None).otherwise(pl.col(c).sum()).alias(c)
+            for c in columns
+        )
+        .rename({"gm_code": "gemeente_code"})
+        .sort("gemeente_code", "year")
+    )
+
+
 def indicator_rows(
     kwb_rows: pl.DataFrame, gemeenten: pl.DataFrame, crosswalk: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows per 2024 gemeente (`indicators`) and CBS's national row (`national`)."""
     own = _counts(kwb.level(kwb_rows, "gemeente"))
     columns = [c for c in own.columns if c not in ("code", "year")]
-    summed = jeugdzorg.to_2024(own, columns, gemeenten, crosswalk)
+    summed = to_2024(own, columns, gemeenten, crosswalk)
     rows = _long(summed, "gemeente_code")
     national = _long(_counts(kwb.level(kwb_rows, "land")), "code").drop(
         "code", "numerator_low", "numerator_high"
