@@ -54,9 +54,10 @@ def store():
 
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
-    """A private copy of data/ that a test may corrupt."""
+    """A private copy of data/ that a test may corrupt (without the history a local `build` or
+    `import` keeps there)."""
     dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
+    shutil.copytree(DATA, dst, ignore=shutil.ignore_patterns("history"))
     return dst
 
 
