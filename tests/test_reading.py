@@ -92,6 +92,7 @@ def test_sections_are_grouped_under_the_nji_themes(store):
     built = build_sections(store, get_region(store, "GM0363"))
     grouped = themes.grouped(built)
     assert [(t.title, [k for k, _ in m]) for t, m in grouped] == [
+        ("In het kort", ["wat_valt_op", "vergelijking"]),
         (
             "Hoe zorgt u voor de jeugd?",
             [
@@ -124,14 +125,15 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
     built = build_sections(store, get_region(store, "GM0344"))
     toc = markup.toc_html(built)
     links = re.findall(r"<a href='#([^']+)'>", toc)
-    assert links[:4] == ["thema-jeugd", "inleiding", "samenstelling", "problematiek"]
+    assert links[:3] == ["thema-kort", "wat_valt_op", "vergelijking"]
+    assert links[3:7] == ["thema-jeugd", "inleiding", "samenstelling", "problematiek"]
     assert "thema-signaleren" in links and "eerder_signaleren" not in links  # one section, one link
     page = "".join(ui.sections_by_key(built, key).text for key in built)
     for anchor in links:
         assert f"id='{anchor}'" in page or f'id="{anchor}"' in page, anchor
     assert "id='eerder_signaleren'" in page  # a deep link to the section itself works too
     # the theme heading comes once, before its first section; sections are h3 with a link
-    assert page.count("class='jm-theme'") == 4
+    assert page.count("class='jm-theme'") == 5
     assert (
         "<h3 class='jm-section' id='jeugdzorg'>Jeugdzorggebruik<a class='jm-anchor' href='#jeugdzorg'"
         in page
@@ -139,7 +141,7 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
 
 
 def test_further_reading_is_real_links_and_print_shows_the_address(store):
-    jeugd, signaleren = themes.themes()[:2]
+    jeugd, signaleren = themes.themes()[1:3]
     assert [x.title for x in jeugd.research] == [
         "Publicatie NJi: Preventiematrix jeugdbeleid",
         "Publicatie NJi: Het groeiend jeugdzorggebruik",

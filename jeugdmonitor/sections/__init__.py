@@ -18,13 +18,17 @@ from jeugdmonitor.sections import (
     problematiek,
     samenstelling,
     speciaal_onderwijs,
+    vergelijking,
     verwacht,
+    wat_valt_op,
     wijken,
 )
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section, SectionBuilder
 from jeugdmonitor.store import Store
 
 SECTIONS: dict[str, SectionBuilder] = {
+    "wat_valt_op": wat_valt_op.build,  # first: what stands out, then the comparison of choice
+    "vergelijking": vergelijking.build,
     "inleiding": inleiding.build,
     "samenstelling": samenstelling.build,
     "problematiek": problematiek.build,

@@ -76,6 +76,7 @@ def _by_age(
     noun: str,
     what: str,
     verb: str,
+    peers: tuple[str, ...] = (),
 ) -> list[Figure]:
     """Bars by age, the NL map, the trend by age and (for a gemeente) the strip of one risk factor."""
     return [
@@ -110,7 +111,7 @@ def _by_age(
             explanation=AGE_TREND_TEXT.format(what=what),
             series_title="Leeftijd",
         ),
-        *figures.strip(store, region, indicator=indicator),
+        *figures.strip(store, region, indicator=indicator, peers=peers),
     ]
 
 
@@ -132,6 +133,7 @@ def build(
                 store,
                 region,
                 assets,
+                peers=choices.compare,
                 indicator="eenoudergezin",
                 noun="kinderen in eenoudergezinnen",
                 what="minderjarigen in eenoudergezinnen",
@@ -141,6 +143,7 @@ def build(
                 store,
                 region,
                 assets,
+                peers=choices.compare,
                 indicator="armoede",
                 noun="kinderen in armoede",
                 what="minderjarigen in armoede",
@@ -186,7 +189,9 @@ def build(
                 ),
                 series_title="Leeftijd",
             ),
-            *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12"),
+            *figures.strip(
+                store, region, indicator=achterstand, breakdown="age=4-12", peers=choices.compare
+            ),
         ],
         outro=OUTRO,
     )

@@ -110,7 +110,7 @@ def build(
                 explanation=TREND_TEXT,
                 series_title="Vorm van jeugdzorg",
             ),
-            *figures.strip(store, region, indicator="jeugdzorg"),
+            *figures.strip(store, region, indicator="jeugdzorg", peers=choices.compare),
             figures.bars(
                 store,
                 region,

@@ -110,7 +110,7 @@ def build(
                 explanation=TREND_TEXT,
                 series_title="Soort",
             ),
-            *figures.strip(store, region, indicator=INDICATOR),
+            *figures.strip(store, region, indicator=INDICATOR, peers=choices.compare),
         ],
         outro=OUTRO,
     )

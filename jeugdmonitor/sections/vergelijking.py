@@ -1,0 +1,193 @@
+"""Section "Vergelijken met gemeenten van uw keuze": the region against each chosen gemeente.
+
+With `Choices.compare` (at most ten gemeenten, from the app's selector, `?compare=` or
+`jeugdmonitor report --compare`) a table puts every real indicator of the region next to each
+chosen gemeente, marked ▲ / ▼ where the gemeente is significantly higher / lower than the region.
+Without a choice the section says which gemeenten a gemeente is compared with by default and how
+to choose others. The same choice replaces the computed comparable gemeenten in the strips.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jeugdmonitor import highlights
+from jeugdmonitor.benchmark import DEFAULT_K, peer_set
+from jeugdmonitor.compare import MAX_COMPARE
+from jeugdmonitor.indicators import level_values
+from jeugdmonitor.regions import Region
+from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
+from jeugdmonitor.sections.benchmark_strip import peers_text
+from jeugdmonitor.sections.common import badge, is_nl, md_escape, real_sources, region_label
+from jeugdmonitor.sections.wat_valt_op import what
+from jeugdmonitor.stats import MIN_COUNT, percent_text, rounded
+from jeugdmonitor.store import Store
+
+KEY = "vergelijking"
+TITLE = "Vergelijken met gemeenten van uw keuze"
+MARKS = {"hoger": " ▲", "lager": " ▼"}
+HOW = (
+    f"In de app kiest u zelf tot {MAX_COMPARE} gemeenten om mee te vergelijken (ook in de link "
+    "naar de pagina, en met `jeugdmonitor report --compare` in een rapport). Dan staat hier een "
+    "tabel met elk echt cijfer van deze regio naast dat van elke gekozen gemeente"
+)
+
+
+def _gemeente_values(store: Store, indicators: list[str], codes: list[str]) -> pl.DataFrame:
+    """The real values of the chosen gemeenten (every year and breakdown of the indicators)."""
+    return pl.concat(
+        level_values(store, indicator, "gemeente").filter(
+            pl.col("region_code").is_in(codes) & ~pl.col("is_simulated")
+        )
+        for indicator in indicators
+    )
+
+
+def comparison_rows(store: Store, region: Region | None, codes: list[str]) -> pl.DataFrame:
+    """Per real indicator of the region and chosen gemeente: both values in the region's latest
+    year, and `direction` ('hoger'/'lager': the gemeente significantly above/below the region,
+    95%, each cell on its own); a gemeente's value below 10 (or simulated) is left empty."""
+    own = highlights.latest_real(store, region)
+    if not own.height or not codes:
+        return pl.DataFrame()
+    keys = ["indicator", "breakdown", "year"]
+    others = _gemeente_values(store, own["indicator"].unique().to_list(), codes).select(
+        *keys,
+        pl.col("region_code").alias("gemeente"),
+        pl.col("numerator").alias("g_numerator"),
+        pl.col("denominator").alias("g_denominator"),
+        "source",
+        "is_estimate",
+    )
+    pairs = own.join(pl.DataFrame({"gemeente": codes}), how="cross").join(
+        others, on=[*keys, "gemeente"], how="left"
+    )
+    shown = (pl.col("g_numerator") >= MIN_COUNT) & (pl.col("g_denominator") >= MIN_COUNT)
+    frame = pairs.with_columns(
+        comparison=pl.lit("gemeente"),
+        ref_year=pl.col("year"),
+        numerator=pl.when(shown).then(pl.col("g_numerator")),
+        denominator=pl.when(shown).then(pl.col("g_denominator")),
+        ref_numerator=pl.col("numerator"),
+        ref_denominator=pl.col("denominator"),
+        ref_rate=pl.col("rate"),
+    ).with_columns(rate=pl.col("numerator") / pl.col("denominator"))
+    from jeugdmonitor.stats import wilson
+
+    low, high = wilson(pl.col("numerator"), pl.col("denominator"))
+    tested = highlights.tested(frame.with_columns(ci_low=low, ci_high=high), adjust=False)
+    return tested.select(
+        *keys,
+        "gemeente",
+        pl.col("ref_rate").alias("region_rate"),
+        "rate",
+        "ci_low",
+        "ci_high",
+        "numerator",
+        "denominator",
+        "direction",
+        "source",
+        pl.col("is_estimate").fill_null(False),
+    )
+
+
+def _table(store: Store, rows: pl.DataFrame, region_name: str, codes: list[str]) -> pl.DataFrame:
+    """Wide: one row per indicator, the region's value and each gemeente's value with ▲/▼."""
+    names = {c: store.region_index[c]["display_name"] for c in codes}
+    cells = rows.with_columns(
+        cel=pl.when(pl.col("rate").is_null())
+        .then(pl.lit("–"))
+        .otherwise(
+            pl.col("rate").map_elements(percent_text, return_dtype=pl.String)
+            + pl.col("direction").replace_strict(MARKS, default="", return_dtype=pl.String)
+        ),
+        Cijfer=pl.struct("indicator", "breakdown").map_elements(
+            lambda r: what(store, r["indicator"], r["breakdown"]), return_dtype=pl.String
+        ),
+    )
+    wide = cells.pivot(on="gemeente", index=["Cijfer", "year"], values="cel", maintain_order=True)
+    first = cells.unique(["Cijfer", "year"], keep="first", maintain_order=True).select(
+        "Cijfer", "year", pl.col("region_rate").map_elements(percent_text, return_dtype=pl.String)
+    )
+    return (
+        first.join(wide, on=["Cijfer", "year"], maintain_order="left")
+        .rename({"year": "Jaar", "region_rate": region_name, **names})
+        .select("Cijfer", "Jaar", region_name, *names.values())
+    )
+
+
+def _download(rows: pl.DataFrame, store: Store, code: str) -> pl.DataFrame:
+    """The comparison as a long CSV, in the columns of the other downloads."""
+    return rows.select(
+        pl.lit(code).alias("regiocode_vergeleken"),
+        pl.col("gemeente").alias("regiocode"),
+        pl.col("gemeente")
+        .replace_strict({c: store.region_index[c]["display_name"] for c in rows["gemeente"]})
+        .alias("regio"),
+        "indicator",
+        pl.col("year").alias("jaar"),
+        pl.col("breakdown").alias("uitsplitsing"),
+        rounded("numerator").alias("aantal"),
+        rounded("denominator").alias("totaal"),
+        (pl.col("rate") * 100).round(1).alias("percentage"),
+        (pl.col("ci_low") * 100).round(1).alias("bi95_ondergrens"),
+        (pl.col("ci_high") * 100).round(1).alias("bi95_bovengrens"),
+        (pl.col("region_rate") * 100).round(1).alias("percentage_vergeleken_regio"),
+        pl.col("direction").alias("verschil_met_vergeleken_regio"),
+        pl.col("source").alias("bron"),
+    )
+
+
+def build(
+    store: Store,
+    region: Region | None,
+    *,
+    assets: object = None,
+    choices: Choices = DEFAULT_CHOICES,
+) -> Section:
+    """The comparison table with the chosen gemeenten, or how to choose them."""
+    del assets
+    code = None if is_nl(region) else region.code  # type: ignore[union-attr]
+    codes = [c for c in choices.compare if c != code]
+    if not codes:
+        default = (
+            peers_text(store, code, *peer_set(store, code), DEFAULT_K) + " "
+            if region is not None and region.type == "gemeente"
+            else ""
+        )
+        intro = (
+            f"{default}{HOW}; de gekozen gemeenten vervangen dan ook de vergelijkbare gemeenten "
+            "in de vergelijkingsfiguren."
+        )
+        return Section(KEY, TITLE, intro)
+    rows = comparison_rows(store, None if is_nl(region) else region, codes)
+    name = region_label(region)
+    escaped = md_escape(name)
+    listed = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
+    intro = (
+        f"{escaped} naast de {len(codes)} gemeenten die u koos: {listed}. Elk echt cijfer in het "
+        f"laatste jaar van {escaped}. ▲ / ▼: de gemeente ligt significant hoger / lager dan "
+        f"{escaped} (95%, per cel getoetst; niet gecorrigeerd voor het aantal vergelijkingen, "
+        "zie *Wat valt op* voor de gecorrigeerde verschillen). – : geen cijfer (minder dan 10, "
+        "of alleen gesimuleerd)."
+    )
+    if not rows.height:
+        return Section(KEY, TITLE, f"{intro}\n\nVoor {escaped} zijn er geen echte cijfers.")
+    table = _table(store, rows, name, codes)
+    flags = rows.with_columns(is_simulated=pl.lit(False))
+    years = sorted(rows["year"].unique().to_list())
+    figure = Figure(
+        key="vergelijking_tabel",
+        title=f"{name} en de gekozen gemeenten",
+        explanation="",
+        source="Bron en jaar data: "
+        + ("; ".join(real_sources(flags)) or "eigen cijfers")
+        + ". Percentages van de gemeenten met hun eigen noemer; aantallen onder 10 niet getoond.",
+        chart=None,
+        table=table,
+        download=_download(rows, store, code or "NL01"),
+        download_name=f"vergelijking_{code or 'NL01'}_gekozen_gemeenten.csv",
+        download_label="deze vergelijking",
+        badge=badge(flags, years),
+    )
+    return Section(KEY, TITLE, intro, [figure])
