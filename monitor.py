@@ -20,7 +20,7 @@ app = marimo.App(
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import ui
+    from jeugdmonitor import compare_ui, report_download, ui
 
 
 @app.cell
@@ -59,6 +59,13 @@ def _(requested, store):
 
 
 @app.cell
+def _(store):
+    compare, compare_notice = compare_ui.compare_picker(store, compare_ui.requested())
+    compare_ui.picker_view(compare, compare_notice)
+    return (compare,)
+
+
+@app.cell
 def _(picker, requested, store):
     region, notice = ui.chosen_region(store, picker.value, requested)
     ui.header(region, notice)
@@ -66,15 +73,34 @@ def _(picker, requested, store):
 
 
 @app.cell
-def _(region, store):
-    built = ui.build_sections(store, region)
+def _(compare, region, store):
+    choices = compare_ui.choices(compare.value)
+    built = ui.build_sections(store, region, choices)
     ui.banner(built)
-    return (built,)
+    return built, choices
+
+
+@app.cell
+def _(choices, region, store):
+    report_download.download_button(store, region, choices)
+    return
 
 
 @app.cell
 def _(built):
     ui.navigation(built)
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wat_valt_op")
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "vergelijking")
     return
 
 

@@ -14,18 +14,24 @@ import polars as pl
 from jeugdmonitor import highlights
 from jeugdmonitor.benchmark import DEFAULT_K, peer_set
 from jeugdmonitor.compare import MAX_COMPARE
-from jeugdmonitor.indicators import level_values
+from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, level_values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.benchmark_strip import peers_text
-from jeugdmonitor.sections.common import badge, is_nl, md_escape, real_sources, region_label
-from jeugdmonitor.sections.wat_valt_op import what
+from jeugdmonitor.sections.common import (
+    badge,
+    is_nl,
+    md_escape,
+    real_sources,
+    region_label,
+    source_line,
+)
 from jeugdmonitor.stats import MIN_COUNT, percent_text, rounded
 from jeugdmonitor.store import Store
 
 KEY = "vergelijking"
 TITLE = "Vergelijken met gemeenten van uw keuze"
-MARKS = {"hoger": " ▲", "lager": " ▼"}
+MARKS = {"hoger": "\u00a0▲", "lager": "\u00a0▼"}  # no-break space: a mark stays by its value
 HOW = (
     f"In de app kiest u zelf tot {MAX_COMPARE} gemeenten om mee te vergelijken (ook in de link "
     "naar de pagina, en met `jeugdmonitor report --compare` in een rapport). Dan staat hier een "
@@ -101,18 +107,22 @@ def _table(store: Store, rows: pl.DataFrame, region_name: str, codes: list[str])
             pl.col("rate").map_elements(percent_text, return_dtype=pl.String)
             + pl.col("direction").replace_strict(MARKS, default="", return_dtype=pl.String)
         ),
-        Cijfer=pl.struct("indicator", "breakdown").map_elements(
-            lambda r: what(store, r["indicator"], r["breakdown"]), return_dtype=pl.String
+        Cijfer=pl.col("indicator").map_elements(
+            lambda i: catalogue_entry(store, i)["title_nl"], return_dtype=pl.String
+        ),
+        Uitsplitsing=pl.col("breakdown").replace_strict(
+            breakdown_labels(store), default=pl.col("breakdown")
         ),
     )
-    wide = cells.pivot(on="gemeente", index=["Cijfer", "year"], values="cel", maintain_order=True)
-    first = cells.unique(["Cijfer", "year"], keep="first", maintain_order=True).select(
-        "Cijfer", "year", pl.col("region_rate").map_elements(percent_text, return_dtype=pl.String)
+    index = ["Cijfer", "Uitsplitsing", "year"]
+    wide = cells.pivot(on="gemeente", index=index, values="cel", maintain_order=True)
+    first = cells.unique(index, keep="first", maintain_order=True).select(
+        *index, pl.col("region_rate").map_elements(percent_text, return_dtype=pl.String)
     )
     return (
-        first.join(wide, on=["Cijfer", "year"], maintain_order="left")
+        first.join(wide, on=index, maintain_order="left")
         .rename({"year": "Jaar", "region_rate": region_name, **names})
-        .select("Cijfer", "Jaar", region_name, *names.values())
+        .select("Cijfer", "Uitsplitsing", "Jaar", region_name, *names.values())
     )
 
 
@@ -180,9 +190,14 @@ def build(
         key="vergelijking_tabel",
         title=f"{name} en de gekozen gemeenten",
         explanation="",
-        source="Bron en jaar data: "
-        + ("; ".join(real_sources(flags)) or "eigen cijfers")
-        + ". Percentages van de gemeenten met hun eigen noemer; aantallen onder 10 niet getoond.",
+        source=source_line(
+            store,
+            rows["indicator"][0],
+            years,
+            False,
+            real_sources(flags),
+            estimated=bool(rows["is_estimate"].any()),
+        ),
         chart=None,
         table=table,
         download=_download(rows, store, code or "NL01"),
