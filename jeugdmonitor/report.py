@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from jeugdmonitor import charts, markup, report_csv, themes
+from jeugdmonitor import charts, markup, report_csv, themes, wijk_map
 from jeugdmonitor.files import atomic_write
 from jeugdmonitor.region_search import search_text
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
@@ -261,11 +261,16 @@ window.jmDraw = function () {
       {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
     return vegaEmbed('#' + id, spec, {renderer: 'svg', actions: false, loader: loader,
                                            formatLocale: locale})
-      .then(function () {
+      .then(function (result) {
         // Vega gives an empty mark layer (e.g. no suppressed points) the role of an image
         // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
         document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
           .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
+        // a click on a wijk in its map chooses it there (static/wijkmap.js)
+        result.view.addEventListener('click', function (event, item) {
+          var code = item && item.datum && item.datum.code;
+          if (code && window.jmWijk) window.jmWijk(code);
+        });
       })
       .catch(function (err) {
         var el = document.getElementById(id);
@@ -343,7 +348,7 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
         parts.append(markup.table_html(figure.table, links=figure.links, href=_report_href))
     else:
-        parts.append(markup.table_details(figure.table))
+        parts.append(markup.table_details(figure.table, figure.links, _report_href))
     parts.append("</figure>")
     return "".join(parts)
 
@@ -485,7 +490,7 @@ def _json_object(pairs: dict[str, str]) -> str:
 
 def _scripts(page: Page, items: dict[str, str]) -> str:
     """The page's data and JavaScript: linked shared assets, or packed blocks plus the unpacker."""
-    embed = f"<script>{EMBED_JS}</script>"
+    embed = f"<script>{EMBED_JS}{wijk_map.WIJK_JS}</script>"
     if page.shared:
         links = f'<script src="{page.asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
             f'<script src="{page.asset_prefix}/data/{name}.js"></script>' for name in items

@@ -250,11 +250,14 @@ class AppAssets(charts.Assets):
 
 @functools.cache
 def runtime_js() -> bytes:
-    """The browser runtime: vl-convert's Vega/Vega-Lite/vega-embed bundle, then `app.js`."""
+    """The browser runtime: vl-convert's Vega/Vega-Lite/vega-embed bundle, then `app.js` and
+    `wijkmap.js`."""
     from jeugdmonitor.report import vega_bundle
 
-    app = resources.files("jeugdmonitor").joinpath("static/app.js").read_text(encoding="utf-8")
-    return (vega_bundle() + "\n;\n" + app).encode("utf-8")
+    static = resources.files("jeugdmonitor").joinpath("static")
+    app = static.joinpath("app.js").read_text(encoding="utf-8")
+    wijk = static.joinpath("wijkmap.js").read_text(encoding="utf-8")  # choose a wijk on its map
+    return (vega_bundle() + "\n;\n" + app + "\n;\n" + wijk).encode("utf-8")
 
 
 def runtime_html(regions: dict[str, str], prefetch: list[str] = ()) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jeugdmonitor import charts
+from jeugdmonitor import charts, wijk_map
 from jeugdmonitor import wijken as values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
@@ -17,6 +17,7 @@ from jeugdmonitor.sections.common import (
     ESTIMATE_NOTE,
     csv_flag_columns,
     csv_rate_columns,
+    interactive,
     md_escape,
 )
 from jeugdmonitor.stats import count_text, percent_text, rounded
@@ -83,6 +84,15 @@ def _download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
 
 
 TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
+MAP_HELP = (
+    "Kies onder de kaart een wijk, klik op een wijk in de kaart of op een wijknaam in de tabel: "
+    "die wijk wordt omlijnd en benoemd."
+)
+
+
+def _links(rows: pl.DataFrame) -> tuple[str, ...]:
+    """Per table row: a link that shows the wijk on the map (`static/wijkmap.js`)."""
+    return tuple(f"{wijk_map.LINK_PREFIX}{code}" for code in rows["wijk_code"])
 
 
 def _figure(region: Region, rows: pl.DataFrame, **fields) -> Figure:
@@ -150,25 +160,26 @@ def build(
             rounded("numerator").alias("numerator"),
             rounded("denominator").alias("denominator"),
         )
-        selected = table.filter(pl.col("code") == top["wijk_code"]) if top else None
-        chart = charts.choropleth(
+        chart = wijk_map.wijk_map(
+            store,
+            region.code,
             table,
             geo=assets.geo(
                 f"wijk_{region.code}", lambda: values.map_text(store, region.code), "wijk"
             ),
-            selected=selected,
+            chosen=top["wijk_code"] if top else None,
             description=(
                 f"Kaart van de wijken van {region.name}: aandeel jongeren met jeugdzorg, 2022. "
-                "Donkerder blauw is een hoger aandeel, lichtgrijs is onderdrukt (minder dan 10)."
+                "Donkerder blauw is een hoger aandeel, lichtgrijs is onderdrukt (minder dan 10). "
+                "Wijknamen staan op de kaart waar ze passen."
                 + (
-                    f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd."
+                    f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd en "
+                    "altijd benoemd."
                     if top
                     else ""
                 )
             ),
-            width=340,  # with the legend beside it, it fits a half-width card
-            height=310,
-            legend_orient="right",
+            many=tall,  # many wijken: the map takes the page's width
         )
         figures.append(
             _figure(
@@ -179,13 +190,14 @@ def build(
                 explanation=(
                     "De kaart toont per wijk het aandeel jongeren met jeugdzorg; donkerblauw is het "
                     "hoogste aandeel, lichtgrijs een wijk met minder dan 10 jongeren in jeugdzorg. "
-                    "De wijk met het hoogste aandeel is oranje omlijnd; beweeg over een wijk voor "
-                    "naam, aantal, percentage en interval."
+                    "Wijknamen staan erop waar ze passen; de wijk met het hoogste aandeel is oranje "
+                    "omlijnd en altijd benoemd. " + interactive(MAP_HELP)
                 ),
                 chart=chart,
                 table=_table(latest),
                 summary=spread,
-                layout="half",
+                layout="full" if tall else "half",
+                links=_links(latest),
             )
         )
     else:
@@ -217,6 +229,7 @@ def build(
                 width=260 if figures and not tall else 460,
             ),
             table=_table(latest),
+            links=_links(latest) if figures else (),
             summary=spread if not figures else "",
             layout="half" if figures and not tall else "full",
             tall=tall,
