@@ -100,12 +100,6 @@ def _(built):
 
 @app.cell
 def _(built):
-    ui.sections_by_key(built, "vergelijking")
-    return
-
-
-@app.cell
-def _(built):
     ui.sections_by_key(built, "inleiding")
     return
 

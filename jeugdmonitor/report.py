@@ -266,6 +266,9 @@ window.jmDraw = function () {
         // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
         document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
           .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
+        // a wijk map's choice of wijk (a <select>) goes beside the chart, not inside its image
+        var chart = document.getElementById(id), form = chart.querySelector('.vega-bindings');
+        if (form) chart.parentNode.insertBefore(form, chart.nextSibling);
         // a click on a wijk in its map chooses it there (static/wijkmap.js)
         result.view.addEventListener('click', function (event, item) {
           var code = item && item.datum && item.datum.code;

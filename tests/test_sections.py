@@ -21,7 +21,6 @@ from jeugdmonitor.store import load
 
 EXPECTED_KEYS = [
     "wat_valt_op",
-    "vergelijking",
     "inleiding",
     "samenstelling",
     "problematiek",
@@ -348,7 +347,7 @@ def test_every_section_builds_for_every_region_type(store, code):
     built = build_sections(store, region)
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
     # tested in their own modules
-    own = ("verwacht", "wijken", "samenstelling", "wat_valt_op", "vergelijking")
+    own = ("verwacht", "wijken", "samenstelling", "wat_valt_op")
     figures = [f for k, s in built.items() if k not in own for f in s.figures]
     gemeente = region is not None and region.type == "gemeente"
     assert len(figures) == 21 + (len(STRIPS) if gemeente else 0)  # a gemeente adds its strips
@@ -376,8 +375,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     built = build_sections(store, get_region(store, "GM0363"))
     titles = [s.title for s in built.values()]
     assert titles == [
-        "Wat valt op",  # under the theme "In het kort"
-        "Vergelijken met gemeenten van uw keuze",
+        "Wat valt op",  # its own theme, first
         "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
         "Regio's van deze gemeente",
         "Problematiek",

@@ -18,7 +18,6 @@ from jeugdmonitor.sections import (
     problematiek,
     samenstelling,
     speciaal_onderwijs,
-    vergelijking,
     verwacht,
     wat_valt_op,
     wijken,
@@ -27,8 +26,7 @@ from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.store import Store
 
 SECTIONS: dict[str, SectionBuilder] = {
-    "wat_valt_op": wat_valt_op.build,  # first: what stands out, then the comparison of choice
-    "vergelijking": vergelijking.build,
+    "wat_valt_op": wat_valt_op.build,  # first: what stands out (and the chosen comparison)
     "inleiding": inleiding.build,
     "samenstelling": samenstelling.build,
     "problematiek": problematiek.build,

@@ -1,10 +1,10 @@
-"""Section "Vergelijken met gemeenten van uw keuze": the region against each chosen gemeente.
+"""The region against each gemeente the user chose: a table in "Wat valt op".
 
 With `Choices.compare` (at most ten gemeenten, from the app's selector, `?compare=` or
 `jeugdmonitor report --compare`) a table puts every real indicator of the region next to each
 chosen gemeente, marked ▲ / ▼ where the gemeente is significantly higher / lower than the region.
-Without a choice the section says which gemeenten a gemeente is compared with by default and how
-to choose others. The same choice replaces the computed comparable gemeenten in the strips.
+Without a choice "Wat valt op" says which gemeenten a gemeente is compared with by default and
+how to choose others. The same choice replaces the computed comparable gemeenten in the strips.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from jeugdmonitor.benchmark import DEFAULT_K, peer_set
 from jeugdmonitor.compare import MAX_COMPARE
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, level_values
 from jeugdmonitor.regions import Region
-from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
-from jeugdmonitor.sections.benchmark_strip import peers_text
+from jeugdmonitor.sections.base import Choices, Figure
 from jeugdmonitor.sections.common import (
     badge,
+    interactive,
     is_nl,
     md_escape,
     real_sources,
@@ -29,12 +29,9 @@ from jeugdmonitor.sections.common import (
 from jeugdmonitor.stats import MIN_COUNT, percent_text, rounded
 from jeugdmonitor.store import Store
 
-KEY = "vergelijking"
-TITLE = "Vergelijken met gemeenten van uw keuze"
 MARKS = {"hoger": "\u00a0▲", "lager": "\u00a0▼"}  # no-break space: a mark stays by its value
 HOW = (
-    f"In de app kiest u zelf tot {MAX_COMPARE} gemeenten om mee te vergelijken (ook in de link "
-    "naar de pagina, en met `jeugdmonitor report --compare` in een rapport). Dan staat hier een "
+    f"Kies bovenaan zelf tot {MAX_COMPARE} gemeenten om mee te vergelijken: dan staat hier een "
     "tabel met elk echt cijfer van deze regio naast dat van elke gekozen gemeente"
 )
 
@@ -148,48 +145,30 @@ def _download(rows: pl.DataFrame, store: Store, code: str) -> pl.DataFrame:
     )
 
 
-def build(
-    store: Store,
-    region: Region | None,
-    *,
-    assets: object = None,
-    choices: Choices = DEFAULT_CHOICES,
-) -> Section:
-    """The comparison table with the chosen gemeenten, or how to choose them."""
-    del assets
+def comparison_figure(store: Store, region: Region | None, choices: Choices) -> Figure | None:
+    """The table of the region against each chosen gemeente (None without a choice)."""
     code = None if is_nl(region) else region.code  # type: ignore[union-attr]
     codes = [c for c in choices.compare if c != code]
     if not codes:
-        default = (
-            peers_text(store, code, *peer_set(store, code), DEFAULT_K) + " "
-            if region is not None and region.type == "gemeente"
-            else ""
-        )
-        intro = (
-            f"{default}{HOW}; de gekozen gemeenten vervangen dan ook de vergelijkbare gemeenten "
-            "in de vergelijkingsfiguren."
-        )
-        return Section(KEY, TITLE, intro)
+        return None
     rows = comparison_rows(store, None if is_nl(region) else region, codes)
     name = region_label(region)
     escaped = md_escape(name)
     listed = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
-    intro = (
-        f"{escaped} naast de {len(codes)} gemeenten die u koos: {listed}. Elk echt cijfer in het "
+    explanation = (
+        f"{escaped} naast de {len(codes)} gemeenten die u koos: {listed}; elk echt cijfer in het "
         f"laatste jaar van {escaped}. ▲ / ▼: de gemeente ligt significant hoger / lager dan "
-        f"{escaped} (95%, per cel getoetst; niet gecorrigeerd voor het aantal vergelijkingen, "
-        "zie *Wat valt op* voor de gecorrigeerde verschillen). – : geen cijfer (minder dan 10, "
-        "of alleen gesimuleerd)."
+        f"{escaped} (95%, per cel getoetst, niet gecorrigeerd voor het aantal vergelijkingen). "
+        "–: geen cijfer (minder dan 10, of alleen gesimuleerd)."
     )
     if not rows.height:
-        return Section(KEY, TITLE, f"{intro}\n\nVoor {escaped} zijn er geen echte cijfers.")
-    table = _table(store, rows, name, codes)
+        return None
     flags = rows.with_columns(is_simulated=pl.lit(False))
     years = sorted(rows["year"].unique().to_list())
-    figure = Figure(
+    return Figure(
         key="vergelijking_tabel",
         title=f"{name} en de gekozen gemeenten",
-        explanation="",
+        explanation=explanation,
         source=source_line(
             store,
             rows["indicator"][0],
@@ -199,10 +178,28 @@ def build(
             estimated=bool(rows["is_estimate"].any()),
         ),
         chart=None,
-        table=table,
+        table=_table(store, rows, name, codes),
         download=_download(rows, store, code or "NL01"),
         download_name=f"vergelijking_{code or 'NL01'}_gekozen_gemeenten.csv",
         download_label="deze vergelijking",
         badge=badge(flags, years),
     )
-    return Section(KEY, TITLE, intro, [figure])
+
+
+def how_to_choose(store: Store, region: Region | None, choices: Choices) -> str:
+    """Markdown: whom the region is compared with, and how to choose gemeenten yourself."""
+    code = None if is_nl(region) else region.code  # type: ignore[union-attr]
+    if [c for c in choices.compare if c != code]:
+        return ""
+    default = ""
+    if region is not None and region.type == "gemeente":
+        peers, _ = peer_set(store, region.code)
+        names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in peers)
+        default = (
+            f"De {DEFAULT_K} vergelijkbare gemeenten zijn de gemeenten die het meest op "
+            f"{md_escape(region.display_name)} lijken: {names} (zie de vergelijkingsfiguren). "
+        )
+    return default + interactive(
+        f"{HOW}; die gemeenten vervangen dan ook de vergelijkbare gemeenten in de "
+        "vergelijkingsfiguren."
+    )

@@ -16,6 +16,7 @@ from jeugdmonitor import highlights
 from jeugdmonitor.benchmark import peer_label, peer_set
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry
 from jeugdmonitor.regions import Region
+from jeugdmonitor.sections import vergelijking
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.sections.common import is_nl, md_escape, region_label
 from jeugdmonitor.stats import percent_text
@@ -176,8 +177,10 @@ def build(
     if not tests.height and not is_nl(region):
         intro = f"Voor {name} zijn er geen echte cijfers om te vergelijken."
     parts = [] if is_nl(region) and not tests.height else [_method(tests.height, name, peers_name)]
-    outro = "\n\n".join([*parts, peers_note] if peers_note else parts)
-    return Section(key=KEY, title=TITLE, intro=intro, outro=outro)
+    choose = vergelijking.how_to_choose(store, region, choices)
+    outro = "\n\n".join(x for x in (*parts, peers_note, choose) if x)
+    table = vergelijking.comparison_figure(store, region, choices)
+    return Section(key=KEY, title=TITLE, intro=intro, figures=[table] if table else [], outro=outro)
 
 
 def _method(n_tests: int, name: str, peers_name: str) -> str:

@@ -31,7 +31,10 @@
       select.dispatchEvent(new Event("change")); // what Vega's binding listens to
     }
     if (show) {
-      (select.closest(".vega-embed") || select).scrollIntoView({ block: "center" });
+      // the map holds the select (app), or the select follows the map (reports)
+      var form = select.closest(".vega-bindings");
+      var map = select.closest(".vega-embed") || (form && form.previousElementSibling) || select;
+      map.scrollIntoView({ block: "center" });
       select.focus({ preventScroll: true });
     }
     return true;
