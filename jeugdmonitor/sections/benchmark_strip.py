@@ -125,20 +125,25 @@ def _strip_chart(rows: pl.DataFrame, title_value: str, own: bool) -> charts.Spec
 
 
 def peers_text(store: Store, code: str, codes: list[str], own: bool, k: int = DEFAULT_K) -> str:
-    """Markdown: which gemeenten a gemeente is compared with, and why those (computed or chosen)."""
+    """Markdown: whom a gemeente is compared with in its strips. The computed set and why it was
+    chosen are explained once, in "Wat valt op" (`computed_peers_text`)."""
     name = md_escape(store.region_index[code]["display_name"])
-    names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
     if own:
-        return (
-            f"{name} naast de {len(codes)} door u gekozen gemeenten ({names}), de eigen "
-            "jeugdregio, de provincie, Nederland en eerdere jaren. Zonder eigen keuze toont de "
-            f"monitor de {k} gemeenten die het meest op {name} lijken."
-        )
+        names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
+        peers = f"de {len(codes)} door u gekozen gemeenten ({names})"
+    else:
+        peers = f"de {k} vergelijkbare gemeenten ([welke en waarom](#wat_valt_op))"
+    return f"{name} naast {peers}, de eigen jeugdregio, de provincie, Nederland en eerdere jaren"
+
+
+def computed_peers_text(store: Store, code: str, k: int = DEFAULT_K) -> str:
+    """Markdown: a gemeente's k comparable gemeenten and what makes them comparable."""
+    name = md_escape(store.region_index[code]["display_name"])
+    codes, _ = peer_set(store, code, k)
+    names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
     return (
-        f"{name} naast de {k} gemeenten die er het meest op lijken, de eigen "
-        f"jeugdregio, de provincie, Nederland en eerdere jaren. Vergelijkbaar betekent: het "
-        f"dichtst bij {name} op {FEATURES_TEXT} (gestandaardiseerd, even zwaar). "
-        f"De vergelijkbare gemeenten zijn: {names}."
+        f"De {k} vergelijkbare gemeenten liggen het dichtst bij {name} op {FEATURES_TEXT} "
+        f"(gestandaardiseerd, even zwaar): {names}."
     )
 
 
@@ -180,9 +185,7 @@ def benchmark_figure(
     )
     # the same text for every strip of a gemeente (the numbers are in the summary line), so
     # the app renders its markdown once per gemeente
-    explanation = peers_text(store, code, codes, own, k) + (
-        " De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
-    )
+    explanation = peers_text(store, code, codes, own, k) + " (lijnen: 95%-intervallen)."
     simulated = bool(rows["is_simulated"].any())
     estimated = bool(rows["is_estimate"].any())
     part_key = breakdown.replace("=", "_")

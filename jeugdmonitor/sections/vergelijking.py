@@ -12,11 +12,11 @@ from __future__ import annotations
 import polars as pl
 
 from jeugdmonitor import highlights
-from jeugdmonitor.benchmark import DEFAULT_K, peer_set
 from jeugdmonitor.compare import MAX_COMPARE
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, level_values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import Choices, Figure
+from jeugdmonitor.sections.benchmark_strip import computed_peers_text
 from jeugdmonitor.sections.common import (
     badge,
     interactive,
@@ -193,12 +193,7 @@ def how_to_choose(store: Store, region: Region | None, choices: Choices) -> str:
         return ""
     default = ""
     if region is not None and region.type == "gemeente":
-        peers, _ = peer_set(store, region.code)
-        names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in peers)
-        default = (
-            f"De {DEFAULT_K} vergelijkbare gemeenten zijn de gemeenten die het meest op "
-            f"{md_escape(region.display_name)} lijken: {names} (zie de vergelijkingsfiguren). "
-        )
+        default = f'<span class="jm-note">{computed_peers_text(store, region.code)}</span> '
     return default + interactive(
         f"{HOW}; die gemeenten vervangen dan ook de vergelijkbare gemeenten in de "
         "vergelijkingsfiguren."

@@ -18,7 +18,7 @@ from jeugdmonitor.indicators import breakdown_labels, catalogue_entry
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections import vergelijking
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Section
-from jeugdmonitor.sections.common import is_nl, md_escape, region_label
+from jeugdmonitor.sections.common import interactive, is_nl, md_escape, region_label
 from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import Store
 
@@ -73,7 +73,7 @@ def link(store: Store, indicator: str) -> str:
     """Markdown link to the section that shows the indicator ('' when it has none)."""
     key = catalogue_entry(store, indicator)["section"]
     title = section_links().get(key)
-    return f" [Naar {title}](#{key})" if title else ""
+    return f" {interactive(f'[Naar {title}](#{key})')}" if title else ""  # not on paper
 
 
 def difference_item(store: Store, row: dict, name: str, peers_name: str, n_peers: int) -> str:
@@ -107,7 +107,7 @@ def change_item(store: Store, row: dict, significant: bool, name: str) -> str:
         else "de grootste verandering, maar geen enkele verandering is significant"
     )
     return (
-        f"**{what(store, row['indicator'], row['breakdown'])}**: {name} van "
+        f"**{what(store, row['indicator'], row['breakdown'])}** (grootste verandering): {name} van "
         f"{percent_text(row['ref_rate'])} ({row['ref_year']}) naar {percent_text(row['rate'])} "
         f"({row['year']}) {unit_words(store, row['indicator'])}, {points(row['difference'])} "
         f"procentpunt (95%-BI {points(row['difference_low'])} tot "
@@ -161,19 +161,16 @@ def build(
         )
     more = found.height - len(items)
     extra = (
-        f"\n\nNog {more} andere {'cijfers wijken' if more > 1 else 'cijfer wijkt'} significant "
-        "af (ook andere uitsplitsingen van dezelfde cijfers); u vindt ze bij de figuren hieronder."
+        f'\n\n<span class="jm-note">Nog {more} andere '
+        f"{'cijfers wijken' if more > 1 else 'cijfer wijkt'} significant af (ook andere "
+        "uitsplitsingen van dezelfde cijfers); u vindt ze bij de figuren hieronder.</span>"
         if more > 0
         else ""
     )
+    if change is not None:  # the largest change closes the list
+        items.append(change_item(store, change, change_significant, name))
     bullets = "\n".join(f"- {item}" for item in items)
-    change_text = (
-        "\n\nVerandering tussen de laatste twee jaren:\n\n- "
-        + change_item(store, change, change_significant, name)
-        if change is not None
-        else ""
-    )
-    intro = f"{lead}\n\n{bullets}{extra}{change_text}" if items else f"{lead}{change_text}"
+    intro = f"{lead}\n\n{bullets}{extra}" if items else lead
     if not tests.height and not is_nl(region):
         intro = f"Voor {name} zijn er geen echte cijfers om te vergelijken."
     parts = [] if is_nl(region) and not tests.height else [_method(tests.height, name, peers_name)]
@@ -184,16 +181,16 @@ def build(
 
 
 def _method(n_tests: int, name: str, peers_name: str) -> str:
-    """How the items were chosen, in plain Dutch."""
+    """How the items were chosen, in plain Dutch (small on paper)."""
     against = "van Nederland, " + (f"van {peers_name} " if peers_name else "") + "en"
     return (
-        "#### Hoe is dit bepaald?\n\n"
-        "Alleen echte cijfers tellen mee (van het CBS of zelf ingelezen; gesimuleerde cijfers "
-        "niet), in hun laatste jaar en alleen waar het aantal minstens 10 is. Per cijfer is "
-        f"getoetst of {name} verschilt {against} van het jaar ervoor: {n_tests} toetsen. Bij "
-        "zoveel toetsen lijkt er al snel toevallig iets op te vallen; daarom is gecorrigeerd "
+        '<span class="jm-note">**Hoe is dit bepaald?** Alleen echte cijfers tellen mee (van het '
+        "CBS of zelf ingelezen, "
+        "niet gesimuleerd), in hun laatste jaar en alleen waar het aantal minstens 10 is. Per "
+        f"cijfer is getoetst of {name} verschilt {against} van het jaar ervoor: {n_tests} "
+        "toetsen. Bij zoveel toetsen valt er al snel toevallig iets op; daarom is gecorrigeerd "
         f"voor het aantal toetsen met {highlights.METHOD_NL} (samen hooguit 5% kans op één of "
         "meer onterechte meldingen). De volgorde is die van de grootte van het verschil, gemeten "
-        "zo dat een verschil van 1 procentpunt bij 2% zwaarder telt dan bij 40% (Cohen's h). "
-        "De cijfers laten verschillen zien, geen verklaringen."
+        "zo dat een verschil van 1 procentpunt bij 2% zwaarder telt dan bij 40% (Cohen's h). De "
+        "cijfers laten verschillen zien, geen verklaringen.</span>"
     )

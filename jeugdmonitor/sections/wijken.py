@@ -188,10 +188,10 @@ def build(
                 key="wijken_kaart",
                 title=f"Jeugdzorg per wijk in {region.name}",
                 explanation=(
-                    "De kaart toont per wijk het aandeel jongeren met jeugdzorg; donkerblauw is het "
-                    "hoogste aandeel, lichtgrijs een wijk met minder dan 10 jongeren in jeugdzorg. "
-                    "Wijknamen staan erop waar ze passen; de wijk met het hoogste aandeel is oranje "
-                    "omlijnd en altijd benoemd. " + interactive(MAP_HELP)
+                    "Per wijk het aandeel jongeren met jeugdzorg (donkerder is hoger; lichtgrijs: "
+                    "minder dan 10 jongeren in jeugdzorg), met de namen waar ze passen. De wijk "
+                    "met het hoogste aandeel is oranje omlijnd en altijd benoemd. "
+                    + interactive(MAP_HELP)
                 ),
                 chart=chart,
                 table=_table(latest),
