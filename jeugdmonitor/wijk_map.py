@@ -26,7 +26,7 @@ from jeugdmonitor import charts
 from jeugdmonitor import wijken as values
 from jeugdmonitor.store import Store
 
-FONT_SIZE = 10  # px, the names on the map
+FONT_SIZE = 12  # px, the names on the map (as every chart text: legible on screen and paper)
 CHAR_WIDTH = 0.56 * FONT_SIZE  # px per character of system-ui at that size (a little generous)
 HALF_WIDTH = 340  # a map beside the ranking, in half a card (with the legend beside it)
 FULL_WIDTH = 760  # a gemeente with many wijken: the page's width (with the legend beside it)

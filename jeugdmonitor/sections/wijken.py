@@ -84,6 +84,7 @@ def _download(rows: pl.DataFrame, region: Region) -> pl.DataFrame:
 
 
 TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
+WIDE_MAP = 15  # wijken: more than this and the map takes the page's width (names fit better)
 MAP_HELP = (
     "Kies onder de kaart een wijk, klik op een wijk in de kaart of op een wijknaam in de tabel: "
     "die wijk wordt omlijnd en benoemd."
@@ -179,7 +180,7 @@ def build(
                     else ""
                 )
             ),
-            many=tall,  # many wijken: the map takes the page's width
+            many=latest.height > WIDE_MAP,  # many wijken: the map takes the page's width
         )
         figures.append(
             _figure(
@@ -196,7 +197,7 @@ def build(
                 chart=chart,
                 table=_table(latest),
                 summary=spread,
-                layout="full" if tall else "half",
+                layout="full" if latest.height > WIDE_MAP else "half",
                 links=_links(latest),
             )
         )
