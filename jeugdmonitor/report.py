@@ -269,7 +269,7 @@ window.jmDraw = function () {
         // a wijk map's choice of wijk (a <select>) goes beside the chart, not inside its image
         var chart = document.getElementById(id), form = chart.querySelector('.vega-bindings');
         if (form) chart.parentNode.insertBefore(form, chart.nextSibling);
-        // a click on a wijk in its map chooses it there (static/wijkmap.js)
+        // a click on a wijk in its map chooses it there (static/links.js)
         result.view.addEventListener('click', function (event, item) {
           var code = item && item.datum && item.datum.code;
           if (code && window.jmWijk) window.jmWijk(code);
@@ -493,7 +493,7 @@ def _json_object(pairs: dict[str, str]) -> str:
 
 def _scripts(page: Page, items: dict[str, str]) -> str:
     """The page's data and JavaScript: linked shared assets, or packed blocks plus the unpacker."""
-    embed = f"<script>{EMBED_JS}{wijk_map.WIJK_JS}</script>"
+    embed = f"<script>{EMBED_JS}{wijk_map.LINKS_JS}</script>"
     if page.shared:
         links = f'<script src="{page.asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
             f'<script src="{page.asset_prefix}/data/{name}.js"></script>' for name in items

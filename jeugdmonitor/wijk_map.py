@@ -6,7 +6,7 @@ there when the name fits inside the wijk at the map's scale. The map's size foll
 gemeente's shape: half the page for most gemeenten, the page's width for one with many wijken
 (Amsterdam: 107). A select under the map (a Vega binding) chooses the wijk that is outlined and
 always named, the highest by default; a click on a wijk in the map or on a wijk's name in the
-table (`static/wijkmap.js`) chooses it too.
+table (`static/links.js`) chooses it too.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ HALF_WIDTH = 340  # a map beside the ranking, in half a card (with the legend be
 FULL_WIDTH = 760  # a gemeente with many wijken: the page's width (with the legend beside it)
 PARAM = "wijk"  # the chosen wijk's Vega signal; also the bound <select>'s name
 SELECT_LABEL = "Wijk op de kaart: "
-LINK_PREFIX = "#wijk-"  # a table link that chooses a wijk on the map (static/wijkmap.js)
+LINK_PREFIX = "#wijk-"  # a table link that chooses a wijk on the map (static/links.js)
 _NUMBERED = re.compile(r"^Wijk \d+\s+(?=\S)")
-WIJK_JS = (  # the browser side (app and reports): choosing a wijk from the map or a table
-    resources.files("jeugdmonitor").joinpath("static/wijkmap.js").read_text(encoding="utf-8")
+LINKS_JS = (  # the browser side (app and reports): in-page links, choosing a wijk
+    resources.files("jeugdmonitor").joinpath("static/links.js").read_text(encoding="utf-8")
 )
 
 

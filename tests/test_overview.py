@@ -339,6 +339,6 @@ def test_the_chosen_wijk_is_outlined_named_and_chosen_from_the_table(store):
 def test_the_wijk_choice_works_in_the_app_and_the_reports():
     from jeugdmonitor import transport
 
-    assert wijk_map.WIJK_JS in transport.runtime_js().decode("utf-8")
-    js = Path(wijk_map.__file__).parent / "static" / "wijkmap.js"
+    assert wijk_map.LINKS_JS in transport.runtime_js().decode("utf-8")
+    js = Path(wijk_map.__file__).parent / "static" / "links.js"
     assert 'select[name="wijk"]' in js.read_text("utf-8")

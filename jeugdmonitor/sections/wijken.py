@@ -92,7 +92,7 @@ MAP_HELP = (
 
 
 def _links(rows: pl.DataFrame) -> tuple[str, ...]:
-    """Per table row: a link that shows the wijk on the map (`static/wijkmap.js`)."""
+    """Per table row: a link that shows the wijk on the map (`static/links.js`)."""
     return tuple(f"{wijk_map.LINK_PREFIX}{code}" for code in rows["wijk_code"])
 
 

@@ -219,7 +219,7 @@
         var code = codeOf(item);
         if (!code) return;
         chooseRegion(code).then(function (chosen) {
-          if (!chosen && window.jmWijk) window.jmWijk(code); // a wijk on its map (wijkmap.js)
+          if (!chosen && window.jmWijk) window.jmWijk(code); // a wijk on its map (links.js)
         });
       });
       result.view.addEventListener("mousemove", function (event, item) {
