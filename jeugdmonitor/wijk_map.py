@@ -92,15 +92,15 @@ def _edge_distance(points: np.ndarray, rings: list[np.ndarray]) -> np.ndarray:
     return np.sqrt(np.einsum("pij,pij->pi", gap, gap).min(axis=1))
 
 
-def _pole(rings: list[np.ndarray], steps: int = 12, rounds: int = 3) -> tuple[np.ndarray, float]:
-    """The point of a polygon farthest from its edges (a grid search, refined around the best
-    point), and that distance: where a name has the most room."""
+def _pole(rings: list[np.ndarray], steps: int = 8, rounds: int = 3) -> tuple[np.ndarray, float]:
+    """The point of a polygon farthest from its edges (a grid search over the polygon, then
+    finer grids around the best point so far), and that distance: where a name has most room."""
     outer = rings[0]
     low, high = outer.min(axis=0), outer.max(axis=0)
     best, radius = outer.mean(axis=0), 0.0
-    for _ in range(rounds):
-        gx = np.linspace(low[0], high[0], steps)
-        gy = np.linspace(low[1], high[1], steps)
+    for n in [steps] + [5] * (rounds - 1):
+        gx = np.linspace(low[0], high[0], n)
+        gy = np.linspace(low[1], high[1], n)
         grid = np.array(np.meshgrid(gx, gy)).reshape(2, -1).T
         grid = grid[_inside(grid, rings)]
         if len(grid):
@@ -108,7 +108,7 @@ def _pole(rings: list[np.ndarray], steps: int = 12, rounds: int = 3) -> tuple[np
             i = int(np.argmax(distance))
             if distance[i] > radius:
                 best, radius = grid[i], float(distance[i])
-        cell = (high - low) / (steps - 1)
+        cell = (high - low) / (n - 1)
         low, high = best - cell, best + cell
     return best, radius
 
@@ -209,8 +209,21 @@ def _colour(legend_title: str, beside: bool) -> alt.ColorValue | dict:
     )
 
 
-@functools.lru_cache(maxsize=8)
+_SIZE = (7919, 7907)  # placeholder width and height of the compiled template (never a real size)
+
+
+@functools.lru_cache(maxsize=64)
 def _template(legend_title: str, width: int, height: int, beside: bool) -> str:
+    """`_compiled` at this size (each gemeente's shape gives its own height): the size is set in
+    the compiled JSON, so Altair compiles the map once per legend and layout."""
+    text = _compiled(legend_title, beside)
+    return text.replace(f'"width":{_SIZE[0]}', f'"width":{width}').replace(
+        f'"height":{_SIZE[1]}', f'"height":{height}'
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(legend_title: str, beside: bool) -> str:
     """The wijk map: shapes coloured by share, the chosen wijk outlined, names on top."""
     lookup = alt.LookupData(data=alt.UrlData(url=charts.SLOT + "geo"), key="id")
     tooltip = charts.MAP_TOOLTIPS["rate"]
@@ -250,7 +263,7 @@ def _template(legend_title: str, width: int, height: int, beside: bool) -> str:
         alt.layer(*layers)
         .add_params(chosen)
         .project(type="mercator")
-        .properties(width=width, height=height)
+        .properties(width=_SIZE[0], height=_SIZE[1])
     )
     spec = json.loads(charts._compile(chart))
     spec["params"] = [

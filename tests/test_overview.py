@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from jeugdmonitor import (
@@ -92,6 +93,8 @@ def test_p_values_are_holm_adjusted_over_every_test_of_the_page(store):
     m = len(p)
     holm = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p))  # by hand
     assert np.allclose(np.sort(tests["p_adjusted"].to_numpy()), holm)
+    raw = tests["p"].to_numpy()
+    assert np.allclose(highlights.holm(raw), multipletests(raw, method="holm")[1])
     assert (tests["p_adjusted"] >= tests["p"]).all()
     assert tests["significant"].to_list() == (tests["p_adjusted"] < 0.05).to_list()
     # the correction matters: Schiermonnikoog's drop 2021 → 2022 (p = 0.03) does not count
