@@ -82,11 +82,11 @@ FIGURE_CSS = """
 .vega-bindings { font-size: 0.85rem; margin-top: 0.3rem; }  /* a wijk map's wijk choice */
 .vega-bindings select { font-size: 0.85rem; max-width: 100%; }
 @media print {
+  .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
+  .vega-bindings { display: none !important; }
   .jm-note { font-size: 7.5pt; line-height: 1.3; }  /* how a figure was made: complete, small */
   section#wat_valt_op ul { margin: 0.2rem 0; padding-left: 1.1rem; }  /* the first page's list */
   section#wat_valt_op li { margin: 0 0 0.15rem; line-height: 1.3; }
-  .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
-  .vega-bindings { display: none !important; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
   .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }

@@ -159,7 +159,7 @@ def test_wat_valt_op_says_what_stands_out_with_numbers_intervals_and_links(store
     ]
     titles = [re.match(r"- \*\*(.+?)\*\*", item)[1] for item in items[:-1]]
     assert titles == shown[: len(titles)]
-    assert "(grootste verandering)" in items[-1]
+    assert "(grootste verandering, significant)" in items[-1]
 
 
 def test_wat_valt_op_says_when_nothing_stands_out(store):

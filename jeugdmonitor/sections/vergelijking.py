@@ -194,7 +194,9 @@ def how_to_choose(store: Store, region: Region | None, choices: Choices) -> str:
     default = ""
     if region is not None and region.type == "gemeente":
         default = f'<span class="jm-note">{computed_peers_text(store, region.code)}</span> '
-    return default + interactive(
-        f"{HOW}; die gemeenten vervangen dan ook de vergelijkbare gemeenten in de "
-        "vergelijkingsfiguren."
+    strips = (
+        "; die gemeenten vervangen dan ook de vergelijkbare gemeenten in de vergelijkingsfiguren"
+        if default
+        else ""
     )
+    return default + interactive(f"{HOW}{strips}.")

@@ -25,10 +25,7 @@ from jeugdmonitor.store import Store
 KEY = "wat_valt_op"
 TITLE = "Wat valt op"
 MAX_ITEMS = 5  # differences listed; the rest is counted
-NO_PEERS = (
-    "Vergelijkbare gemeenten worden alleen voor een gemeente berekend; kies zelf gemeenten om "
-    "deze regio mee te vergelijken."
-)
+NO_PEERS = "Vergelijkbare gemeenten worden alleen voor een gemeente berekend."
 NL_LEAD = (
     "Nederland is de maatstaf waarmee elke andere regio hier wordt vergeleken. Een verandering "
     "tussen 2021 en 2022 toetst de monitor voor Nederland alleen waar beide jaren op dezelfde "
@@ -102,16 +99,16 @@ def difference_item(store: Store, row: dict, name: str, peers_name: str, n_peers
 def change_item(store: Store, row: dict, significant: bool, name: str) -> str:
     """The largest change between the last two years as a sentence."""
     verdict = (
-        "de grootste significante verandering"
+        "significant"
         if significant
-        else "de grootste verandering, maar geen enkele verandering is significant"
+        else "na correctie voor het aantal toetsen is geen enkele verandering significant"
     )
     return (
-        f"**{what(store, row['indicator'], row['breakdown'])}** (grootste verandering): {name} van "
-        f"{percent_text(row['ref_rate'])} ({row['ref_year']}) naar {percent_text(row['rate'])} "
-        f"({row['year']}) {unit_words(store, row['indicator'])}, {points(row['difference'])} "
-        f"procentpunt (95%-BI {points(row['difference_low'])} tot "
-        f"{points(row['difference_high'])}): {verdict}.{link(store, row['indicator'])}"
+        f"**{what(store, row['indicator'], row['breakdown'])}** (grootste verandering, "
+        f"{verdict}): {name} van {percent_text(row['ref_rate'])} ({row['ref_year']}) naar "
+        f"{percent_text(row['rate'])} ({row['year']}) {unit_words(store, row['indicator'])}, "
+        f"{points(row['difference'])} procentpunt (95%-BI {points(row['difference_low'])} tot "
+        f"{points(row['difference_high'])}).{link(store, row['indicator'])}"
     )
 
 
@@ -182,7 +179,7 @@ def build(
 
 def _method(n_tests: int, name: str, peers_name: str) -> str:
     """How the items were chosen, in plain Dutch (small on paper)."""
-    against = "van Nederland, " + (f"van {peers_name} " if peers_name else "") + "en"
+    against = f"van Nederland, van {peers_name} en" if peers_name else "van Nederland en"
     return (
         '<span class="jm-note">**Hoe is dit bepaald?** Alleen echte cijfers tellen mee (van het '
         "CBS of zelf ingelezen, "
