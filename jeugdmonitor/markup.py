@@ -80,7 +80,8 @@ FIGURE_CSS = """
 .jm-toc > ol > li > a { font-weight: 600; }
 .jm-toc-title { font-weight: 700; margin: 0 0 0.3rem; }
 .vega-bindings { font-size: 0.85rem; margin-top: 0.3rem; }  /* a wijk map's wijk choice */
-.vega-bindings select { font-size: 0.85rem; max-width: 100%; }
+.vega-bindings select { font-size: 0.85rem; max-width: 100%; border: 1px solid #8c8c8c;
+  border-radius: 3px; padding: 1px 4px; background: #fff; }
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
   .vega-bindings { display: none !important; }
