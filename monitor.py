@@ -20,7 +20,7 @@ app = marimo.App(
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import ui
+    from jeugdmonitor import compare_ui, report_download, ui
 
 
 @app.cell
@@ -66,6 +66,13 @@ def _():
 
 
 @app.cell
+def _(store):
+    compare, compare_notice = compare_ui.compare_picker(store, compare_ui.requested())
+    compare_ui.picker_view(compare, compare_notice)
+    return (compare,)
+
+
+@app.cell
 def _(picker, requested, store):
     region, notice = ui.chosen_region(store, picker.value, requested)
     ui.header(region, notice)
@@ -73,15 +80,28 @@ def _(picker, requested, store):
 
 
 @app.cell
-def _(region, simulated, store):
-    built = ui.build_sections(store, region, ui.choices(simulated.value))
+def _(compare, region, simulated, store):
+    choices = compare_ui.choices(compare.value, ui.choices(simulated.value))
+    built = ui.build_sections(store, region, choices)
     ui.banner(built)
-    return (built,)
+    return built, choices
+
+
+@app.cell
+def _(choices, region, store):
+    report_download.download_button(store, region, choices)
+    return
 
 
 @app.cell
 def _(built):
     ui.navigation(built)
+    return
+
+
+@app.cell
+def _(built):
+    ui.sections_by_key(built, "wat_valt_op")
     return
 
 

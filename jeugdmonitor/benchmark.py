@@ -19,6 +19,8 @@ every value with its Wilson interval.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from jeugdmonitor import model
@@ -235,6 +237,36 @@ def _parents(store: Store, code: str) -> dict[str, str]:
     return index.get(code, {})
 
 
+def peer_set(
+    store: Store, code: str, k: int = DEFAULT_K, chosen: Sequence[str] = ()
+) -> tuple[list[str], bool]:
+    """The gemeenten a gemeente is compared with, and whether the user chose them: the user's
+    own (`chosen`, the gemeente itself left out) or else its k computed comparable gemeenten."""
+    own = [c for c in dict.fromkeys(chosen) if c != code]
+    if own:
+        return own, True
+    return comparable_gemeenten(store, code, k)["code"].to_list(), False
+
+
+def peer_label(n: int, chosen: bool) -> str:
+    """How the strip and the texts name the peers: '10 vergelijkbare gemeenten' or '3 gekozen
+    gemeenten' (one: 'gekozen gemeente')."""
+    noun = "gemeente" if n == 1 else "gemeenten"
+    return f"{n} {'gekozen' if chosen else 'vergelijkbare'} {noun}"
+
+
+def pooled_value(
+    store: Store, indicator: str, breakdown: str, year: int, codes: Sequence[str]
+) -> tuple | None:
+    """Gemeenten together (counts summed; hidden like the strip's pool): (numerator,
+    denominator, rate, ci_low, ci_high, suppressed, count_label, is_simulated, source,
+    is_estimate, None, n_with_value). None when no gemeente has a value."""
+    values = strip_values(store, indicator, breakdown)
+    found = [values[c, year] for c in codes if (c, year) in values]
+    found = [r for r in found if r[0] is not None and r[1] is not None]
+    return (*_pooled(found), len(found)) if found else None
+
+
 def benchmark_rows(
     store: Store,
     code: str,
@@ -242,28 +274,30 @@ def benchmark_rows(
     breakdown: str = "all",
     year: int | None = None,
     k: int = DEFAULT_K,
+    peers: Sequence[str] = (),
 ) -> pl.DataFrame:
     """The strip's rows, suppressed: the gemeente, each peer, peers pooled, jeugdregio, provincie,
     NL, earlier years. Columns: row, order, kind, region_code, name, year, numerator, denominator,
     rate, ci_low, ci_high, suppressed, count_label, is_simulated, source.
+
+    `peers` are the user's own comparison gemeenten (`Choices.compare`); empty: the k computed
+    comparable gemeenten.
 
     Assembled from per-process lookups (a strip is drawn for several indicators per gemeente and
     for every gemeente in the batch report), so only the final ~20 rows go through polars.
     """
     region = _require_gemeente(store, code)
     year = latest_year(store, indicator) if year is None else year
-    peers = comparable_gemeenten(store, code, k)
     values = strip_values(store, indicator, breakdown)
     name = region["display_name"]
-    peer_codes = [c for _, c in sorted(zip(peers["name"], peers["code"], strict=True))]
+    codes, own = peer_set(store, code, k, peers)
+    peer_codes = sorted(codes, key=lambda c: store.region_index[c]["name"])
+    label = peer_label(len(peer_codes), own)
     up = _parents(store, code)
     # (kind, region code, row label, name, year), in display order
     wanted = [
         ("gemeente", code, f"{name} {year}", name, year),
-        *(
-            ("peer", c, f"{k} vergelijkbare gemeenten", store.region_index[c]["display_name"], year)
-            for c in peer_codes
-        ),
+        *(("peer", c, label, store.region_index[c]["display_name"], year) for c in peer_codes),
         *(
             (kind, up[kind], *[store.region_index[up[kind]]["display_name"]] * 2, year)
             for kind in STRIP_LEVELS[1:]
@@ -278,9 +312,10 @@ def benchmark_rows(
     shown = slice(2, 2 + len(STRIP_COLUMNS))  # the strip's columns of a `strip_values` tuple
     rows = [(*w, *values[w[1], w[4]][shown]) for w in wanted if (w[1], w[4]) in values]
     found = [values[c, year] for c in peer_codes if (c, year) in values]
-    pooled = ("peers", f"{k}_peers", "Vergelijkbare gemeenten samen")
+    together = "Gekozen gemeenten samen" if own else "Vergelijkbare gemeenten samen"
+    pooled = ("peers", f"{len(peer_codes)}_peers", together)
     place = sum(r[0] in ("gemeente", "peer") for r in rows)
-    rows.insert(place, (*pooled, f"{k} vergelijkbare gemeenten samen", year, *_pooled(found)))
+    rows.insert(place, (*pooled, f"{label} samen", year, *_pooled(found)))
     return pl.DataFrame(
         [(r[2], r[3], r[0], r[1], *r[4:], KIND_ORDER[r[0]] * 100 + year - r[4]) for r in rows],
         schema={

@@ -45,18 +45,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from jeugdmonitor import report
+    from jeugdmonitor.compare import CompareError, compare_codes
     from jeugdmonitor.sections import Choices
     from jeugdmonitor.store import load
 
-    choices = Choices(include_simulated=args.include_simulated)
     try:
+        store = load(args.data)
+        choices = Choices(
+            include_simulated=args.include_simulated, compare=compare_codes(store, args.compare)
+        )
         if args.all:
             paths = report.write_all(args.out, data_dir=args.data, jobs=args.jobs, choices=choices)
             print(f"wrote {len(paths)} reports and index.html to {args.out}")
         else:
-            path = report.write_report(load(args.data), args.region, args.out, choices=choices)
+            path = report.write_report(
+                store, args.region, args.out, choices=choices, csv_all=args.csv_all
+            )
             print(f"wrote {path}")
-    except report.ReportError as exc:
+    except (report.ReportError, CompareError) as exc:
         print(f"jeugdmonitor report: error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -98,6 +104,19 @@ def parser() -> argparse.ArgumentParser:
         "--include-simulated",
         action="store_true",
         help="also show simulated example figures (badged 'gesimuleerd'); default: real only",
+    )
+    r.add_argument(
+        "--compare",
+        metavar="GM…,GM…",
+        default=None,
+        help="up to 10 gemeente codes to compare with, e.g. GM0014,GM0034 (default: the 10 "
+        "computed comparable gemeenten of a gemeente)",
+    )
+    r.add_argument(
+        "--csv-all",
+        action="store_true",
+        help="CSVs with every region of the level, in a folder beside the report (default: the "
+        "region's own rows, also inside the report)",
     )
     r.set_defaults(func=_cmd_report)
 

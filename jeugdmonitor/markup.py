@@ -89,8 +89,15 @@ FIGURE_CSS = """
 .vega-embed.has-actions > details { position: relative; order: -1; align-self: flex-end;
   top: auto; right: auto; margin-bottom: 2px; }
 .vega-embed.has-actions > details > summary { position: static; }
+.vega-bindings { font-size: 0.85rem; margin-top: 0.3rem; }  /* a wijk map's wijk choice */
+.vega-bindings select { font-size: 0.85rem; max-width: 100%; border: 1px solid #8c8c8c;
+  border-radius: 3px; padding: 1px 4px; background: #fff; }
 @media print {
   .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
+  .vega-bindings { display: none !important; }
+  .jm-note { font-size: 7.5pt; line-height: 1.3; }  /* how a figure was made: complete, small */
+  section#wat_valt_op ul { margin: 0.2rem 0; padding-left: 1.1rem; }  /* the first page's list */
+  section#wat_valt_op li { margin: 0 0 0.15rem; line-height: 1.3; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
   .jm-badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; font-size: 7.5pt; }
 }
@@ -302,15 +309,17 @@ def table_html(
     Numbers are right-aligned; the table scrolls sideways inside its own focusable box when it is
     wider than its card, so no column is ever cut off. With `links` (a region code per row) and
     `href` (code → URL) the first column links to that region's page: `?region=CODE` in the app,
-    `CODE.html` beside a report.
+    `CODE.html` beside a report; a link that starts with '#' points into the page as it is (a
+    wijk's place on its map).
     """
-    linked = href is not None and any(links)
+    linked = any(links) and (href is not None or all(x.startswith("#") for x in links if x))
     columns, constant = _columns(table, keep_first=linked)
 
     def cell(k: int, texts: list[str], num: bool, i: int) -> str:
         text = html.escape(texts[i])
         if k == 0 and linked and i < len(links) and links[i]:
-            text = f"<a href='{html.escape(href(links[i]), quote=True)}'>{text}</a>"  # type: ignore[misc]
+            target = links[i] if links[i].startswith("#") else href(links[i])  # type: ignore[misc]
+            text = f"<a href='{html.escape(target, quote=True)}'>{text}</a>"
         return f"<td class='num'>{text}</td>" if num else f"<td>{text}</td>"
 
     head = "".join(
@@ -332,11 +341,14 @@ def table_html(
     )
 
 
-def table_details(table: pl.DataFrame) -> str:
-    """The table behind a native disclosure ('Tabel met aantallen…'): keyboard-operable as is."""
+def table_details(
+    table: pl.DataFrame, links: Sequence[str] = (), href: Callable[[str], str] | None = None
+) -> str:
+    """The table behind a native disclosure ('Tabel met aantallen…'): keyboard-operable as is.
+    `links` and `href` as in `table_html`."""
     return (
         f"<details class='jm-details'><summary>{TABLE_TOGGLE}</summary>"
-        f"{table_html(table)}</details>"
+        f"{table_html(table, links=links, href=href)}</details>"
     )
 
 

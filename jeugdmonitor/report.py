@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from jeugdmonitor import charts, markup, themes
+from jeugdmonitor import charts, markup, report_csv, themes, wijk_map
 from jeugdmonitor.files import atomic_write
 from jeugdmonitor.region_search import search_text
 from jeugdmonitor.regions import REGION_TYPES, TYPE_LABELS, Region, get_region
@@ -285,12 +285,21 @@ window.jmDraw = function () {
       {datasets: specs[id].datasets, description: specs[id].description}) : specs[id];
     return vegaEmbed('#' + id, spec, {renderer: 'svg', actions: false, loader: loader,
                                            formatLocale: locale})
-      .then(function () {
+      .then(function (result) {
         // Vega gives an empty mark layer (e.g. no suppressed points) the role of an image
         // without a name; it shows nothing, so screen readers should skip it (WCAG 1.1.1)
         document.querySelectorAll('#' + id + ' g[role="graphics-symbol"]:empty')
           .forEach(function (g) { g.removeAttribute('role'); g.setAttribute('aria-hidden', 'true'); });
-        printSize(document.getElementById(id));
+        // a wijk map's choice of wijk (a <select>) goes beside the chart, not inside its image
+        var chart = document.getElementById(id);
+        printSize(chart);
+        var form = chart.querySelector('.vega-bindings');
+        if (form) chart.parentNode.insertBefore(form, chart.nextSibling);
+        // a click on a wijk in its map chooses it there (static/links.js)
+        result.view.addEventListener('click', function (event, item) {
+          var code = item && item.datum && item.datum.code;
+          if (code && window.jmWijk) window.jmWijk(code);
+        });
       })
       .catch(function (err) {
         var el = document.getElementById(id);
@@ -398,7 +407,7 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
         short = figure.table.height <= KEEP_TABLE_ROWS
         parts += [table, "</div>", caption] if short else [caption, "</div>", table]
     else:
-        parts += [caption, "</div>", markup.table_details(figure.table)]
+        parts += [caption, "</div>", markup.table_details(figure.table, figure.links, _report_href)]
     parts.append("</figure>")
     return "".join(parts)
 
@@ -419,6 +428,7 @@ class Page:
     specs: dict[str, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     csv: dict[str, pl.DataFrame] = field(default_factory=dict)
+    regional: bool = False  # CSVs with the region's rows only, packed in the page (`report_csv`)
 
     def chart(self, figure: Figure) -> str | None:
         """Record the figure's spec; in shared mode its region-independent template is an asset."""
@@ -447,9 +457,13 @@ class Page:
         name = _csv_name(figure)
         self.csv[name] = figure.download
         href = f"{self.csv_dir}/{name}"
+        label = figure.download_label
+        if self.regional and label == "alle regio's":
+            label = report_csv.REGIONAL_LABEL
+        packed = f' data-csv="{html.escape(name)}"' if self.regional else ""
         return (
-            f'<a class="download" href="{html.escape(href)}" download="{html.escape(name)}">'
-            f"Download .csv ({html.escape(figure.download_label)})</a>"
+            f'<a class="download" href="{html.escape(href)}" download="{html.escape(name)}"'
+            f"{packed}>Download .csv ({html.escape(label)})</a>"
         )
 
     def section(self, section: Section, *, heading: bool = True) -> str:
@@ -535,7 +549,7 @@ def _json_object(pairs: dict[str, str]) -> str:
 
 def _scripts(page: Page, items: dict[str, str]) -> str:
     """The page's data and JavaScript: linked shared assets, or packed blocks plus the unpacker."""
-    embed = f"<script>{EMBED_JS}</script>"
+    embed = f"<script>{EMBED_JS}{wijk_map.LINKS_JS}</script>"
     if page.shared:
         links = f'<script src="{page.asset_prefix}/{BUNDLE_NAME}"></script>' + "".join(
             f'<script src="{page.asset_prefix}/data/{name}.js"></script>' for name in items
@@ -544,6 +558,9 @@ def _scripts(page: Page, items: dict[str, str]) -> str:
         return specs + links + embed + "<script>window.jmDraw();</script>"
     data = _json_object({**items, "__specs": _json_object(page.specs)})
     blocks = {"jm-bundle": _packed_bundle(), "jm-data": packed(data.encode("utf-8"))}
+    if page.regional:  # the region's CSVs, saved from the page by a click (report_csv.CSV_JS)
+        blocks["jm-csv"] = packed(report_csv.packed_csvs(page.csv))
+        embed += f"<script>{report_csv.CSV_JS}</script>"
     packed_blocks = "".join(
         f'<script type="text/plain" id="{bid}">{text}</script>' for bid, text in blocks.items()
     )
@@ -558,17 +575,24 @@ def render(
     asset_prefix: str = ASSET_DIR,
     generated: dt.date | None = None,
     choices: Choices = DEFAULT_CHOICES,
+    csv_all: bool = False,
 ) -> tuple[str, dict[str, str], dict[str, pl.DataFrame]]:
     """HTML of one report, plus the data items and CSVs it refers to (for the shared mode).
 
-    Single-file mode (default): bundle, data items and latest-year CSVs are packed in the page.
-    Shared mode: the page links `<asset_prefix>/…` files that `write_all` writes once.
+    Single-file mode (default): bundle, data items and the CSVs with the region's rows
+    (`report_csv`) are packed in the page; with `csv_all` the CSVs hold every region and stay
+    outside the page. Shared mode: the page links `<asset_prefix>/…` files that `write_all`
+    writes once.
     """
     assets = ReportAssets()
     built = build_sections(store, region, assets=assets, choices=choices)
     csv_dir = f"{asset_prefix}/csv" if shared_assets else f"{region.code if region else 'NL01'}_csv"
-    page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir)
+    regional = not shared_assets and not csv_all
+    page = Page(shared=shared_assets, asset_prefix=asset_prefix, csv_dir=csv_dir, regional=regional)
     body = page.body(built)
+    if regional:
+        own, up = report_csv.related_codes(store, region, choices)
+        page.csv = report_csv.for_region(store, page.csv, own, up)
     items = {name: text() for name, text in assets.items.items()} | page.templates
     simulated = any(s.simulated for s in built.values())
     title = region_title(region)
@@ -646,11 +670,19 @@ def write_csvs(folder: Path, csvs: dict[str, pl.DataFrame], *, once: bool = Fals
             atomic_write(path, markup.csv_bytes(frame))
 
 
-def write_report(store: Store, code: str, out: Path, *, choices: Choices = DEFAULT_CHOICES) -> Path:
-    """`<out>/<code>.html`, which opens offline on its own, and its CSVs in `<out>/<code>_csv/`."""
+def write_report(
+    store: Store,
+    code: str,
+    out: Path,
+    *,
+    choices: Choices = DEFAULT_CHOICES,
+    csv_all: bool = False,
+) -> Path:
+    """`<out>/<code>.html`, which opens offline on its own, and its CSVs in `<out>/<code>_csv/`
+    (the region's rows, also packed in the page; every region with `csv_all`)."""
     region = resolve_region(store, code)
     check_writable(out)
-    doc, _, csvs = render(store, region, choices=choices)
+    doc, _, csvs = render(store, region, choices=choices, csv_all=csv_all)
     write_csvs(out / f"{region.code}_csv", csvs)
     path = out / f"{region.code}.html"
     atomic_write(path, doc.encode("utf-8"))

@@ -46,6 +46,7 @@ class Theme:
 # (key, title, section keys in page order): the NJi themes of the Monitor aansluiting onderwijs
 # en jeugdhulp. "wijken" is filled by the Wijken section once it is registered.
 _THEMES = (
+    ("kort", "Wat valt op", ("wat_valt_op",)),  # one section: the theme's heading serves
     (
         "jeugd",
         "Hoe zorgt u voor de jeugd?",

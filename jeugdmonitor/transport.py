@@ -264,11 +264,14 @@ class AppAssets(charts.Assets):
 
 @functools.cache
 def runtime_js() -> bytes:
-    """The browser runtime: vl-convert's Vega/Vega-Lite/vega-embed bundle, then `app.js`."""
+    """The browser runtime: vl-convert's Vega/Vega-Lite/vega-embed bundle, then `app.js` and
+    `links.js`."""
     from jeugdmonitor.report import vega_bundle
 
-    app = resources.files("jeugdmonitor").joinpath("static/app.js").read_text(encoding="utf-8")
-    return (vega_bundle() + "\n;\n" + app).encode("utf-8")
+    static = resources.files("jeugdmonitor").joinpath("static")
+    app = static.joinpath("app.js").read_text(encoding="utf-8")
+    links = static.joinpath("links.js").read_text(encoding="utf-8")  # in-page links, wijk choice
+    return (vega_bundle() + "\n;\n" + app + "\n;\n" + links).encode("utf-8")
 
 
 def runtime_html(regions: dict[str, str], prefetch: list[str] = ()) -> str:

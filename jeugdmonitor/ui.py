@@ -572,7 +572,7 @@ def table_toggle(figure: Figure) -> mo.Html:
     without a chart shows its table directly, its regions linked to their pages."""
     if figure.chart is None:
         return table_html(figure.table, links=figure.links)
-    return mo.Html(markup.table_details(figure.table))
+    return mo.Html(markup.table_details(figure.table, figure.links, region_href))
 
 
 def section_view(

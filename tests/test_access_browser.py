@@ -17,7 +17,7 @@ from browser_support import marimo_app, run_axe
 
 from jeugdmonitor import report, themes
 from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
+from jeugdmonitor.sections import Choices, build_sections
 from jeugdmonitor.store import load
 
 pytestmark = pytest.mark.browser
@@ -87,6 +87,27 @@ def test_axe_finds_nothing_serious_in_a_report(chromium, utrecht_report):
     page.wait_for_selector("body[data-charts='done']", timeout=60_000)
     found = run_axe(page)
     print("report", {k: len(v) for k, v in found.items()})  # noqa: T201
+    assert not serious(found), serious(found)
+    page.close()
+
+
+def test_axe_finds_nothing_serious_with_own_comparisons_and_a_wijk_map(chromium, app_url, tmp_path):
+    """ "Wat valt op" with the table of chosen gemeenten, the comparison selector and the wijk
+    map's choice of wijk, in the app and in the report."""
+    page = open_app(chromium, app_url + "/?region=GM0363&compare=GM0014,GM0034", 19)
+    page.wait_for_selector('select[name="wijk"]', state="attached", timeout=60_000)
+    found = run_axe(page)
+    print("app GM0363 compare", {k: len(v) for k, v in found.items()})  # noqa: T201
+    assert not serious(found), serious(found)
+    page.close()
+    choices = Choices(compare=("GM0014", "GM0034"))
+    path = report.write_report(load(), "GM0363", tmp_path, choices=choices)
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-charts='done']", timeout=60_000)
+    assert page.locator('select[name="wijk"]').count() == 1
+    found = run_axe(page)
+    print("report GM0363 compare", {k: len(v) for k, v in found.items()})  # noqa: T201
     assert not serious(found), serious(found)
     page.close()
 

@@ -94,6 +94,7 @@ def test_sections_are_grouped_under_the_nji_themes(store):
     built = build_sections(store, get_region(store, "GM0363"))
     grouped = themes.grouped(built)
     assert [(t.title, [k for k, _ in m]) for t, m in grouped] == [
+        ("Wat valt op", ["wat_valt_op"]),
         (
             "Hoe zorgt u voor de jeugd?",
             [
@@ -127,7 +128,8 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
     built = build_sections(store, get_region(store, "GM0344"))
     toc = markup.toc_html(built)
     links = re.findall(r"<a href='#([^']+)'>", toc)
-    assert links[:4] == ["thema-jeugd", "inleiding", "samenstelling", "problematiek"]
+    assert links[0] == "thema-kort" and "wat_valt_op" not in links  # one section, one link
+    assert links[1:5] == ["thema-jeugd", "inleiding", "samenstelling", "problematiek"]
     assert "thema-signaleren" in links and "eerder_signaleren" not in links  # one section, one link
     page = "".join(ui.sections_by_key(built, key).text for key in built)
     for anchor in links:
@@ -142,7 +144,7 @@ def test_contents_link_every_theme_and_section_and_headings_carry_the_anchors(st
 
 
 def test_further_reading_is_real_links_and_print_shows_the_address(store):
-    jeugd, signaleren = themes.themes()[:2]
+    jeugd, signaleren = themes.themes()[1:3]
     assert [x.title for x in jeugd.research] == [
         "Publicatie NJi: Preventiematrix jeugdbeleid",
         "Publicatie NJi: Het groeiend jeugdzorggebruik",

@@ -109,7 +109,7 @@ def test_report_has_every_section_toc_banner_date_and_sources(single, store):
     links = re.findall(r"<a href='#([^']+)'>([^<]+)</a>", nav)
     grouped = themes.grouped(built)
     assert [t.key for t, _ in grouped] == [
-        "jeugd", "signaleren", "verwacht", "wijken", "verantwoording"
+        "kort", "jeugd", "signaleren", "verwacht", "wijken", "verantwoording"
     ]  # fmt: skip
     for theme, members in grouped:  # the contents list every theme, then its sections
         assert (theme.anchor, html.escape(theme.title, quote=False)) in links
@@ -147,7 +147,7 @@ def test_single_report_refers_to_no_external_url(single):
                 assert attrs.get("rel") == "noopener"
             elif tag in ("script", "link", "img", "iframe") or (tag == "a" and attr == "href"):
                 assert not re.match(r"(https?:)?//", value), (tag, value)
-    assert followed == {link.url for t in themes.themes()[:2] for link in (*t.research, *t.links)}
+    assert followed == {link.url for t in themes.themes()[:3] for link in (*t.research, *t.links)}
     scripts = [a for t, a in _tags(doc) if t == "script"]
     assert scripts and all(not a.get("src") for a in scripts)  # everything inline
     assert len(doc.encode("utf-8")) < 1.5e6

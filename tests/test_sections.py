@@ -20,6 +20,7 @@ from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import load
 
 EXPECTED_KEYS = [
+    "wat_valt_op",
     "inleiding",
     "samenstelling",
     "problematiek",
@@ -381,7 +382,8 @@ def test_every_section_builds_for_every_region_type(store, code, sim):
     region = get_region(store, code) if code else None
     built = build_sections(store, region, choices=SIM if sim else Choices())
     assert list(built) == EXPECTED_KEYS == list(SECTIONS)
-    own = ("verwacht", "wijken", "wijken_context", "samenstelling", "verantwoording")
+    # tested in their own modules
+    own = ("verwacht", "wijken", "wijken_context", "samenstelling", "verantwoording", "wat_valt_op")
     figures = [f for k, s in built.items() if k not in own for f in s.figures]
     notes = [f for f in figures if f.key.endswith("_bron")]
     gemeente = region is not None and region.type == "gemeente"
@@ -431,6 +433,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     built = build_sections(store, get_region(store, "GM0363"), choices=SIM)
     titles = [s.title for s in built.values()]
     assert titles == [
+        "Wat valt op",  # its own theme, first
         "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
         "Regio's van deze gemeente",
         "Problematiek",

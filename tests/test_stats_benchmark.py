@@ -212,7 +212,11 @@ def test_benchmark_figure(store):
     spec = fig.chart.to_dict()
     assert "Amsterdam" in spec["description"]
     assert fig.table.height == 19
-    assert "Vergelijkbaar betekent" in fig.explanation
+    # the strip refers to "Wat valt op", which names the comparable gemeenten and why once
+    assert "10 vergelijkbare gemeenten ([welke en waarom](#wat_valt_op))" in fig.explanation
+    why = benchmark_strip.computed_peers_text(store, "GM0363")
+    assert "liggen het dichtst bij Amsterdam op omvang" in why
+    assert all(n in why for n in benchmark.comparable_gemeenten(store, "GM0363")["name"])
     assert fig.simulated and "gesimuleerd" in fig.source
     # the download is the strip itself, in the Dutch columns of every other download
     data = fig.download

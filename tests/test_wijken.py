@@ -57,7 +57,9 @@ def test_utrecht_shows_all_ten_wijken_by_name_with_the_map(store, raw_wijken):
     best = max(
         (r for r in spec["datasets"]["rows"] if r["rate"] is not None), key=lambda r: r["rate"]
     )
-    assert spec["datasets"]["selected"][0]["code"] == best["code"]
+    chosen = next(p for p in spec["params"] if p["name"] == "wijk")
+    assert chosen["value"] == best["code"]  # outlined and always named
+    assert set(chosen["bind"]["options"]) == ids | {""}  # every wijk can be chosen under the map
     assert not kaart.simulated and kaart.badge == "CBS, 2022"
 
 

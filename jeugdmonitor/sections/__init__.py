@@ -20,6 +20,7 @@ from jeugdmonitor.sections import (
     speciaal_onderwijs,
     verantwoording,
     verwacht,
+    wat_valt_op,
     wijk_context,
     wijken,
 )
@@ -27,6 +28,7 @@ from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.store import Store
 
 SECTIONS: dict[str, SectionBuilder] = {
+    "wat_valt_op": wat_valt_op.build,  # first: what stands out (and the chosen comparison)
     "inleiding": inleiding.build,
     "samenstelling": samenstelling.build,
     "problematiek": problematiek.build,

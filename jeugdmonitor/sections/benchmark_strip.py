@@ -4,6 +4,8 @@ its provincie and its own previous years (NJi tip "Bepaal de benchmark"; rows fr
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
 from jeugdmonitor import charts
@@ -14,6 +16,7 @@ from jeugdmonitor.benchmark import (
     benchmark_rows,
     comparable_features,
     comparable_gemeenten,
+    peer_set,
 )
 from jeugdmonitor.indicators import breakdown_labels, catalogue_entry, latest_year
 from jeugdmonitor.sections.base import Figure
@@ -56,11 +59,20 @@ def _display_table(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _features(store: Store, code: str, k: int) -> dict[str, tuple[float, ...]]:
-    """The gemeente and its peers → distance and the raw features they were compared on."""
+def _features(
+    store: Store, code: str, k: int, chosen: tuple[str, ...] = ()
+) -> dict[str, tuple[float, ...]]:
+    """The gemeente and its peers (computed, or the user's `chosen`) → distance and the raw
+    features they were compared on."""
 
     def compute() -> dict[str, tuple[float, ...]]:
-        peers = comparable_gemeenten(store, code, k).select("code", "distance")
+        peers = (
+            comparable_gemeenten(store, code, store.regions.height)
+            .filter(pl.col("code").is_in(list(chosen)))
+            .select("code", "distance")
+            if chosen
+            else comparable_gemeenten(store, code, k).select("code", "distance")
+        )
         table = (
             pl.concat([pl.DataFrame({"code": [code], "distance": [0.0]}), peers])
             .join(comparable_features(store), on="code", how="left")
@@ -68,13 +80,20 @@ def _features(store: Store, code: str, k: int) -> dict[str, tuple[float, ...]]:
         )
         return {r[0]: r[1:] for r in table.iter_rows()}
 
-    return store.cached(("strip_features", code, k), compute)
+    return store.cached(("strip_features", code, k, chosen), compute)
 
 
-def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: str) -> pl.DataFrame:
+def _download(
+    store: Store,
+    rows: pl.DataFrame,
+    code: str,
+    k: int,
+    indicator: str,
+    chosen: tuple[str, ...] = (),
+) -> pl.DataFrame:
     """The strip for the CSV download, with the column names of every other download; the
     gemeente and its peers also get their distance and the features they were compared on."""
-    features = _features(store, code, k)
+    features = _features(store, code, k, chosen)
     none = (None,) * (1 + len(FEATURE_COLUMNS))
     compared = [
         features.get(c, none) if kind in ("gemeente", "peer") else none
@@ -98,6 +117,38 @@ def _download(store: Store, rows: pl.DataFrame, code: str, k: int, indicator: st
     )
 
 
+def _strip_chart(rows: pl.DataFrame, title_value: str, own: bool) -> charts.Spec:
+    """The strip's chart; its description names the user's own gemeenten as such."""
+    chart = charts.benchmark_strip_chart(rows, title_value)
+    if not own:
+        return chart
+    text = chart.description.replace("naast vergelijkbare gemeenten", "naast de gekozen gemeenten")
+    return dataclasses.replace(chart, description=text)
+
+
+def peers_text(store: Store, code: str, codes: list[str], own: bool, k: int = DEFAULT_K) -> str:
+    """Markdown: whom a gemeente is compared with in its strips. The computed set and why it was
+    chosen are explained once, in "Wat valt op" (`computed_peers_text`)."""
+    name = md_escape(store.region_index[code]["display_name"])
+    if own:
+        names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
+        peers = f"de {len(codes)} door u gekozen gemeenten ({names})"
+    else:
+        peers = f"de {k} vergelijkbare gemeenten ([welke en waarom](#wat_valt_op))"
+    return f"{name} naast {peers}, de eigen jeugdregio, de provincie, Nederland en eerdere jaren"
+
+
+def computed_peers_text(store: Store, code: str, k: int = DEFAULT_K) -> str:
+    """Markdown: a gemeente's k comparable gemeenten and what makes them comparable."""
+    name = md_escape(store.region_index[code]["display_name"])
+    codes, _ = peer_set(store, code, k)
+    names = ", ".join(md_escape(store.region_index[c]["display_name"]) for c in codes)
+    return (
+        f"De {k} vergelijkbare gemeenten liggen het dichtst bij {name} op {FEATURES_TEXT} "
+        f"(gestandaardiseerd, even zwaar): {names}."
+    )
+
+
 def benchmark_figure(
     store: Store,
     code: str,
@@ -105,12 +156,17 @@ def benchmark_figure(
     breakdown: str = "all",
     year: int | None = None,
     k: int = DEFAULT_K,
+    peers: tuple[str, ...] = (),
 ) -> Figure:
-    """The benchmark strip of one gemeente and indicator as a ready `Figure` (chart, text, table)."""
+    """The benchmark strip of one gemeente and indicator as a ready `Figure` (chart, text, table).
+
+    `peers`: the user's own comparison gemeenten (`Choices.compare`) instead of the computed k.
+    """
     entry = catalogue_entry(store, indicator)
     year = latest_year(store, indicator) if year is None else year
-    rows = benchmark_rows(store, code, indicator, breakdown, year, k)
-    peers = comparable_gemeenten(store, code, k)
+    rows = benchmark_rows(store, code, indicator, breakdown, year, k, peers)
+    codes, own = peer_set(store, code, k, peers)
+    chosen = tuple(codes) if own else ()
     plain = store.region_index[code]["display_name"]  # the title is plain text
     name = md_escape(plain)
     part = "" if breakdown == "all" else f", {breakdown_labels(store).get(breakdown, breakdown)}"
@@ -135,15 +191,9 @@ def benchmark_figure(
             else ""
         )
     )
-    explanation = (
-        # the same text for every strip of a gemeente (the numbers are in the summary line),
-        # so the app renders its markdown once per gemeente
-        f"{name} naast de {k} gemeenten die er het meest op lijken, de eigen "
-        f"jeugdregio, de provincie, Nederland en eerdere jaren. Vergelijkbaar betekent: het "
-        f"dichtst bij {name} op {FEATURES_TEXT} (gestandaardiseerd, even zwaar). "
-        f"De vergelijkbare gemeenten zijn: {', '.join(md_escape(n) for n in peers['name'])}. "
-        "De lijnen zijn 95%-intervallen; aantallen onder 10 worden niet getoond."
-    )
+    # the same text for every strip of a gemeente (the numbers are in the summary line), so
+    # the app renders its markdown once per gemeente
+    explanation = peers_text(store, code, codes, own, k) + " (lijnen: 95%-intervallen)."
     simulated = bool(rows["is_simulated"].any())
     estimated = estimated_denominator(rows)
     part_key = breakdown.replace("=", "_")
@@ -154,9 +204,9 @@ def benchmark_figure(
         source=source_line(
             store, indicator, year, simulated, real_sources(rows), estimated=estimated
         ),
-        chart=charts.benchmark_strip_chart(rows, f"{what} ({entry['unit']})"),
+        chart=_strip_chart(rows, f"{what} ({entry['unit']})", own),
         table=_display_table(rows),
-        download=_download(store, rows, code, k, indicator),
+        download=_download(store, rows, code, k, indicator, chosen),
         download_name=f"vergelijking_{indicator}_{part_key}_{code}_{year}.csv",
         download_label="deze vergelijking",
         simulated=simulated,

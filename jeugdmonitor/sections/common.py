@@ -339,7 +339,8 @@ def download(store: Store, indicator: str, level: str) -> tuple[pl.DataFrame, st
             *csv_flag_columns(),
         )
         span = years(store, indicator)
-        name = f"{indicator}_{LEVEL_PLURAL[level].replace(' ', '_')}_{span[0]}-{span[-1]}.csv"
+        plural = LEVEL_PLURAL.get(level, level)  # 'nederland': NL's own rows
+        name = f"{indicator}_{plural.replace(' ', '_')}_{span[0]}-{span[-1]}.csv"
         return table, name
 
     return store.cached(("download", indicator, level), compute)

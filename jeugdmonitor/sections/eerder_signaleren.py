@@ -83,6 +83,7 @@ def _by_age(
     noun: str,
     what: str,
     verb: str,
+    peers: tuple[str, ...] = (),
 ) -> list[Figure]:
     """Bars by age, the NL map, the trend by age and (for a gemeente) the strip of one risk factor."""
     return [
@@ -117,7 +118,7 @@ def _by_age(
             explanation=AGE_TREND_TEXT.format(what=what),
             series_title="Leeftijd",
         ),
-        *figures.strip(store, region, indicator=indicator),
+        *figures.strip(store, region, indicator=indicator, peers=peers),
     ]
 
 
@@ -155,6 +156,7 @@ def _real_block(
     text: str,
     what: str,
     map_what: str,
+    peers: tuple[str, ...] = (),
 ) -> list[Figure]:
     """A real CBS measure: bars vs NL (half), the NL map of its main breakdown (half) and, for a
     gemeente, the benchmark strip."""
@@ -180,7 +182,7 @@ def _real_block(
             explanation=MAP_TEXT.format(what=map_what),
             assets=assets,
         ),
-        *figures.strip(store, region, indicator=indicator, breakdown=main),
+        *figures.strip(store, region, indicator=indicator, breakdown=main, peers=peers),
     ]
 
 
@@ -214,6 +216,7 @@ def build(
                 store,
                 region,
                 assets,
+                peers=choices.compare,
                 indicator="jeugdzorg_huishouden",
                 breakdowns=["huishouden=eenouder"],
                 main="huishouden=eenouder",
@@ -233,6 +236,7 @@ def build(
                     noun="kinderen in eenoudergezinnen",
                     what="minderjarigen in eenoudergezinnen",
                     verb="woont in een eenoudergezin",
+                    peers=choices.compare,
                 ),
                 "Kinderen in eenoudergezinnen",
             ),
@@ -240,6 +244,7 @@ def build(
                 store,
                 region,
                 assets,
+                peers=choices.compare,
                 indicator="laag_inkomen",
                 breakdowns=["inkomen=laag", "inkomen=sociaal_minimum", "inkomen=laagste_40"],
                 main="inkomen=laag",
@@ -259,6 +264,7 @@ def build(
                     noun="kinderen in armoede",
                     what="minderjarigen in armoede",
                     verb="groeit op in armoede",
+                    peers=choices.compare,
                 ),
                 "Kinderen in armoede",
             ),
@@ -277,7 +283,7 @@ def build(
             *_simulated_or_note(
                 store,
                 "achterstandsleerlingen",
-                lambda: _achterstand(store, region, assets),
+                lambda: _achterstand(store, region, assets, choices.compare),
                 "Achterstandsleerlingen",
             ),
         ],
@@ -285,7 +291,12 @@ def build(
     )
 
 
-def _achterstand(store: Store, region: Region | None, assets: charts.Assets | None) -> list[Figure]:
+def _achterstand(
+    store: Store,
+    region: Region | None,
+    assets: charts.Assets | None,
+    peers: tuple[str, ...] = (),
+) -> list[Figure]:
     """Achterstandsleerlingen 4-12 (only imported or simulated figures exist): bars, map, trend,
     strip."""
     achterstand = "achterstandsleerlingen"
@@ -330,5 +341,5 @@ def _achterstand(store: Store, region: Region | None, assets: charts.Assets | No
             ),
             series_title="Leeftijd",
         ),
-        *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12"),
+        *figures.strip(store, region, indicator=achterstand, breakdown="age=4-12", peers=peers),
     ]

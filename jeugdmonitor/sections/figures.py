@@ -223,12 +223,18 @@ def trend(
 
 
 def strip(
-    store: Store, region: Region | None, *, indicator: str, breakdown: str = "all"
+    store: Store,
+    region: Region | None,
+    *,
+    indicator: str,
+    breakdown: str = "all",
+    peers: tuple[str, ...] = (),
 ) -> list[Figure]:
-    """For a gemeente: the benchmark strip of an indicator (F14); other regions have no peers."""
+    """For a gemeente: the benchmark strip of an indicator (F14) against its computed comparable
+    gemeenten or the user's own `peers` (`Choices.compare`); other regions have no peers."""
     if region is None or region.type != "gemeente":
         return []
-    return [benchmark_figure(store, region.code, indicator, breakdown)]
+    return [benchmark_figure(store, region.code, indicator, breakdown, peers=peers)]
 
 
 def _problem_members(store: Store, region: Region | None, year: int) -> tuple[pl.DataFrame, str]:

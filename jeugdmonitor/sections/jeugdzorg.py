@@ -115,7 +115,7 @@ def build(
                 series_title="Vorm van jeugdzorg",
                 trend_break=TREND_BREAK,
             ),
-            *figures.strip(store, region, indicator="jeugdzorg"),
+            *figures.strip(store, region, indicator="jeugdzorg", peers=choices.compare),
             figures.bars(
                 store,
                 region,

@@ -125,7 +125,7 @@ def build(
                 series_title="Soort",
             )
         )
-    parts += figures.strip(store, region, indicator=INDICATOR)
+    parts += figures.strip(store, region, indicator=INDICATOR, peers=choices.compare)
     return Section(
         key="speciaal_onderwijs",
         title=TITLE,

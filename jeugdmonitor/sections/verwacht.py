@@ -932,8 +932,11 @@ def section(
     year: int | None = None,
     *,
     assets: charts.Assets | None = None,
+    peers: tuple[str, ...] = (),
 ) -> Section:
-    """The section for a region (code or `Region`); None or NL gives the NL reference view."""
+    """The section for a region (code or `Region`); None or NL gives the NL reference view.
+
+    `peers`: the user's own comparison gemeenten for the benchmark strip (`Choices.compare`)."""
     if isinstance(region, str):
         found = get_region(store, region)
         if found is None:
@@ -956,7 +959,7 @@ def section(
     ]
     if region.type == "gemeente":
         figures.append(_wijk_figure(store, region, year, assets))
-        figures.append(benchmark_figure(store, region.code, "jeugdhulp", "all", year))
+        figures.append(benchmark_figure(store, region.code, "jeugdhulp", "all", year, peers=peers))
     if simulated:
         figures.append(_overview_figure(store, region, year, simulated, simulated=True))
         figures += [_form_figure(store, region, form, year) for form in simulated]
@@ -982,4 +985,4 @@ def build(
 ) -> Section:
     """Registry entry point (same signature as the other sections): the model on real figures,
     plus the simulated zorgvormen when the user asked for them."""
-    return section(visible(store, choices), region, assets=assets)
+    return section(visible(store, choices), region, assets=assets, peers=choices.compare)

@@ -14,7 +14,7 @@ from jeugdmonitor import wijken as values
 from jeugdmonitor.regions import Region
 from jeugdmonitor.sections.base import DEFAULT_CHOICES, Choices, Figure, Section
 from jeugdmonitor.sections.common import md_escape, visible
-from jeugdmonitor.sections.wijken import wijk_download, wijk_map, wijk_table
+from jeugdmonitor.sections.wijken import WIDE_MAP, wijk_choropleth, wijk_download, wijk_table
 from jeugdmonitor.stats import percent_text
 from jeugdmonitor.store import Store
 
@@ -72,7 +72,7 @@ def _figures(
     )
     figures = []
     if values.has_map(store, region.code):
-        chart = wijk_map(store, region, rows, top, f"{m.title.lower()}, {m.year}", assets)
+        chart = wijk_choropleth(store, region, rows, top, f"{m.title.lower()}, {m.year}", assets)
         figures.append(
             Figure(
                 key=f"wijken_{m.key}_kaart",
@@ -84,7 +84,7 @@ def _figures(
                 ),
                 chart=chart,
                 summary=summary,
-                layout="half",
+                layout="full" if rows.height > WIDE_MAP else "half",
                 **common,
             )
         )

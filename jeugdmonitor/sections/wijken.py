@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jeugdmonitor import charts
+from jeugdmonitor import charts, wijk_map
 from jeugdmonitor import wijken as values
 from jeugdmonitor.indicators import level_values
 from jeugdmonitor.regions import Region
@@ -133,9 +133,19 @@ def _headline(store: Store, code: str) -> dict | None:
 
 
 TALL = 30  # wijken: more rows than this and a printed chart may take a whole page
+WIDE_MAP = 15  # wijken: more than this and the map takes the page's width (names fit better)
+MAP_HELP = (
+    "Kies onder de kaart een wijk, klik op een wijk in de kaart of op een wijknaam in de tabel: "
+    "die wijk wordt omlijnd en benoemd."
+)
 
 
-def wijk_map(
+def _links(rows: pl.DataFrame) -> tuple[str, ...]:
+    """Per table row: a link that shows the wijk on the map (`static/links.js`)."""
+    return tuple(f"{wijk_map.LINK_PREFIX}{code}" for code in rows["wijk_code"])
+
+
+def wijk_choropleth(
     store: Store,
     region: Region,
     rows: pl.DataFrame,
@@ -143,8 +153,9 @@ def wijk_map(
     what: str,
     assets: charts.Assets,
 ) -> charts.Spec:
-    """The map of a gemeente's wijken coloured by `rows`' rate, the `top` wijk outlined; `what`
-    names the measure and year in the description ('aandeel jongeren met jeugdzorg, 2022')."""
+    """The map of a gemeente's wijken coloured by `rows`' rate, with wijk names where they fit and
+    the `top` wijk outlined and named (`jeugdmonitor.wijk_map`); `what` names the measure and year
+    in the description ('aandeel jongeren met jeugdzorg, 2022'). Many wijken: the page's width."""
     table = rows.select(
         pl.col("wijk_code").alias("code"),
         "gebied",
@@ -154,22 +165,23 @@ def wijk_map(
         rounded("numerator").alias("numerator"),
         rounded("denominator").alias("denominator"),
     )
-    return charts.choropleth(
+    return wijk_map.wijk_map(
+        store,
+        region.code,
         table,
         geo=assets.geo(f"wijk_{region.code}", lambda: values.map_text(store, region.code), "wijk"),
-        selected=table.filter(pl.col("code") == top["wijk_code"]) if top else None,
+        chosen=top["wijk_code"] if top else None,
         description=(
             f"Kaart van de wijken van {region.name}: {what}. Donkerder blauw is een hoger aandeel, "
-            "lichtgrijs is onderdrukt (minder dan 10)."
+            "lichtgrijs is onderdrukt (minder dan 10). Wijknamen staan op de kaart waar ze passen."
             + (
-                f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd."
+                f" De wijk met het hoogste aandeel ({top['gebied']}) is oranje omlijnd en altijd "
+                "benoemd."
                 if top
                 else ""
             )
         ),
-        width=340,  # with the legend beside it, it fits a half-width card
-        height=310,
-        legend_orient="right",
+        many=rows.height > WIDE_MAP,  # many wijken: the map takes the page's width
     )
 
 
@@ -234,7 +246,9 @@ def build(
     figures: list[Figure] = []
     if values.has_map(store, region.code):
         assets = assets or charts.Assets()
-        chart = wijk_map(store, region, latest, top, "aandeel jongeren met jeugdzorg, 2022", assets)
+        chart = wijk_choropleth(
+            store, region, latest, top, "aandeel jongeren met jeugdzorg, 2022", assets
+        )
         figures.append(
             _figure(
                 region,
@@ -242,15 +256,16 @@ def build(
                 key="wijken_kaart",
                 title=f"Jeugdzorg per wijk in {region.name}",
                 explanation=(
-                    "De kaart toont per wijk het aandeel jongeren met jeugdzorg; donkerblauw is het "
-                    "hoogste aandeel, lichtgrijs een wijk met minder dan 10 jongeren in jeugdzorg. "
-                    "De wijk met het hoogste aandeel is oranje omlijnd. "
-                    + interactive("Beweeg over een wijk voor naam, aantal, percentage en interval.")
+                    "Per wijk het aandeel jongeren met jeugdzorg (donkerder is hoger; lichtgrijs: "
+                    "minder dan 10 jongeren in jeugdzorg), met de namen waar ze passen. De wijk "
+                    "met het hoogste aandeel is oranje omlijnd en altijd benoemd. "
+                    + interactive(MAP_HELP)
                 ),
                 chart=chart,
                 table=wijk_table(latest),
                 summary=spread,
-                layout="half",
+                layout="full" if latest.height > WIDE_MAP else "half",
+                links=_links(latest),
             )
         )
     else:
@@ -282,6 +297,7 @@ def build(
                 width=260 if figures and not tall else 460,
             ),
             table=wijk_table(latest),
+            links=_links(latest) if figures else (),
             summary=spread if not figures else "",
             layout="half" if figures and not tall else "full",
             tall=tall,

@@ -461,7 +461,10 @@
       });
       result.view.addEventListener("click", function (event, item) {
         var code = codeOf(item);
-        if (code) chooseRegion(code);
+        if (!code) return;
+        chooseRegion(code).then(function (chosen) {
+          if (!chosen && window.jmWijk) window.jmWijk(code); // a wijk on its map (links.js)
+        });
       });
       result.view.addEventListener("mousemove", function (event, item) {
         holder.style.cursor = codeOf(item) ? "pointer" : "";
