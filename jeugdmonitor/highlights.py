@@ -12,6 +12,12 @@ real year, three comparisons are tested:
 - `change`: the region's last real year against the real year before it, a two-proportion z test
   (the two years are treated as independent samples).
 
+A rate that is itself uncertain beyond sampling (a percentage CBS published rounded to one
+decimal, or an estimated count with bounds) is tested at the end of its range nearest the
+reference (`rate_low` … `rate_high`): exactly the widened interval the figures show, so the
+test against Nederland still says what ▲/▼ says. An estimate too uncertain for one number (shown
+as a range only) is not tested.
+
 All p values of a region are adjusted together with Holm's method (`holm`): a difference
 counts when it stays below ALPHA after the adjustment, so a page with 40 tests does not raise
 two false alarms by chance. Differences are ranked by Cohen's h, the difference of
@@ -27,7 +33,7 @@ import numpy as np
 import polars as pl
 from scipy.special import ndtr
 
-from jeugdmonitor.benchmark import pooled_value
+from jeugdmonitor.benchmark import RANGE_LIMIT, pooled_value
 from jeugdmonitor.indicators import level_values
 from jeugdmonitor.regions import NL_CODE, Region
 from jeugdmonitor.stats import MIN_COUNT
@@ -45,6 +51,8 @@ TEST_COLUMNS = {
     "numerator": pl.Float64,
     "denominator": pl.Float64,
     "rate": pl.Float64,
+    "rate_low": pl.Float64,  # the rate's own uncertainty (rounding, estimate bounds): its range
+    "rate_high": pl.Float64,
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
     "coverage_note": pl.String,
@@ -56,13 +64,33 @@ TEST_COLUMNS = {
 
 
 def _real_values(store: Store, indicator: str, region_type: str, code: str) -> pl.DataFrame:
-    """A region's real, shown values of one indicator (all years and breakdowns)."""
-    return level_values(store, indicator, region_type).filter(
-        (pl.col("region_code") == code)
-        & ~pl.col("is_simulated")
-        & (pl.col("numerator") >= MIN_COUNT)
-        & (pl.col("denominator") >= MIN_COUNT)
+    """A region's real, shown values of one indicator (all years and breakdowns), with the
+    range its rate may have beyond sampling (`rate_low`, `rate_high`)."""
+    return (
+        level_values(store, indicator, region_type)
+        .filter(
+            (pl.col("region_code") == code)
+            & ~pl.col("is_simulated")
+            & (pl.col("numerator") >= MIN_COUNT)
+            & (pl.col("denominator") >= MIN_COUNT)
+            & ~range_only().fill_null(False)  # shown as a range only: not one number to test
+        )
+        .with_columns(**rate_range())
     )
+
+
+def range_only() -> pl.Expr:
+    """An estimate too uncertain for one number: the figures show its range only."""
+    return (pl.col("numerator_high") - pl.col("numerator_low")) > RANGE_LIMIT * pl.col("numerator")
+
+
+def rate_range() -> dict[str, pl.Expr]:
+    """`rate_low`, `rate_high`: the range a rate may have beyond sampling (a published
+    percentage's rounding, an estimate's bounds); the rate itself when it is exact."""
+    den, rounding = pl.col("denominator"), pl.col("rounding").fill_null(0.0)
+    low = pl.min_horizontal(pl.col("rate") - rounding, pl.col("numerator_low") / den)
+    high = pl.max_horizontal(pl.col("rate") + rounding, pl.col("numerator_high") / den)
+    return {"rate_low": low.clip(0.0, 1.0), "rate_high": high.clip(0.0, 1.0)}
 
 
 def real_indicators(store: Store) -> list[str]:
@@ -98,7 +126,8 @@ def latest_real(store: Store, region: Region | None) -> pl.DataFrame:
     shown years (`year`, and `prev_*` for the year before, null when there is none)."""
     code, kind = (NL_CODE, "nederland") if region is None else (region.code, region.type)
     keys = ["indicator", "breakdown"]
-    values = ["year", "numerator", "denominator", "rate", "ci_low", "ci_high", "coverage_note"]
+    values = ["year", "numerator", "denominator", "rate", "rate_low", "rate_high", "ci_low",
+              "ci_high", "coverage_note"]  # fmt: skip
     parts = [
         _real_values(store, indicator, kind, code).select(*keys, *values)
         for indicator in real_indicators(store)
@@ -147,7 +176,8 @@ def comparisons(store: Store, region: Region | None, peers: Sequence[str] = ()) 
     for row in latest_real(store, region).iter_rows(named=True):
         indicator, breakdown, year = row["indicator"], row["breakdown"], row["year"]
         mine = (indicator, breakdown, year, row["numerator"], row["denominator"], row["rate"],
-                row["ci_low"], row["ci_high"], row["coverage_note"])  # fmt: skip
+                row["rate_low"], row["rate_high"], row["ci_low"], row["ci_high"],
+                row["coverage_note"])  # fmt: skip
         years = (row["prev_year"], year)
         if row["prev_year"] is not None and _same_method(store, code, indicator, breakdown, years):
             rows.append((*mine[:2], "change", year, row["prev_year"], *mine[3:],
@@ -170,11 +200,12 @@ def _cohen_h(p1: pl.Expr, p2: pl.Expr) -> pl.Expr:
 
 
 def _z() -> pl.Expr:
-    """The test statistic of each comparison (see the module docstring)."""
-    p, n = pl.col("rate"), pl.col("denominator")
-    p0, n0 = pl.col("ref_rate"), pl.col("ref_denominator")
+    """The test statistic of each comparison (see the module docstring); the region's rate is
+    taken at the end of its own range nearest the reference (the rate itself when exact)."""
+    n, p0, n0 = pl.col("denominator"), pl.col("ref_rate"), pl.col("ref_denominator")
+    p = p0.clip(pl.col("rate_low"), pl.col("rate_high"))
     fixed = (p - p0) / (p0 * (1 - p0) / n).sqrt()  # score test against a fixed NL rate
-    both = (pl.col("numerator") + pl.col("ref_numerator")) / (n + n0)
+    both = (p * n + pl.col("ref_numerator")) / (n + n0)
     two = (p - p0) / (both * (1 - both) * (1 / n + 1 / n0)).sqrt()
     return pl.when(pl.col("comparison") == "nl").then(fixed).otherwise(two)
 

@@ -272,6 +272,7 @@ def build(
                 store,
                 region,
                 assets,
+                peers=choices.compare,
                 indicator="opleidingsniveau",
                 breakdowns=["opleiding=laag", "opleiding=middelbaar", "opleiding=hoog"],
                 main="opleiding=laag",

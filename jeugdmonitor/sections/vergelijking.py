@@ -26,7 +26,7 @@ from jeugdmonitor.sections.common import (
     region_label,
     source_line,
 )
-from jeugdmonitor.stats import MIN_COUNT, percent_text, rounded
+from jeugdmonitor.stats import MIN_COUNT, percent_text, rounded, wilson
 from jeugdmonitor.store import Store
 
 MARKS = {"hoger": "\u00a0▲", "lager": "\u00a0▼"}  # no-break space: a mark stays by its value
@@ -54,13 +54,21 @@ def comparison_rows(store: Store, region: Region | None, codes: list[str]) -> pl
     if not own.height or not codes:
         return pl.DataFrame()
     keys = ["indicator", "breakdown", "year"]
-    others = _gemeente_values(store, own["indicator"].unique().to_list(), codes).select(
-        *keys,
-        pl.col("region_code").alias("gemeente"),
-        pl.col("numerator").alias("g_numerator"),
-        pl.col("denominator").alias("g_denominator"),
-        "source",
-        "is_estimate",
+    values = _gemeente_values(store, own["indicator"].unique().to_list(), codes)
+    others = (
+        values.filter(~highlights.range_only().fill_null(False))
+        .with_columns(**highlights.rate_range())
+        .select(
+            *keys,
+            pl.col("region_code").alias("gemeente"),
+            pl.col("numerator").alias("g_numerator"),
+            pl.col("denominator").alias("g_denominator"),
+            pl.col("rate").alias("g_rate"),
+            pl.col("rate_low").alias("g_rate_low"),
+            pl.col("rate_high").alias("g_rate_high"),
+            "source",
+            "is_estimate",
+        )
     )
     pairs = own.join(pl.DataFrame({"gemeente": codes}), how="cross").join(
         others, on=[*keys, "gemeente"], how="left"
@@ -74,9 +82,10 @@ def comparison_rows(store: Store, region: Region | None, codes: list[str]) -> pl
         ref_numerator=pl.col("numerator"),
         ref_denominator=pl.col("denominator"),
         ref_rate=pl.col("rate"),
-    ).with_columns(rate=pl.col("numerator") / pl.col("denominator"))
-    from jeugdmonitor.stats import wilson
-
+        rate=pl.when(shown).then(pl.col("g_rate")),
+        rate_low=pl.when(shown).then(pl.col("g_rate_low")),
+        rate_high=pl.when(shown).then(pl.col("g_rate_high")),
+    )
     low, high = wilson(pl.col("numerator"), pl.col("denominator"))
     tested = highlights.tested(frame.with_columns(ci_low=low, ci_high=high), adjust=False)
     return tested.select(
