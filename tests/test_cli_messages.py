@@ -127,9 +127,14 @@ def test_the_handleiding_speaks_to_beleidsadviseurs_without_jargon():
     jargon = ["GLM", "Wilson", "ventile", "TopoJSON", "websocket", "parquet", "polars"]
     assert not [w for w in jargon if w.lower() in text.lower()]
     for topic in ("Een regio kiezen", "Een figuur lezen", "Wat valt op", "Vergelijken",
-                  "De wijken", "Rapport downloaden (HTML, printbaar)", "jeugdmonitor report",
-                  "jeugdmonitor import", "sjabloon", "Toon ook voorbeeldcijfers (gesimuleerd)"):  # fmt: skip
+                  "De wijken", "jeugdmonitor report", "jeugdmonitor import", "sjabloon"):  # fmt: skip
         assert topic in text, topic
+    # the controls are named exactly as the app labels them
+    from jeugdmonitor import compare_ui, report_download, ui
+
+    controls = (report_download.LABEL, ui.SIM_LABEL, compare_ui.LABEL.split(" (")[0])
+    assert [c for c in controls if c not in text] == []
+    assert "Controleer bij de oplevering" not in text  # no editor's notes left in
 
 
 def test_dates_are_dutch_and_percentages_have_one_decimal(store):
