@@ -3,9 +3,9 @@
 Run `marimo run monitor.py` (read-only app; `?region=GM0363` opens a region), `marimo edit
 monitor.py` (add your own cells), or `marimo export html monitor.py -o x.html -- --region GM0363`.
 Each cell is a short call into the `jeugdmonitor` package; the numbers come from
-`jeugdmonitor.sections` (also used by the static reports). To add a section, register its builder
-in `jeugdmonitor.sections.SECTIONS`, add a cell `ui.sections_by_key(built, "<key>")` below, and
-name its theme in `jeugdmonitor.themes` (otherwise it joins the theme of the section before it).
+`jeugdmonitor.present.sections` (also used by the static reports). To add a section, register its builder
+in `jeugdmonitor.present.sections.SECTIONS`, add a cell `ui.sections_by_key(built, "<key>")` below, and
+name its theme in `jeugdmonitor.present.themes` (otherwise it joins the theme of the section before it).
 """
 
 import marimo
@@ -20,7 +20,7 @@ app = marimo.App(
 with app.setup:
     import marimo as mo
 
-    from jeugdmonitor import compare_ui, report_download, ui
+    from jeugdmonitor.app import compare_ui, report_download, ui
 
 
 @app.cell

@@ -52,7 +52,7 @@ import psutil  # noqa: E402
 from bench_load import Server, background_users, baseline_tree, jeugdmonitor_serve  # noqa: E402
 from browser_support import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 
-from jeugdmonitor.marimo_client import Tab  # noqa: E402
+from jeugdmonitor.app.marimo_client import Tab  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'

@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import UrlAssets, median_ms, report, timed  # noqa: E402
 
-from jeugdmonitor.regions import get_region  # noqa: E402
-from jeugdmonitor.sections import Choices, build_sections  # noqa: E402
-from jeugdmonitor.store import load  # noqa: E402
+from jeugdmonitor.data.regions import get_region  # noqa: E402
+from jeugdmonitor.data.store import load  # noqa: E402
+from jeugdmonitor.present.sections import Choices, build_sections  # noqa: E402
 
 SIM = Choices(include_simulated=True)
 

@@ -21,10 +21,10 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from cbs_fixture import odata_tables, write_mirror  # noqa: E402
 from common import median_ms, report  # noqa: E402
 
-from jeugdmonitor import store  # noqa: E402
-from jeugdmonitor.sources import cbs  # noqa: E402
-from jeugdmonitor.sources.csv_import import LONG_COLUMNS  # noqa: E402
-from jeugdmonitor.update import run_fetch, run_import  # noqa: E402
+from jeugdmonitor.analysis.update import run_fetch, run_import  # noqa: E402
+from jeugdmonitor.data import store  # noqa: E402
+from jeugdmonitor.data.sources import cbs  # noqa: E402
+from jeugdmonitor.data.sources.csv_import import LONG_COLUMNS  # noqa: E402
 
 DATA = HERE.parent / "data"
 YEARS = [2020, 2021, 2022, 2023, 2024]

@@ -38,7 +38,7 @@ def _peak_gb() -> float:
 
 
 def _generate(folder: str, queue) -> None:
-    from jeugdmonitor.linkage import synthetic
+    from jeugdmonitor.analysis.linkage import synthetic
 
     start = time.perf_counter()
     manifest = synthetic.generate(folder, "national", formats=("parquet",))
@@ -48,7 +48,7 @@ def _generate(folder: str, queue) -> None:
 def _run(enrolment, jeugdhulp, queue) -> None:
     import polars as pl
 
-    from jeugdmonitor.linkage import pipeline, synthetic
+    from jeugdmonitor.analysis.linkage import pipeline, synthetic
 
     with tempfile.TemporaryDirectory(prefix="jeugdmonitor-bench-") as tmp:
         if enrolment is None:  # the baseline: default gemeente, written as parquet before timing

@@ -1,6 +1,6 @@
 """Load benchmark: N simulated users change the region through marimo's own protocol.
 
-Each user is a tab of `jeugdmonitor.marimo_client` (GET / for the server token, the websocket
+Each user is a tab of `jeugdmonitor.app.marimo_client` (GET / for the server token, the websocket
 `/ws?session_id=…` until `completed-run`, POST `/api/kernel/set_ui_element_value` to set the
 region dropdown, and the `./@file/` URLs a browser would fetch). Every server listens on
 127.0.0.1 only. Configurations, measured one after the other in the same command:
@@ -58,8 +58,8 @@ from pathlib import Path
 
 import psutil
 
-from jeugdmonitor.marimo_client import ProtocolError, Render, Tab
-from jeugdmonitor.serve import warm_up_labels
+from jeugdmonitor.app.marimo_client import ProtocolError, Render, Tab
+from jeugdmonitor.app.serve import warm_up_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PREFIX = "—"  # the "kies een regio" option
@@ -286,7 +286,9 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
         t0 = time.perf_counter()
         await asyncio.to_thread(server.precomputed.wait, 900)
         # … and its process has gone (its memory is not a session's)
-        while "jeugdmonitor.viewstore" in _commands(server.pid) and time.perf_counter() - t0 < 900:
+        while (
+            "jeugdmonitor.app.viewstore" in _commands(server.pid) and time.perf_counter() - t0 < 900
+        ):
             await asyncio.sleep(0.5)
         result.precompute_wait_s = time.perf_counter() - t0
     result.rss_one_mib = rss_mib()

@@ -27,12 +27,14 @@ import numpy as np
 import polars as pl
 from common import UrlAssets  # bench/common.py: maps by URL, like the app
 
-from jeugdmonitor import charts, crossval, model, ui, wijk_model
-from jeugdmonitor.regions import REGION_TYPES, get_region
-from jeugdmonitor.sections import SECTIONS, verwacht
-from jeugdmonitor.sections.benchmark_strip import benchmark_figure
-from jeugdmonitor.sections.verwacht import section
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis import crossval, model, wijk_model
+from jeugdmonitor.app import ui
+from jeugdmonitor.data.regions import REGION_TYPES, get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import SECTIONS, verwacht
+from jeugdmonitor.present.sections.benchmark_strip import benchmark_figure
+from jeugdmonitor.present.sections.verwacht import section
 
 TEMPLATES = [
     charts._ventile_template,

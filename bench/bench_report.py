@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import median_ms, report  # noqa: E402
 
-from jeugdmonitor import report as rep  # noqa: E402
-from jeugdmonitor.regions import get_region  # noqa: E402
-from jeugdmonitor.store import load  # noqa: E402
+from jeugdmonitor.data.regions import get_region  # noqa: E402
+from jeugdmonitor.data.store import load  # noqa: E402
+from jeugdmonitor.present import report as rep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "GM0363"

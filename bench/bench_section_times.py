@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import UrlAssets, timed  # noqa: E402
 
-from jeugdmonitor import ui  # noqa: E402
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import SECTIONS
-from jeugdmonitor.store import load
+from jeugdmonitor.app import ui  # noqa: E402
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import SECTIONS
 
 
 def render(store, key: str, code: str) -> None:

@@ -28,10 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import UrlAssets, timed  # noqa: E402
 
-from jeugdmonitor import charts, ui  # noqa: E402
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.app import ui  # noqa: E402
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import build_sections
 
 TEMPLATES = [
     charts._bars_template,

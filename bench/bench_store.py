@@ -13,7 +13,8 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).parent))
 from common import median_ms, report  # noqa: E402
 
-from jeugdmonitor import indicators, store  # noqa: E402
+from jeugdmonitor.analysis import indicators
+from jeugdmonitor.data import store  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

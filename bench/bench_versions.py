@@ -30,9 +30,11 @@ import json, random, statistics, sys, time
 from pathlib import Path
 root = Path(sys.argv[1])
 sys.path.insert(0, str(root))
-from jeugdmonitor import charts, store as store_mod, ui
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
+from jeugdmonitor.present import charts
+from jeugdmonitor.data import store as store_mod
+from jeugdmonitor.app import ui
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.present.sections import build_sections
 
 class UrlAssets(charts.Assets):
     def geo(self, level, text, feature=None):

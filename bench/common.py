@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from jeugdmonitor import charts
+from jeugdmonitor.present import charts
 
 
 class UrlAssets(charts.Assets):

@@ -14,9 +14,9 @@ REPAIR_HINT = (
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from jeugdmonitor.build import CHECK_YEAR
-    from jeugdmonitor.history import build_keeping
-    from jeugdmonitor.store import default_data_dir, validate
+    from jeugdmonitor.data.build import CHECK_YEAR
+    from jeugdmonitor.data.history import build_keeping
+    from jeugdmonitor.data.store import default_data_dir, validate
 
     out = args.out or default_data_dir()
     written, share = build_keeping(args.sources, out)  # replaced files are kept in out/history
@@ -29,7 +29,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from jeugdmonitor.store import default_data_dir, validate
+    from jeugdmonitor.data.store import default_data_dir, validate
 
     data = Path(args.dir) if args.dir else default_data_dir()
     problems = validate(data)
@@ -44,10 +44,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from jeugdmonitor import report
-    from jeugdmonitor.compare import CompareError, compare_codes
-    from jeugdmonitor.sections import Choices
-    from jeugdmonitor.store import load
+    from jeugdmonitor.analysis.compare import CompareError, compare_codes
+    from jeugdmonitor.data.store import load
+    from jeugdmonitor.present import report
+    from jeugdmonitor.present.sections import Choices
 
     try:
         store = load(args.data)
@@ -120,19 +120,19 @@ def parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=_cmd_report)
 
-    from jeugdmonitor import update
+    from jeugdmonitor.analysis import update
 
     update.register(sub)  # fetch, import
 
-    from jeugdmonitor import history
+    from jeugdmonitor.data import history
 
     history.register(sub)  # history, restore
 
-    from jeugdmonitor.linkage.cli import register as register_linkage
+    from jeugdmonitor.analysis.linkage.cli import register as register_linkage
 
     register_linkage(sub)
 
-    from jeugdmonitor import serve
+    from jeugdmonitor.app import serve
 
     serve.register(sub)  # serve, htpasswd
     return ap

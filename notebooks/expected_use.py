@@ -7,11 +7,11 @@ with app.setup:
     import marimo as mo
     import polars as pl
     import polars.selectors as cs
-
-    from jeugdmonitor import benchmark, charts, model, wijk_model
     from jeugdmonitor.regions import TYPE_LABELS
     from jeugdmonitor.sections.verwacht import coefficients, quality_table
     from jeugdmonitor.store import load
+
+    from jeugdmonitor import benchmark, charts, model, wijk_model
 
     store = load()
     year = model.model_year(store)
@@ -23,11 +23,11 @@ def _():
     # Verwacht jeugdzorggebruik: het model
 
     Per vorm een binomiaal regressiemodel over alle gemeenten, op de echte CBS-uitkomsten van
-    {year} en echte CBS-achtergrondkenmerken (zie `jeugdmonitor/model.py` voor de keuze en de
+    {year} en echte CBS-achtergrondkenmerken (zie `jeugdmonitor/analysis/model.py` voor de keuze en de
     bronnen van de kenmerken). Coëfficiënten per standaarddeviatie van elk kenmerk, robuuste
     (HC3) 95%-intervallen. De zeven zorgvormen binnen de jeugdhulp zijn **gesimuleerd**: hun
     modellen beschrijven de simulatie, niet de werkelijkheid. Daarnaast een model per wijk
-    (`jeugdmonitor/wijk_model.py`).
+    (`jeugdmonitor/analysis/wijk_model.py`).
     """)
     return
 

@@ -5,11 +5,11 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import marimo as mo
-
-    from jeugdmonitor import charts
     from jeugdmonitor.linkage import publish, session, views
     from jeugdmonitor.sections.common import md_escape
     from jeugdmonitor.stats import decimal_text
+
+    from jeugdmonitor import charts
 
 
 @app.cell

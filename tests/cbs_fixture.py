@@ -30,7 +30,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from jeugdmonitor.sources import cbs
+from jeugdmonitor.data.sources import cbs
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -393,7 +393,7 @@ def yearly_mirror(root: Path, status: str = "Voorlopig") -> Path:
 def main(argv: list[str]) -> int:
     """Write a mirror for the bundled mapping and data/ population: OUT_DIR [--years A-B], or
     with --yearly the two yearly jeugdzorg tables of `yearly_mirror`."""
-    from jeugdmonitor.update import parse_years
+    from jeugdmonitor.analysis.update import parse_years
 
     out = Path(argv[0])
     if "--yearly" in argv:

@@ -16,7 +16,7 @@ os.environ.setdefault(
 )
 from hypothesis import settings  # noqa: E402
 
-from jeugdmonitor import store as store_mod
+from jeugdmonitor.data import store as store_mod
 
 # Hypothesis profiles (no example database: tests leave no files in the repository).
 # CI: at least 1,000 examples over the two import properties, the same ones every run.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from jeugdmonitor.linkage import aggregate
-from jeugdmonitor.linkage.extracts import ENROLMENT_COLUMNS, JEUGDHULP_COLUMNS
-from jeugdmonitor.linkage.synthetic import valid_bsns
+from jeugdmonitor.analysis.linkage import aggregate
+from jeugdmonitor.analysis.linkage.extracts import ENROLMENT_COLUMNS, JEUGDHULP_COLUMNS
+from jeugdmonitor.analysis.linkage.synthetic import valid_bsns
 
 KEY = b"test-key-" + b"k" * 40
 OTHER_KEY = b"other-key-" + b"q" * 40

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from browser_support import marimo_app, run_axe
 
-from jeugdmonitor import report, themes
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import Choices, build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import report, themes
+from jeugdmonitor.present.sections import Choices, build_sections
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,10 @@ from browser_support import require_browser
 from playwright.sync_api import expect
 from serve_support import serving_precomputed
 
-from jeugdmonitor import charts
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import build_sections
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import build, demo
-from jeugdmonitor.sources import crosswalk as cw
-from jeugdmonitor.sources import geo, jeugdzorg, kwb, population, statline, swv
+from jeugdmonitor.data import build, demo
+from jeugdmonitor.data.sources import crosswalk as cw
+from jeugdmonitor.data.sources import geo, jeugdzorg, kwb, population, statline, swv
 
 # What "another machine" looks like to the numeric libraries: another BLAS kernel (the SWV maps
 # used to differ with it), no AVX2/AVX-512 code paths in numpy, one polars thread, another hash seed.
@@ -31,7 +31,7 @@ def two_builds(raw_dir: Path, tmp_path_factory) -> tuple[Path, Path]:
     """One build in this process, one in a fresh process that looks like another machine."""
     a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
     build.build(raw_dir, a)
-    code = "import sys; from jeugdmonitor.build import build; build(sys.argv[1], sys.argv[2])"
+    code = "import sys; from jeugdmonitor.data.build import build; build(sys.argv[1], sys.argv[2])"
     subprocess.run(
         [sys.executable, "-c", code, str(raw_dir), str(b)],
         check=True,

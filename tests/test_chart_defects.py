@@ -10,10 +10,10 @@ from functools import cache
 import pytest
 import vl_convert as vlc
 
-from jeugdmonitor import charts
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import Choices, build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import Choices, build_sections
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,10 +10,10 @@ import pytest
 from altair.vegalite.v6.schema.core import TopLevelSpec
 from vega_datasets import data as vega_data
 
-from jeugdmonitor import charts
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import build_sections
 
 
 def bars_frame(region: str = "Regio X") -> pl.DataFrame:
@@ -222,7 +222,7 @@ def hex_colours(spec: dict) -> set[str]:
 @pytest.fixture(scope="module")
 def school_charts():
     """The four school-linkage charts on the default synthetic gemeente, as the notebook draws them."""
-    from jeugdmonitor.linkage import session, views
+    from jeugdmonitor.analysis.linkage import session, views
 
     result = session.run(session.inputs({}), b"chart-test-key-" + b"x" * 40)
     kern, mixes = result.tables["kerncijfers"], result.tables["verdelingen"]

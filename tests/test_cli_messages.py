@@ -130,7 +130,7 @@ def test_the_handleiding_speaks_to_beleidsadviseurs_without_jargon():
                   "De wijken", "jeugdmonitor report", "jeugdmonitor import", "sjabloon"):  # fmt: skip
         assert topic in text, topic
     # the controls are named exactly as the app labels them
-    from jeugdmonitor import compare_ui, report_download, ui
+    from jeugdmonitor.app import compare_ui, report_download, ui
 
     controls = (report_download.LABEL, ui.SIM_LABEL, compare_ui.LABEL.split(" (")[0])
     assert [c for c in controls if c not in text] == []
@@ -140,9 +140,9 @@ def test_the_handleiding_speaks_to_beleidsadviseurs_without_jargon():
 def test_dates_are_dutch_and_percentages_have_one_decimal(store):
     import datetime as dt
 
-    from jeugdmonitor.markup import dutch_date
-    from jeugdmonitor.regions import get_region
-    from jeugdmonitor.sections import build_sections
+    from jeugdmonitor.data.regions import get_region
+    from jeugdmonitor.present.markup import dutch_date
+    from jeugdmonitor.present.sections import build_sections
 
     assert dutch_date(dt.date(2026, 12, 7)) == "7 december 2026"
     assert dutch_date(dt.date(2025, 3, 1)) == "1 maart 2025"
@@ -154,7 +154,7 @@ def test_dates_are_dutch_and_percentages_have_one_decimal(store):
 
 
 def test_the_live_data_notice_wraps_its_technical_lines(tmp_path):
-    from jeugdmonitor import ui
+    from jeugdmonitor.app import ui
 
     long = f"{tmp_path}/indicators.parquet: column 'numerator', row 9: " + "x" * 300
     text = ui._problem_list([long], tmp_path)

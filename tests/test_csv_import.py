@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import cli, store
-from jeugdmonitor.sources.csv_import import CsvImportError, StatlineColumns
-from jeugdmonitor.update import run_import
+from jeugdmonitor import cli
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.data import store
+from jeugdmonitor.data.sources.csv_import import CsvImportError, StatlineColumns
 
 HEADER = "indicator,gemeente_code,year,breakdown,numerator,denominator,source\n"
 STATLINE = StatlineColumns(

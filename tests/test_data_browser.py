@@ -20,10 +20,11 @@ import polars as pl
 import pytest
 from browser_support import marimo_app
 
-from jeugdmonitor import history, report, store
-from jeugdmonitor.indicators import latest_year
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.update import run_import
+from jeugdmonitor.analysis.indicators import latest_year
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.data import history, store
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.present import report
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +97,7 @@ def hover_until_tooltip(page, text: str):
 
 def key_figure(data_dir: Path, code: str) -> str:
     """The jeugdzorg summary's bold start ('Groningen: 12,3%'), from the section functions."""
-    from jeugdmonitor.sections import build_sections
+    from jeugdmonitor.present.sections import build_sections
 
     s = store.open_store(data_dir)
     summary = build_sections(s, get_region(s, code))["jeugdzorg"].figures[0].summary

@@ -16,11 +16,11 @@ import polars as pl
 import pytest
 
 from jeugdmonitor import cli
-from jeugdmonitor import store as store_mod
-from jeugdmonitor.markup import markdown_html
-from jeugdmonitor.sections.common import csv_bytes, download, md_escape
-from jeugdmonitor.sources.csv_import import CsvImportError
-from jeugdmonitor.update import run_import
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.data import store as store_mod
+from jeugdmonitor.data.sources.csv_import import CsvImportError
+from jeugdmonitor.present.markup import markdown_html
+from jeugdmonitor.present.sections.common import csv_bytes, download, md_escape
 
 HEADER = "indicator,gemeente_code,year,breakdown,numerator,denominator,source\n"
 THIS_YEAR = dt.date.today().year
@@ -101,7 +101,7 @@ def test_declared_dutch_number_format_reads_thousands_and_refuses_decimals(tmp_p
 
 
 def test_statline_thousands_separators_are_read_in_dutch(tmp_path, data_copy):
-    from jeugdmonitor.sources.csv_import import StatlineColumns
+    from jeugdmonitor.data.sources.csv_import import StatlineColumns
 
     text = (
         '"Regio\'s";"Perioden";"Met jeugdhulp";"Jongeren"\n'
@@ -212,7 +212,7 @@ def test_validate_and_report_refuse_a_corrupt_map(case, data_copy, tmp_path, cap
 
 
 def test_every_bundled_map_passes_and_a_check_is_cached(data_dir):
-    from jeugdmonitor import geocheck
+    from jeugdmonitor.data import geocheck
 
     frames, _ = store_mod.read_tables(data_dir)
     for level in store_mod.GEO_LEVELS:
@@ -313,7 +313,7 @@ def test_md_escape_renders_every_payload_as_plain_text(payload):
 
 
 def test_csv_downloads_neutralise_formulas_and_keep_negative_numbers(store):
-    from jeugdmonitor.files import formula_safe
+    from jeugdmonitor.data.files import formula_safe
 
     frame = pl.DataFrame(
         {

@@ -7,10 +7,10 @@ import random
 import marimo as mo
 import pytest
 
-from jeugdmonitor import markup
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.sections.common import md_escape
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.present import markup
+from jeugdmonitor.present.sections import build_sections
+from jeugdmonitor.present.sections.common import md_escape
 
 
 @pytest.fixture(scope="module")

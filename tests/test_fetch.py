@@ -25,11 +25,13 @@ from cbs_fixture import (
 )
 from pytest_httpserver import HTTPServer
 
-from jeugdmonitor import cli, indicators, store
-from jeugdmonitor.sources import cbs
-from jeugdmonitor.sources import crosswalk as cw
-from jeugdmonitor.sources.download import DownloadError
-from jeugdmonitor.update import run_fetch
+from jeugdmonitor import cli
+from jeugdmonitor.analysis import indicators
+from jeugdmonitor.analysis.update import run_fetch
+from jeugdmonitor.data import store
+from jeugdmonitor.data.sources import cbs
+from jeugdmonitor.data.sources import crosswalk as cw
+from jeugdmonitor.data.sources.download import DownloadError
 
 YEARS = [2023, 2024]
 PAGE = 1000

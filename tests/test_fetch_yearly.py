@@ -28,12 +28,15 @@ from cbs_fixture import (
 from pytest_httpserver import HTTPServer
 from test_fetch import assert_untouched, snapshot
 
-from jeugdmonitor import charts, cli, history, indicators, store
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import jeugdzorg
-from jeugdmonitor.sources import cbs
-from jeugdmonitor.sources import cbs_catalog as cat
-from jeugdmonitor.update import run_fetch
+from jeugdmonitor import cli
+from jeugdmonitor.analysis import indicators
+from jeugdmonitor.analysis.update import run_fetch
+from jeugdmonitor.data import history, store
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.sources import cbs
+from jeugdmonitor.data.sources import cbs_catalog as cat
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections import jeugdzorg
 
 QUIET = {"progress": lambda _: None}
 KEYS = ["indicator", "gemeente_code", "year", "breakdown"]

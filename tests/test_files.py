@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jeugdmonitor import files
+from jeugdmonitor.data import files
 
 
 def test_atomic_writes_replace_all_files_and_make_them_readable(tmp_path: Path):

@@ -7,8 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import cli, history, store
-from jeugdmonitor.update import run_import
+from jeugdmonitor import cli
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.data import history, store
 
 HEADER = "indicator,gemeente_code,year,breakdown,numerator,denominator,source\n"
 
@@ -70,7 +71,7 @@ def test_restoring_an_early_version_takes_each_file_from_the_oldest_later_copy(t
     run_import(csv(tmp_path, "armoede,GM0014,2023,all,2100,18500,a\n", "a.csv"), data_copy)
     # a second command replaces another file (here: population, as a fetch would)
     population = pl.read_parquet(data_copy / "population.parquet")
-    from jeugdmonitor.update import stage_and_swap
+    from jeugdmonitor.analysis.update import stage_and_swap
 
     stage_and_swap(
         data_copy,
@@ -117,7 +118,7 @@ def test_a_failed_import_keeps_no_version_and_creates_no_history(tmp_path, data_
 def test_fetch_keeps_what_it_replaces_and_restore_undoes_it(tmp_path, data_copy, capsys):
     from cbs_fixture import odata_tables, write_mirror
 
-    from jeugdmonitor.sources import cbs
+    from jeugdmonitor.data.sources import cbs
 
     original = snapshot(data_copy)
     specs = cbs.load_mapping(

@@ -26,8 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jeugdmonitor import cli, history, store
-from jeugdmonitor.sources.csv_import import LONG_COLUMNS
+from jeugdmonitor import cli
+from jeugdmonitor.data import history, store
+from jeugdmonitor.data.sources.csv_import import LONG_COLUMNS
 
 PROBLEM = re.compile(
     r"^  - (?P<file>.+?): column '(?P<column>.*)', row (?P<row>\d+): (?P<what>.+)$"

@@ -9,8 +9,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from jeugdmonitor import indicators, regions, stats
-from jeugdmonitor import store as store_mod
+from jeugdmonitor.analysis import indicators, stats
+from jeugdmonitor.data import regions
+from jeugdmonitor.data import store as store_mod
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import wijken
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis import wijken
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import build_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 KWB = ROOT / "raw/cbs/kwb_jeugdzorg_wijken_2021_2022.csv"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from linkage_support import KEY, bsns, enrolment_rows, jeugdhulp_rows
 
-from jeugdmonitor.linkage import synthetic
-from jeugdmonitor.linkage.extracts import read_enrolment, read_jeugdhulp
-from jeugdmonitor.linkage.pseudonym import pseudonym
+from jeugdmonitor.analysis.linkage import synthetic
+from jeugdmonitor.analysis.linkage.extracts import read_enrolment, read_jeugdhulp
+from jeugdmonitor.analysis.linkage.pseudonym import pseudonym
 
 GOOD = bsns(40)
 BAD_ELFPROEF = GOOD[0][:8] + str((int(GOOD[0][8]) + 1) % 10)

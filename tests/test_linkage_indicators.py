@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from linkage_support import KEY, bsns, enrolment_rows, jeugdhulp_rows
 
-from jeugdmonitor.linkage import pipeline, synthetic
-from jeugdmonitor.linkage.codes import OTHER_PROVIDERS, codes
-from jeugdmonitor.linkage.extracts import read_enrolment, read_jeugdhulp
+from jeugdmonitor.analysis.linkage import pipeline, synthetic
+from jeugdmonitor.analysis.linkage.codes import OTHER_PROVIDERS, codes
+from jeugdmonitor.analysis.linkage.extracts import read_enrolment, read_jeugdhulp
 
 P = bsns(8)
 SCHOOLS = {"11AA00": ("11AA", "OBS De Linde", "po"), "22BB00": ("22BB", "CBS De Es", "po"),

@@ -14,7 +14,7 @@ import pytest
 from browser_support import free_port
 from linkage_support import KEY
 
-from jeugdmonitor.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
+from jeugdmonitor.analysis.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "school_linkage.py"
 

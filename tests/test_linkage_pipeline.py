@@ -9,9 +9,9 @@ import pytest
 from linkage_support import KEY
 
 from jeugdmonitor import cli
-from jeugdmonitor.linkage import audit, pipeline, publish, synthetic
-from jeugdmonitor.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
-from jeugdmonitor.stats import MIN_COUNT
+from jeugdmonitor.analysis.linkage import audit, pipeline, publish, synthetic
+from jeugdmonitor.analysis.linkage.pseudonym import KEY_ENV, KEY_FILE_ENV
+from jeugdmonitor.analysis.stats import MIN_COUNT
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_the_generator_is_deterministic():
 
 
 def test_generated_bsns_pass_the_elfproef_and_are_distinct():
-    from jeugdmonitor.linkage.extracts import elfproef
+    from jeugdmonitor.analysis.linkage.extracts import elfproef
 
     numbers = pl.Series("bsn", synthetic.valid_bsns(5000))
     assert numbers.n_unique() == 5000

@@ -12,7 +12,7 @@ import pytest
 from linkage_support import KEY, OTHER_KEY, bsns
 
 import jeugdmonitor
-from jeugdmonitor.linkage.pseudonym import (
+from jeugdmonitor.analysis.linkage.pseudonym import (
     KEY_ENV,
     KEY_FILE_ENV,
     MissingKeyError,

@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 from linkage_support import raw_block
 
-from jeugdmonitor.linkage import audit, publish, suppress
-from jeugdmonitor.stats import MIN_COUNT
+from jeugdmonitor.analysis.linkage import audit, publish, suppress
+from jeugdmonitor.analysis.stats import MIN_COUNT
 
 COUNTS = ["leerlingen", "clienten", "trajecten", "nieuwe_trajecten"]
 

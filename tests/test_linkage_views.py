@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jeugdmonitor.linkage import views
+from jeugdmonitor.analysis.linkage import views
 
 
 def test_school_year_labels_agree_between_python_and_polars():

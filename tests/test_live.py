@@ -1,4 +1,4 @@
-"""The running app's data watcher (`jeugdmonitor.live`): reload valid changes, keep old data else."""
+"""The running app's data watcher (`jeugdmonitor.app.live`): reload valid changes, keep old data else."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import polars as pl
 
-from jeugdmonitor import live
-from jeugdmonitor.update import run_import
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.app import live
 
 HEADER = "indicator,gemeente_code,year,breakdown,numerator,denominator,source\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from jeugdmonitor import live
+from jeugdmonitor.app import live
 
 
 def test_sessions_that_start_during_the_first_load_wait_for_it(data_dir, monkeypatch):

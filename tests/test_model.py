@@ -15,10 +15,10 @@ from scipy.stats import norm
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
-from jeugdmonitor import crossval, model, wijk_model
-from jeugdmonitor.indicators import COVERAGE_MIN
-from jeugdmonitor.regions import REGION_TYPES
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis import crossval, model, wijk_model
+from jeugdmonitor.analysis.indicators import COVERAGE_MIN
+from jeugdmonitor.data.regions import REGION_TYPES
+from jeugdmonitor.data.store import load
 
 REAL = ["jeugdzorg", "jeugdhulp", "jeugdhulp_verblijf", "jeugdbescherming", "jeugdreclassering"]
 SIMULATED = ["lokaal_team", "ambulant", "pleegzorg", "jeugdzorgplus", "instelling", "jeugd_ggz",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import build_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 MONITOR = ROOT / "monitor.py"

@@ -16,22 +16,15 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from jeugdmonitor import (
-    benchmark,
-    highlights,
-    markup,
-    report,
-    report_csv,
-    report_download,
-    wijk_map,
-    wijken,
-)
+from jeugdmonitor.analysis import benchmark, highlights, wijken
+from jeugdmonitor.analysis.compare import CompareError, compare_codes, parse_compare
+from jeugdmonitor.analysis.indicators import level_values
+from jeugdmonitor.analysis.stats import Z95
+from jeugdmonitor.app import report_download
 from jeugdmonitor.cli import main
-from jeugdmonitor.compare import CompareError, compare_codes, parse_compare
-from jeugdmonitor.indicators import level_values
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import SECTIONS, Choices, build_sections, wat_valt_op
-from jeugdmonitor.stats import Z95
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.present import markup, report, report_csv, wijk_map
+from jeugdmonitor.present.sections import SECTIONS, Choices, build_sections, wat_valt_op
 
 CAUSAL = re.compile(  # words that say why; lower case only (Leiden is a gemeente)
     r"\b(door|doordat|omdat|oorzaak|oorzaken|veroorzaakt|gevolg|leidt|leidde|dankzij|effect|"
@@ -358,7 +351,7 @@ def test_the_chosen_wijk_is_outlined_named_and_chosen_from_the_table(store):
 
 
 def test_the_wijk_choice_works_in_the_app_and_the_reports():
-    from jeugdmonitor import transport
+    from jeugdmonitor.app import transport
 
     assert wijk_map.LINKS_JS in transport.runtime_js().decode("utf-8")
     js = Path(wijk_map.__file__).parent / "static" / "links.js"

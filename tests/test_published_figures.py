@@ -17,11 +17,13 @@ import re
 import polars as pl
 import pytest
 
-from jeugdmonitor import charts, cli, indicators, markup
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections, common, samenstelling
-from jeugdmonitor.stats import wilson_interval
-from jeugdmonitor.store import open_store
+from jeugdmonitor import cli
+from jeugdmonitor.analysis import indicators
+from jeugdmonitor.analysis.stats import wilson_interval
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import open_store
+from jeugdmonitor.present import charts, markup
+from jeugdmonitor.present.sections import build_sections, common, samenstelling
 
 # (modules and names new with these fixes are imported inside the tests that use them, so on the
 # code before the fixes each test fails on its own defect rather than the module on an import)
@@ -191,7 +193,7 @@ def test_published_percentages_are_shown_as_published(store):
 
 
 def test_interval_covers_the_rounding_of_a_published_percentage(store):
-    from jeugdmonitor.stats import ROUNDING
+    from jeugdmonitor.analysis.stats import ROUNDING
 
     row = value(store, "GM0344", "jeugdhulp")
     low, _ = wilson_interval(row["rate"] * row["denominator"] - ROUNDING * row["denominator"],
@@ -309,7 +311,7 @@ def test_verwijzer_shares_add_up_to_100(store, utrecht):
 
 
 def test_verantwoording_names_every_table_and_estimate(store):
-    from jeugdmonitor import verantwoording
+    from jeugdmonitor.present import verantwoording
 
     parts = verantwoording.parts(store)
     text = " ".join(
@@ -334,7 +336,7 @@ def test_verantwoording_names_every_table_and_estimate(store):
 
 
 def test_verantwoording_is_a_section_every_source_line_links_to(store, utrecht):
-    from jeugdmonitor.sections import verantwoording as verantwoording_section
+    from jeugdmonitor.present.sections import verantwoording as verantwoording_section
 
     section = utrecht["verantwoording"]
     assert section.key == markup.VERANTWOORDING and section.figures
@@ -344,7 +346,7 @@ def test_verantwoording_is_a_section_every_source_line_links_to(store, utrecht):
 
 
 def test_a_part_can_be_added_after_another(store, monkeypatch):
-    from jeugdmonitor import verantwoording
+    from jeugdmonitor.present import verantwoording
 
     monkeypatch.setattr(verantwoording, "PARTS", list(verantwoording.PARTS))
     extra = verantwoording.Part(
@@ -358,7 +360,7 @@ def test_a_part_can_be_added_after_another(store, monkeypatch):
 
 
 def test_report_has_the_verantwoording_and_no_code_repositories(store):
-    from jeugdmonitor import report
+    from jeugdmonitor.present import report
 
     doc, _, _ = report.render(store, get_region(store, "GM0344"))
     assert not re.search(r"mzelst|github", doc, re.IGNORECASE)

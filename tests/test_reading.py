@@ -7,11 +7,12 @@ import re
 import polars as pl
 import pytest
 
-from jeugdmonitor import charts, markup, themes, ui
-from jeugdmonitor.region_search import SEARCH_ONLY, fold, matches, picker_label, shown_label
-from jeugdmonitor.regions import dropdown_options, get_region
-from jeugdmonitor.sections import Choices, build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.app import ui
+from jeugdmonitor.data.region_search import SEARCH_ONLY, fold, matches, picker_label, shown_label
+from jeugdmonitor.data.regions import dropdown_options, get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts, markup, themes
+from jeugdmonitor.present.sections import Choices, build_sections
 
 SIM = Choices(include_simulated=True)  # simulated example figures shown too
 

@@ -13,10 +13,10 @@ import pytest
 from browser_support import require_browser
 from serve_support import serving_precomputed
 
-from jeugdmonitor import report
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import report
+from jeugdmonitor.present.sections import build_sections
 
 pytestmark = pytest.mark.browser
 

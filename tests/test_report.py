@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, report, themes
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.store import load, open_store
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load, open_store
+from jeugdmonitor.present import markup, report, themes
+from jeugdmonitor.present.sections import build_sections
 
 DAY = dt.date(2026, 11, 22)
 
@@ -317,7 +317,7 @@ def test_names_with_markup_characters_read_the_same_in_report_and_app(data_copy)
     assert named, titles  # the verwacht overview and the benchmark strips carry the name
     for title in named:
         assert "Noord &amp; Zuid_*[x]" in title, title  # escaped once, no markdown escapes
-    from jeugdmonitor import ui
+    from jeugdmonitor.app import ui
 
     built = build_sections(store, region)
     strip = next(f for s in built.values() for f in s.figures if f.key.startswith("benchmark_"))

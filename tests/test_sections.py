@@ -1,7 +1,7 @@
 """Sections: the numbers in figures equal an independent computation from the parquet files.
 
 The reference values here are computed straight from `data/*.parquet` with polars and statsmodels
-(weighted sums over members, Wilson interval), not through `jeugdmonitor.indicators`.
+(weighted sums over members, Wilson interval), not through `jeugdmonitor.analysis.indicators`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import SECTIONS, Choices, build_sections
-from jeugdmonitor.sections import common as c
-from jeugdmonitor.stats import percent_text
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis.stats import percent_text
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import SECTIONS, Choices, build_sections
+from jeugdmonitor.present.sections import common as c
 
 EXPECTED_KEYS = [
     "wat_valt_op",
@@ -434,7 +434,7 @@ def test_section_titles_and_texts_follow_the_seeds(store):
     titles = [s.title for s in built.values()]
     assert titles == [
         "Wat valt op",  # its own theme, first
-        "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.themes)
+        "Inleiding",  # under the theme "Hoe zorgt u voor de jeugd?" (jeugdmonitor.present.themes)
         "Regio's van deze gemeente",
         "Problematiek",
         "Jeugdzorggebruik",
@@ -484,7 +484,7 @@ def test_names_are_escaped_before_markdown(store):
 
 
 def test_map_summary_when_every_region_is_suppressed():
-    from jeugdmonitor.sections.figures import _spread
+    from jeugdmonitor.present.sections.figures import _spread
 
     frame = pl.DataFrame(
         {"gebied": ["A", "B"], "rate": [None, None]},

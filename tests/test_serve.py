@@ -1,7 +1,7 @@
 """`jeugdmonitor serve`: nginx in front of marimo workers, routing, login, freed sessions.
 
 The integration tests start the real thing (Debian's nginx and `marimo run` workers) and drive
-it through marimo's own protocol (`jeugdmonitor.marimo_client`), without a browser.
+it through marimo's own protocol (`jeugdmonitor.app.marimo_client`), without a browser.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import psutil
 import pytest
 from serve_support import ROOT, require_nginx, serving, wait_until
 
-from jeugdmonitor import serve
-from jeugdmonitor.marimo_client import ProtocolError, Tab
+from jeugdmonitor.app import serve
+from jeugdmonitor.app.marimo_client import ProtocolError, Tab
 
 # ----------------------------------------------------------------------------- configuration
 
@@ -299,7 +299,7 @@ def test_memory_does_not_grow_over_rounds_of_twenty_users():
         worker = next(
             p
             for p in psutil.Process(served.proc.pid).children(recursive=True)
-            if "jeugdmonitor.worker" in " ".join(p.cmdline())
+            if "jeugdmonitor.app.worker" in " ".join(p.cmdline())
         )
         labels = ["Gemeente · Utrecht", "Jeugdregio · Jeugdregio Utrecht Stad", "Nederland"]
 
@@ -355,8 +355,8 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     import gzip
     import hashlib
 
-    from jeugdmonitor import transport, viewstore
-    from jeugdmonitor.store import load
+    from jeugdmonitor.app import transport, viewstore
+    from jeugdmonitor.data.store import load
 
     # nginx's own user (www-data or nobody when serve runs as root) must reach the folder: let
     # it through every parent (not list). Not only up to `gettempdir()`: once another test has

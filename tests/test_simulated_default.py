@@ -11,12 +11,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor import cli, data_status, model, report, ui
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import Choices, build_sections, unavailable
-from jeugdmonitor.sections.common import visible
-from jeugdmonitor.store import load, open_store
-from jeugdmonitor.update import run_import
+from jeugdmonitor import cli
+from jeugdmonitor.analysis import model
+from jeugdmonitor.analysis.update import run_import
+from jeugdmonitor.app import ui
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load, open_store
+from jeugdmonitor.present import data_status, report
+from jeugdmonitor.present.sections import Choices, build_sections, unavailable
+from jeugdmonitor.present.sections.common import visible
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM = Choices(include_simulated=True)
@@ -156,7 +159,7 @@ def test_the_readme_holds_the_current_status_table(store):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = data_status.markdown_table(data_status.status_table(store))
     assert data_status.readme_with_table(readme, table) == readme, (
-        "run `python -m jeugdmonitor.data_status` to refresh the README"
+        "run `python -m jeugdmonitor.present.data_status` to refresh the README"
     )
 
 

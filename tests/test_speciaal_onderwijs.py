@@ -14,12 +14,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections
-from jeugdmonitor.sections import common as c
-from jeugdmonitor.sources import duo, pupils
-from jeugdmonitor.stats import with_rate_ci
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis.stats import with_rate_ci
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.sources import duo, pupils
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import build_sections
+from jeugdmonitor.present.sections import common as c
 
 ROOT = Path(__file__).resolve().parent.parent
 PUPILS = ROOT / "raw/duo/duo_po_leerlingen_postcode_leeftijd_2024.tar.gz"

@@ -8,10 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from jeugdmonitor import benchmark
-from jeugdmonitor.indicators import level_values
-from jeugdmonitor.sections import benchmark_strip
-from jeugdmonitor.stats import (
+from jeugdmonitor.analysis import benchmark
+from jeugdmonitor.analysis.indicators import level_values
+from jeugdmonitor.analysis.stats import (
     count_labels,
     count_text,
     is_small,
@@ -22,7 +21,8 @@ from jeugdmonitor.stats import (
     ventile_groups,
     ventile_means,
 )
-from jeugdmonitor.store import load
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import benchmark_strip
 
 
 @pytest.fixture(scope="module")

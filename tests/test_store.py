@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from jeugdmonitor import cli
-from jeugdmonitor import store as store_mod
-from jeugdmonitor.store import DataValidationError
+from jeugdmonitor.data import store as store_mod
+from jeugdmonitor.data.store import DataValidationError
 
 
 def _rewrite(data: Path, table: str, change) -> Path:

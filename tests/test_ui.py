@@ -6,11 +6,12 @@ import marimo as mo
 import polars as pl
 import pytest
 
-from jeugdmonitor import markup, transport, ui
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import Choices, build_sections
-from jeugdmonitor.sections.base import Figure, Section
-from jeugdmonitor.store import load
+from jeugdmonitor.app import transport, ui
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import markup
+from jeugdmonitor.present.sections import Choices, build_sections
+from jeugdmonitor.present.sections.base import Figure, Section
 
 
 @pytest.fixture(scope="module")

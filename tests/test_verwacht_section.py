@@ -9,12 +9,13 @@ import polars as pl
 import pytest
 import vl_convert as vlc
 
-from jeugdmonitor import charts, model, wijk_model
-from jeugdmonitor.sections.base import Section
-from jeugdmonitor.sections.common import md_escape
-from jeugdmonitor.sections.verwacht import section
-from jeugdmonitor.stats import percent_text, ventile_groups
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis import model, wijk_model
+from jeugdmonitor.analysis.stats import percent_text, ventile_groups
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present import charts
+from jeugdmonitor.present.sections.base import Section
+from jeugdmonitor.present.sections.common import md_escape
+from jeugdmonitor.present.sections.verwacht import section
 
 REGIONS = {
     "gemeente": "GM0363",
@@ -250,7 +251,7 @@ def test_downloads_use_the_dutch_column_names_of_every_other_download(store, cod
 def test_zorgvormen_with_real_outcomes_become_real(data_copy):
     """Whether a care form's figures are simulated follows its outcome rows: imported real
     zorgvorm figures make those figures real (the predictors are always real CBS figures)."""
-    from jeugdmonitor.store import open_store
+    from jeugdmonitor.data.store import open_store
 
     path = data_copy / "indicators.parquet"
     frame = pl.read_parquet(path)
@@ -333,7 +334,7 @@ def test_gemeente_without_wijk_polygons_keeps_its_table(store):
 def test_what_raises_the_expectation_takes_the_financial_predictors_together(store):
     """The pulls of Utrecht recomputed by hand: β × its own standardised model term, the four
     financial predictors summed (one alone can have the 'wrong' sign through collinearity)."""
-    from jeugdmonitor.sections.verwacht import FINANCIAL, FINANCIAL_LABEL, _pulls
+    from jeugdmonitor.present.sections.verwacht import FINANCIAL, FINANCIAL_LABEL, _pulls
 
     fit = model.fit_form(store, "jeugdzorg")
     bg = model.background(store).filter(pl.col("gemeente_code") == "GM0344")

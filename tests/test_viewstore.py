@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from jeugdmonitor import transport, ui, viewstore
-from jeugdmonitor.regions import get_region
+from jeugdmonitor.app import transport, ui, viewstore
+from jeugdmonitor.data.regions import get_region
 
 
 def test_precompute_writes_each_region_once_with_every_file_it_needs(store, tmp_path):
@@ -82,7 +82,7 @@ def test_a_broken_record_is_no_record(tmp_path):
 
 def test_the_packed_sections_carry_their_tables_as_templates(store, tmp_path):
     """Tables behind their toggles travel inert (`transport.lazy_tables`), whole."""
-    from jeugdmonitor import markup
+    from jeugdmonitor.present import markup
 
     viewstore.precompute(tmp_path, ["GM0344"])
     views = viewstore.ViewStore(tmp_path)
@@ -127,7 +127,14 @@ def test_start_for_app_takes_the_machine_folder_and_precomputes_there(monkeypatc
     assert shared.root == root and root.is_dir()
     assert viewstore.start_for_app().root == root  # once per process
     assert started == [
-        [sys.executable, "-m", "jeugdmonitor.viewstore", str(root), "--parent", str(os.getpid())]
+        [
+            sys.executable,
+            "-m",
+            "jeugdmonitor.app.viewstore",
+            str(root),
+            "--parent",
+            str(os.getpid()),
+        ]
     ]
 
 
@@ -157,7 +164,7 @@ def test_plain_marimo_run_precomputes_at_low_priority_and_stops_with_the_app(tmp
     from browser_support import marimo_app
     from serve_support import ROOT, wait_until
 
-    from jeugdmonitor.marimo_client import Tab
+    from jeugdmonitor.app.marimo_client import Tab
 
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     root = tmp_path / "jeugdmonitor" / "views"
@@ -166,7 +173,7 @@ def test_plain_marimo_run_precomputes_at_low_priority_and_stops_with_the_app(tmp
         found = []
         for proc in psutil.process_iter(["cmdline"]):
             command = " ".join(proc.info["cmdline"] or [])
-            if "jeugdmonitor.viewstore" in command and str(root) in command:
+            if "jeugdmonitor.app.viewstore" in command and str(root) in command:
                 found.append(proc)
         return found
 

@@ -1,7 +1,7 @@
 """The Wijken section, the make-up of a region, and the verwijzer / household figures.
 
 Reference values are computed straight from `data/*.parquet` and raw/ (statsmodels' Wilson
-interval), not through `jeugdmonitor.wijken` or the sections.
+interval), not through `jeugdmonitor.analysis.wijken` or the sections.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import polars as pl
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from jeugdmonitor import build, indicators, wijken
-from jeugdmonitor.regions import get_region
-from jeugdmonitor.sections import build_sections, samenstelling
-from jeugdmonitor.sections import wijken as wijk_section
-from jeugdmonitor.sources import jeugdzorg, kwb
-from jeugdmonitor.store import load
+from jeugdmonitor.analysis import indicators, wijken
+from jeugdmonitor.data import build
+from jeugdmonitor.data.regions import get_region
+from jeugdmonitor.data.sources import jeugdzorg, kwb
+from jeugdmonitor.data.store import load
+from jeugdmonitor.present.sections import build_sections, samenstelling
+from jeugdmonitor.present.sections import wijken as wijk_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -193,7 +194,7 @@ def test_swv_lists_its_member_gemeenten_with_weights_and_links(store):
     for code, weight in zip(rows["Code"], rows["Gewicht (% jeugdigen)"], strict=True):
         assert weight == pytest.approx(round(100 * weights[code], 1))
     assert list(fig.links) == [*fig.table["Code"].head(members.height).to_list(), ""]
-    from jeugdmonitor import markup
+    from jeugdmonitor.present import markup
 
     html = markup.table_html(fig.table, links=fig.links, href=lambda c: f"?region={c}")
     assert "<a href='?region=GM0363'>Amsterdam</a>" in html
@@ -251,7 +252,7 @@ def test_verwijzer_and_household_figures_render_with_cbs_national_values(store, 
 
 
 def test_the_utrecht_report_shows_every_wijk_and_the_wijk_map(store, raw_wijken):
-    from jeugdmonitor import report
+    from jeugdmonitor.present import report
 
     doc, items, _ = report.render(store, get_region(store, "GM0344"), shared_assets=True)
     names = raw_wijken.filter((pl.col("gemeente_code") == "GM0344") & (pl.col("year") == 2022))[

@@ -17,10 +17,10 @@ RACE = textwrap.dedent(
     import ast, builtins, sys, threading, time
     import jeugdmonitor
     if sys.argv[1] == "worker":
-        from jeugdmonitor import worker
+        from jeugdmonitor.app import worker
         worker.serialise_compile()
         worker.serialise_compile()  # a plain `marimo run` calls it on every page: idempotent
-    source = open(jeugdmonitor.__file__.replace("__init__.py", "charts.py")).read()
+    source = open(jeugdmonitor.__file__.replace("__init__.py", "present/charts.py")).read()
 
     class Cyclic:  # garbage only the collector frees, maybe in the middle of a conversion
         def __init__(self):
@@ -64,7 +64,7 @@ def test_worker_compiles_one_thread_at_a_time():
 
 def test_worker_runs_marimo():
     done = subprocess.run(
-        [sys.executable, "-m", "jeugdmonitor.worker", "--version"],
+        [sys.executable, "-m", "jeugdmonitor.app.worker", "--version"],
         capture_output=True,
         text=True,
         timeout=60,

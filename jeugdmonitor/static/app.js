@@ -1,4 +1,4 @@
-/* Jeugdmonitor browser runtime for `marimo run` (see jeugdmonitor/transport.py).
+/* Jeugdmonitor browser runtime for `marimo run` (see jeugdmonitor/app/transport.py).
  *
  * Loaded once per page, after vl-convert's Vega / Vega-Lite / vega-embed bundle. Defines:
  *   <jm-chart data-t="TEMPLATE_URL" data-p="JSON">  a chart: the template (fetched once, cached)

@@ -3,7 +3,7 @@
  * 1. A link to an anchor of the page ('#jeugdzorg': "Wat valt op", the section headings) scrolls
  *    there and keeps the address: marimo's page has a <base href> without the query, so the
  *    browser would otherwise open '/#jeugdzorg' and lose '?region=…'.
- * 2. A wijk map's chosen wijk (outlined, always named; jeugdmonitor/wijk_map.py) is a Vega signal
+ * 2. A wijk map's chosen wijk (outlined, always named; jeugdmonitor/present/wijk_map.py) is a Vega signal
  *    bound to the <select name="wijk"> under the map. jmWijk(code) chooses a wijk there: a click
  *    on a wijk in the map calls it (app.js, the report's charts), and so does a click on a wijk's
  *    name in a table (a link '#wijk-CODE'), which also brings the map into view and puts the
