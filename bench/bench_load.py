@@ -287,7 +287,8 @@ async def run_load(server: Server, name: str, args: argparse.Namespace) -> Resul
         await asyncio.to_thread(server.precomputed.wait, 900)
         # … and its process has gone (its memory is not a session's)
         while (
-            "jeugdmonitor.app.viewstore" in _commands(server.pid) and time.perf_counter() - t0 < 900
+            "jeugdmonitor.app.precompute" in _commands(server.pid)
+            and time.perf_counter() - t0 < 900
         ):
             await asyncio.sleep(0.5)
         result.precompute_wait_s = time.perf_counter() - t0

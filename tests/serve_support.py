@@ -106,9 +106,9 @@ def wait_until(predicate, timeout: float, step: float = 0.5) -> bool:
 def serving_precomputed(views: Path, codes: list[str], workers: int = 2) -> Iterator[str]:
     """`jeugdmonitor serve` without warm-up or background precompute, its view store at
     `views` holding `codes` precomputed (as after serve's own precompute); yields the URL."""
-    from jeugdmonitor.app import viewstore
+    from jeugdmonitor.app import precompute
 
-    viewstore.precompute(views, codes)
+    precompute.precompute(views, codes)
     args = ["--workers", str(workers), "--no-warm-up", "--no-precompute", "--view-store"]
     with serving(*args, str(views)) as served:
         yield served.url

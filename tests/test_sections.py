@@ -517,3 +517,15 @@ def test_map_text_mentions_the_outline_only_when_a_region_is_chosen(store):
         ]
         assert len(texts) == maps
         assert sum(bool(re.search(r"oranje\s+omlijnd", t)) for t in texts) == outlined
+
+
+def test_every_catalogue_section_has_its_naar_link():
+    """'Wat valt op' links an indicator to its section by the catalogue's `section`: each of
+    those is a registered section with a title (wat_valt_op.LINKED lists them)."""
+    from jeugdmonitor.data.files import reference_csv
+    from jeugdmonitor.present.sections import SECTIONS, wat_valt_op
+
+    keys = set(reference_csv("catalogue")["section"])
+    links = wat_valt_op.section_links()
+    assert keys <= set(links) and set(links) <= set(SECTIONS)
+    assert links["verwacht"] == "Verwacht en werkelijk jeugdzorggebruik"

@@ -355,7 +355,7 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     import gzip
     import hashlib
 
-    from jeugdmonitor.app import transport, viewstore
+    from jeugdmonitor.app import precompute, transport, viewstore
     from jeugdmonitor.data.store import load
 
     # nginx's own user (www-data or nobody when serve runs as root) must reach the folder: let
@@ -365,7 +365,7 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     for folder in (tmp_path, *tmp_path.parents):
         if folder.stat().st_mode & 0o111 != 0o111:
             folder.chmod(folder.stat().st_mode | 0o111)
-    viewstore.precompute(tmp_path, ["GM0363"])
+    precompute.precompute(tmp_path, ["GM0363"])
     views = viewstore.ViewStore(tmp_path)
     key = viewstore.fingerprint(load().data_dir)
     record = views.load(key, "GM0363")

@@ -12,13 +12,13 @@ import sys
 
 import pytest
 
-from jeugdmonitor.app import transport, ui, viewstore
+from jeugdmonitor.app import precompute, transport, ui, viewstore
 from jeugdmonitor.data.regions import get_region
 
 
 def test_precompute_writes_each_region_once_with_every_file_it_needs(store, tmp_path):
-    assert viewstore.precompute(tmp_path, ["GM0363", None]) == 2
-    assert viewstore.precompute(tmp_path, ["GM0363", None]) == 0  # already there
+    assert precompute.precompute(tmp_path, ["GM0363", None]) == 2
+    assert precompute.precompute(tmp_path, ["GM0363", None]) == 0  # already there
     assert not transport.available()  # the offline publisher is gone again
     views = viewstore.ViewStore(tmp_path)
     key = viewstore.fingerprint(store.data_dir)
@@ -43,7 +43,7 @@ def test_precompute_writes_each_region_once_with_every_file_it_needs(store, tmp_
 
 
 def test_a_record_gives_the_same_view_and_builds_sections_only_when_asked(store, tmp_path):
-    viewstore.precompute(tmp_path, ["PV27"])
+    precompute.precompute(tmp_path, ["PV27"])
     region = get_region(store, "PV27")
     record = viewstore.ViewStore(tmp_path).load(viewstore.fingerprint(store.data_dir), "PV27")
     view = ui.RegionView(store, region, record=record)
@@ -84,7 +84,7 @@ def test_the_packed_sections_carry_their_tables_as_templates(store, tmp_path):
     """Tables behind their toggles travel inert (`transport.lazy_tables`), whole."""
     from jeugdmonitor.present import markup
 
-    viewstore.precompute(tmp_path, ["GM0344"])
+    precompute.precompute(tmp_path, ["GM0344"])
     views = viewstore.ViewStore(tmp_path)
     record = views.load(viewstore.fingerprint(store.data_dir), "GM0344")
     names = [transport.published_names(s["url"])[0] for s in record["sections"].values()]
@@ -130,7 +130,7 @@ def test_start_for_app_takes_the_machine_folder_and_precomputes_there(monkeypatc
         [
             sys.executable,
             "-m",
-            "jeugdmonitor.app.viewstore",
+            "jeugdmonitor.app.precompute",
             str(root),
             "--parent",
             str(os.getpid()),
@@ -144,13 +144,13 @@ def test_one_precompute_per_folder_and_none_after_its_app_ended(monkeypatch, tmp
 
     with open(tmp_path / "precompute.lock", "w") as lock:  # another precompute runs
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        monkeypatch.setattr(viewstore, "precompute", must_not_render)
-        monkeypatch.setattr(viewstore.os, "nice", lambda n: 0)
-        assert viewstore.main([str(tmp_path)]) == 0
+        monkeypatch.setattr(precompute, "precompute", must_not_render)
+        monkeypatch.setattr(precompute.os, "nice", lambda n: 0)
+        assert precompute.main([str(tmp_path)]) == 0
     monkeypatch.undo()
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    assert viewstore.precompute(tmp_path / "v", ["GM0363"], parent=gone.pid) == 0
+    assert precompute.precompute(tmp_path / "v", ["GM0363"], parent=gone.pid) == 0
 
 
 @pytest.mark.browser
@@ -173,7 +173,7 @@ def test_plain_marimo_run_precomputes_at_low_priority_and_stops_with_the_app(tmp
         found = []
         for proc in psutil.process_iter(["cmdline"]):
             command = " ".join(proc.info["cmdline"] or [])
-            if "jeugdmonitor.app.viewstore" in command and str(root) in command:
+            if "jeugdmonitor.app.precompute" in command and str(root) in command:
                 found.append(proc)
         return found
 

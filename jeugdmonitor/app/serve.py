@@ -424,7 +424,7 @@ def run(args: argparse.Namespace) -> int:
                 # at the lowest priority, so colleagues never wait for it; it prints when done
                 deployment.helpers.append(
                     child(
-                        [sys.executable, "-m", "jeugdmonitor.app.viewstore", str(views)],
+                        [sys.executable, "-m", "jeugdmonitor.app.precompute", str(views)],
                         cwd=notebook.parent,
                     )
                 )

@@ -41,6 +41,7 @@ import threading
 from importlib import resources
 from typing import Any
 
+from jeugdmonitor.app import viewstore
 from jeugdmonitor.present import charts
 
 PUBLISHED_LIMIT = 64 * 2**20  # bytes of published files kept per process (least recent go first)
@@ -86,8 +87,6 @@ class _Published:
         if ctx is None:
             return None
         self._store(ctx, name, data)
-        from jeugdmonitor.app import viewstore
-
         if viewstore.shared() is not None:  # other workers may show views that use it
             viewstore.shared().write_file(name, data)
         return f"./@file/{len(data)}-{name}"

@@ -1,7 +1,7 @@
 """Every region's packed sections on disk, shared by the workers of one machine.
 
 `jeugdmonitor serve` gives its workers one folder (`$JEUGDMONITOR_VIEW_STORE`) and, after the
-warm-up, starts `python -m jeugdmonitor.app.viewstore FOLDER` at the lowest CPU priority: it renders
+warm-up, starts `python -m jeugdmonitor.app.precompute FOLDER` at the lowest CPU priority: it renders
 every region once (about two minutes of one core) and writes
 
 - `views/<data fingerprint>/<code>.json`: per section the packed HTML (as the app sends it), its
@@ -25,7 +25,6 @@ view store off.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import json
@@ -41,7 +40,6 @@ from typing import Any
 from jeugdmonitor.data.files import atomic_write
 
 ENV = "JEUGDMONITOR_VIEW_STORE"
-_ORDER = ("nederland", "provincie", "jeugdregio", "swv_po", "swv_vo", "gemeente")
 
 
 class ViewStore:
@@ -118,13 +116,13 @@ def start_for_app() -> ViewStore | None:
             os.environ[ENV] = OFF
             return None
         os.environ[ENV] = str(root)
-        command = [sys.executable, "-m", "jeugdmonitor.app.viewstore", str(root)]
+        command = [sys.executable, "-m", "jeugdmonitor.app.precompute", str(root)]
         proc = subprocess.Popen([*command, "--parent", str(os.getpid())], stdout=subprocess.DEVNULL)
         threading.Thread(target=proc.wait, daemon=True).start()  # reaped when it ends
         return shared()
 
 
-def _prune(views: ViewStore, keep: str) -> None:
+def prune(views: ViewStore, keep: str) -> None:
     """Remove views of other fingerprints not written for `KEEP_OTHER_DAYS`."""
     folder = views.root / "views"
     cutoff = time.time() - KEEP_OTHER_DAYS * 86400
@@ -152,84 +150,3 @@ def fingerprint(data_dir: Path) -> str:
             stat = path.stat()
             parts.append(f"{path.relative_to(data_dir)}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def precompute(root: Path, codes: list[str | None] | None = None, parent: int | None = None) -> int:
-    """Render every region (or `codes`; None = no region chosen) into the store at `root`,
-    skipping those already there; the number rendered. With `parent` (a process id) it stops
-    when that process has ended."""
-    from jeugdmonitor.app import transport
-
-    views = ViewStore(root)
-    previous = transport._PUBLISHED.offline
-    transport._PUBLISHED.offline = views  # publish into the shared folder, no marimo here
-    try:
-        return _render_all(views, codes, parent)
-    finally:
-        transport._PUBLISHED.offline = previous
-
-
-def _alive(pid: int | None) -> bool:
-    if pid is None:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return os.getppid() == pid
-
-
-def _render_all(views: ViewStore, codes: list[str | None] | None, parent: int | None) -> int:
-    from jeugdmonitor.app import transport, ui
-    from jeugdmonitor.data.regions import get_region
-    from jeugdmonitor.data.store import load
-
-    store = load()
-    key = fingerprint(store.data_dir)
-    rank = {t: i for i, t in enumerate(_ORDER)}
-    regions = store.regions.select("code", "type").rows()
-    if codes is None:
-        codes = [None, *(c for c, t in sorted(regions, key=lambda r: (rank.get(r[1], 9), r[0])))]
-    assets = transport.AppAssets()
-    t0 = time.perf_counter()
-    done = 0
-    for code in codes:
-        if not _alive(parent):  # the app it works for has stopped
-            break
-        if views.load(key, code) is not None:
-            continue
-        region = get_region(store, code) if code else None
-        view = ui.RegionView(store, region, assets=assets)
-        views.save(key, code, view.record)
-        done += 1
-    print(f"precomputed {done} regions in {time.perf_counter() - t0:.0f} s", flush=True)
-    return done
-
-
-def main(argv: list[str]) -> int:
-    """`python -m jeugdmonitor.app.viewstore FOLDER [--parent PID]`: precompute every region at
-    the lowest priority, unless another process precomputes into FOLDER already."""
-    os.nice(19)  # only what the app leaves over
-    root = Path(argv[0])
-    parent = int(argv[2]) if len(argv) > 2 and argv[1] == "--parent" else None
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "precompute.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("precompute: another process precomputes into this folder", flush=True)
-            return 0
-        precompute(root, parent=parent)
-        from jeugdmonitor.data.store import load
-
-        _prune(ViewStore(root), fingerprint(load().data_dir))
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:  # stopped with `serve` (Ctrl-C): quietly, the store stays usable
-        sys.exit(0)

@@ -16,7 +16,7 @@ import functools
 import unicodedata
 from importlib import resources
 
-from jeugdmonitor.data.regions import TYPE_LABELS
+from jeugdmonitor.data.region_types import TYPE_LABELS
 
 
 def fold(text: str) -> str:

@@ -13,27 +13,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from jeugdmonitor.data.region_search import picker_label
+
+# in `region_types` so `store` has them without `regions`; importable from here too
+from jeugdmonitor.data.region_types import NL_CODE, REGION_TYPES, TYPE_LABELS
+
 if TYPE_CHECKING:
     from jeugdmonitor.data.store import Store
-
-NL_CODE = "NL01"
-REGION_TYPES = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie", "nederland")
-TYPE_LABELS = {
-    "gemeente": "Gemeente",
-    "swv_po": "Samenwerkingsverband po",
-    "swv_vo": "Samenwerkingsverband vo",
-    "jeugdregio": "Jeugdregio",
-    "provincie": "Provincie",
-    "nederland": "Nederland",
-}
-TYPE_PREFIX = {
-    "GM": "gemeente",
-    "PO": "swv_po",
-    "VO": "swv_vo",
-    "JZ": "jeugdregio",
-    "PV": "provincie",
-    "NL": "nederland",
-}
 
 
 # --------------------------------------------------------------------------------------- build
@@ -255,8 +241,6 @@ def dropdown_options(store: Store) -> dict[str, str]:
 
     Labels carry accent-free spellings and everyday names, so search finds them (`region_search`).
     """
-    from jeugdmonitor.data.region_search import picker_label
-
     ordered = store.regions.sort(type_order(), "display_name")
     return {
         picker_label(t, name, code): code

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from jeugdmonitor.data import geocheck
-from jeugdmonitor.data.regions import REGION_TYPES
+from jeugdmonitor.data.region_types import REGION_TYPES
 
 DATA_ENV = "JEUGDMONITOR_DATA"
 GEO_LEVELS = ("gemeente", "swv_po", "swv_vo", "jeugdregio", "provincie", "wijk")

@@ -8,8 +8,6 @@ section with its figures; the text says how the items were chosen and that it ex
 
 from __future__ import annotations
 
-import importlib
-
 import polars as pl
 
 from jeugdmonitor.analysis import highlights
@@ -18,7 +16,15 @@ from jeugdmonitor.analysis.indicators import breakdown_labels, catalogue_entry
 from jeugdmonitor.analysis.stats import percent_text
 from jeugdmonitor.data.regions import Region
 from jeugdmonitor.data.store import Store
-from jeugdmonitor.present.sections import vergelijking
+from jeugdmonitor.present.sections import (
+    eerder_signaleren,
+    jeugdzorg,
+    onderwijssoort,
+    problematiek,
+    speciaal_onderwijs,
+    vergelijking,
+    verwacht,
+)
 from jeugdmonitor.present.sections.base import DEFAULT_CHOICES, Choices, Section
 from jeugdmonitor.present.sections.common import interactive, is_nl, md_escape, region_label
 
@@ -56,14 +62,15 @@ def points(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:+.1f}".replace(".", ",")
 
 
-def section_links() -> dict[str, str]:
-    """Section key → title of every registered section (for the 'naar …' links)."""
-    from jeugdmonitor.present.sections import SECTIONS
+# The sections an indicator of the catalogue belongs to (its `section` column is their key and
+# module name). Imported here rather than read from `sections.SECTIONS`, which registers this
+# section too: the registry imports the sections, never the other way round.
+LINKED = (eerder_signaleren, jeugdzorg, onderwijssoort, problematiek, speciaal_onderwijs, verwacht)
 
-    return {
-        key: getattr(importlib.import_module(build.__module__), "TITLE", key)
-        for key, build in SECTIONS.items()
-    }
+
+def section_links() -> dict[str, str]:
+    """Section key → title of the sections indicators link to (for the 'naar …' links)."""
+    return {module.__name__.rpartition(".")[2]: module.TITLE for module in LINKED}
 
 
 def link(store: Store, indicator: str) -> str:
