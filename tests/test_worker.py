@@ -20,7 +20,7 @@ RACE = textwrap.dedent(
         from jeugdmonitor.app import worker
         worker.serialise_compile()
         worker.serialise_compile()  # a plain `marimo run` calls it on every page: idempotent
-    source = open(jeugdmonitor.__file__.replace("__init__.py", "present/charts.py")).read()
+    source = open(jeugdmonitor.__file__.replace("__init__.py", "present/charts/model.py")).read()
 
     class Cyclic:  # garbage only the collector frees, maybe in the middle of a conversion
         def __init__(self):
