@@ -334,7 +334,7 @@ def test_gemeente_without_wijk_polygons_keeps_its_table(store):
 def test_what_raises_the_expectation_takes_the_financial_predictors_together(store):
     """The pulls of Utrecht recomputed by hand: β × its own standardised model term, the four
     financial predictors summed (one alone can have the 'wrong' sign through collinearity)."""
-    from jeugdmonitor.present.sections.verwacht import FINANCIAL, FINANCIAL_LABEL, _pulls
+    from jeugdmonitor.present.sections.verwacht_model import FINANCIAL, FINANCIAL_LABEL, _pulls
 
     fit = model.fit_form(store, "jeugdzorg")
     bg = model.background(store).filter(pl.col("gemeente_code") == "GM0344")
