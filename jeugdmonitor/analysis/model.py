@@ -93,16 +93,32 @@ when the members in the fit hold less than 90% of its youths.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 from scipy.stats import norm
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_linear_model import GLM
 
 from jeugdmonitor.analysis import crossval
-from jeugdmonitor.analysis.indicators import COVERAGE_MIN, YOUTH_AGES, coverage_note
+from jeugdmonitor.analysis.glm import coefficient_table, fit_binomial
+from jeugdmonitor.analysis.indicators import COVERAGE_MIN, coverage_note
+
+# `model.CARE_FORMS`, `model.predictor_years`, … stay where callers and notebooks find them
+from jeugdmonitor.analysis.model_inputs import CARE_FORMS as CARE_FORMS
+from jeugdmonitor.analysis.model_inputs import (
+    FORMS,
+    INTERCEPT,
+    PREDICTORS,
+    CareForm,
+    background,
+    care_forms,
+    model_term,
+    model_year,
+    term_label,
+    usable_predictors,
+)
+from jeugdmonitor.analysis.model_inputs import predictor_sources as predictor_sources
+from jeugdmonitor.analysis.model_inputs import predictor_years as predictor_years
 from jeugdmonitor.analysis.stats import (
     N_VENTILES,
     ROUNDING,
@@ -115,352 +131,9 @@ from jeugdmonitor.analysis.stats import (
     wilson_rate,
 )
 from jeugdmonitor.data.regions import REGION_TYPES
-from jeugdmonitor.data.sources.context import wide
 
 if TYPE_CHECKING:
     from jeugdmonitor.data.store import Store
-
-
-@dataclass(frozen=True)
-class CareForm:
-    """One modelled care form: which indicator rows are its outcome, and its Dutch label."""
-
-    key: str
-    indicator: str
-    breakdown: str
-    label: str
-    population: str = "jeugdigen"  # Dutch name of the denominator
-
-
-CARE_FORMS: tuple[CareForm, ...] = (
-    CareForm("jeugdzorg", "jeugdzorg", "all", "Jeugdzorg (totaal)"),
-    CareForm("jeugdhulp", "jeugdhulp", "all", "Jeugdhulp"),
-    CareForm(
-        "jeugdhulp_verblijf",
-        "jeugdhulp_verblijf",
-        "all",
-        "Jeugdhulp met verblijf",
-        "jeugdigen met jeugdhulp",
-    ),
-    CareForm("jeugdbescherming", "jeugdbescherming", "all", "Jeugdbescherming"),
-    CareForm(
-        "jeugdreclassering",
-        "jeugdreclassering",
-        "all",
-        "Jeugdreclassering (12-23)",
-        "jongeren van 12 tot 23 jaar",
-    ),
-    CareForm(
-        "lokaal_team",
-        "jeugdhulp_zorgvorm",
-        "zorgvorm=lokaal_team",
-        "Ambulante jeugdhulp van het lokale team",
-    ),
-    CareForm("ambulant", "jeugdhulp_zorgvorm", "zorgvorm=ambulant", "Begeleiding thuis (ambulant)"),
-    CareForm("pleegzorg", "jeugdhulp_zorgvorm", "zorgvorm=pleegzorg", "Pleegzorg"),
-    CareForm("jeugdzorgplus", "jeugdhulp_zorgvorm", "zorgvorm=jeugdzorgplus", "Jeugdzorgplus"),
-    CareForm(
-        "instelling",
-        "jeugdhulp_zorgvorm",
-        "zorgvorm=instelling",
-        "Hulp in een instelling voor jeugd- en opvoedhulp",
-    ),
-    CareForm("jeugd_ggz", "jeugdhulp_zorgvorm", "zorgvorm=jeugd_ggz", "Jeugd-ggz"),
-    CareForm(
-        "lvb",
-        "jeugdhulp_zorgvorm",
-        "zorgvorm=lvb",
-        "Jeugdzorg bij een verstandelijke beperking",
-    ),
-)
-FORMS = {f.key: f for f in CARE_FORMS}
-
-# predictor → Dutch label (with the unit of its raw value)
-PREDICTORS: dict[str, str] = {
-    "laag_inkomen": "Huishoudens met een laag inkomen (%)",
-    "sociaal_minimum": "Huishoudens rond het sociaal minimum (%)",
-    "bijstand": "Bijstand (personen per 1.000 inwoners)",
-    "huishoudens_met_kinderen": "Huishoudens met kinderen (%)",
-    "stedelijkheid": "Stedelijkheid (ln adressen per km²)",
-    "inkomen": "Inkomen (mediaan, × 1.000 euro)",
-    "aandeel_12_18": "Aandeel 12-17-jarigen (%)",
-}
-LOGGED = frozenset({"laag_inkomen", "sociaal_minimum", "bijstand"})  # modelled as ln(1 + value)
-# predictor → (context variables it needs, how it is computed from them)
-CONTEXT_INPUTS: dict[str, tuple[tuple[str, ...], pl.Expr]] = {
-    "laag_inkomen": (("pct_laag_inkomen",), pl.col("pct_laag_inkomen")),
-    "sociaal_minimum": (("pct_sociaal_minimum",), pl.col("pct_sociaal_minimum")),
-    "bijstand": (("bijstand", "inwoners"), 1000 * pl.col("bijstand") / pl.col("inwoners")),
-    "huishoudens_met_kinderen": (
-        ("huishoudens_met_kinderen", "huishoudens"),
-        100 * pl.col("huishoudens_met_kinderen") / pl.col("huishoudens"),
-    ),
-    "stedelijkheid": (("adressendichtheid",), pl.col("adressendichtheid").log()),
-    "inkomen": (
-        ("inkomen_gestandaardiseerd_mediaan",),
-        pl.col("inkomen_gestandaardiseerd_mediaan"),
-    ),
-}
-POPULATION_SOURCE = "bevolking naar leeftijd (schatting uit CBS-leeftijdsgroepen)"
-INTERCEPT = "const"
-
-
-def model_term(name: str) -> pl.Expr:
-    """The predictor as it enters the model: ln(1 + value) for LOGGED ones, else the value."""
-    return (pl.col(name) + 1).log().alias(name) if name in LOGGED else pl.col(name)
-
-
-def term_label(name: str) -> str:
-    """The Dutch label of a model term (says when the model uses the log)."""
-    label = PREDICTORS[name]
-    return f"{label[:-1]}, log)" if name in LOGGED else label
-
-
-# ------------------------------------------------------------------------------- the GLM itself
-
-
-@dataclass(frozen=True)
-class GlmResult:
-    """A fitted binomial GLM: coefficients (intercept first), robust covariance, fitted shares."""
-
-    terms: list[str]
-    params: np.ndarray
-    cov: np.ndarray
-    fitted: np.ndarray  # expected share per row
-    deviance: float
-    null_deviance: float
-    pearson_chi2: float
-    df_resid: int
-
-    @property
-    def bse(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-    @property
-    def dispersion(self) -> float:
-        return self.pearson_chi2 / self.df_resid if self.df_resid > 0 else float("nan")
-
-
-def fit_binomial(successes: np.ndarray, trials: np.ndarray, design: pl.DataFrame) -> GlmResult:
-    """Fit logit(successes/trials) ~ 1 + design: binomial ML, robust (HC3 sandwich) covariance.
-
-    Uses proportions with `var_weights=trials` (statsmodels' two-column form computes the Pearson
-    statistic on proportions without the trials, so its dispersion would be wrong).
-    """
-    trials = np.asarray(trials, dtype=float)
-    share = np.asarray(successes, dtype=float) / trials
-    exog = np.column_stack([np.ones(len(trials)), design.to_numpy().astype(float)])
-    result = GLM(share, exog, family=Binomial(), var_weights=trials).fit()
-    return GlmResult(
-        terms=[INTERCEPT, *design.columns],
-        params=np.asarray(result.params),
-        cov=hc3_covariance(exog, trials, np.asarray(result.fittedvalues), successes),
-        fitted=np.asarray(result.fittedvalues),
-        deviance=float(result.deviance),
-        null_deviance=float(result.null_deviance),
-        pearson_chi2=float(result.pearson_chi2),
-        df_resid=int(result.df_resid),
-    )
-
-
-def hc3_covariance(
-    exog: np.ndarray, trials: np.ndarray, fitted: np.ndarray, successes: np.ndarray
-) -> np.ndarray:
-    """HC3 sandwich covariance of a canonical binomial GLM: scores scaled by 1/(1 − leverage).
-
-    bread = (X'WX)⁻¹ with W = n·p·(1−p); meat = Σ xᵢxᵢ'·(yᵢ − nᵢpᵢ)²/(1 − hᵢ)², where hᵢ is the
-    leverage of gemeente i in the weighted fit. Robust to any variance structure across gemeenten.
-    """
-    weight = trials * fitted * (1 - fitted)
-    bread = np.linalg.inv(exog.T @ (exog * weight[:, None]))
-    leverage = np.einsum("ik,kl,il->i", exog, bread, exog) * weight
-    score = (
-        exog * ((np.asarray(successes, dtype=float) - trials * fitted) / (1 - leverage))[:, None]
-    )
-    return bread @ (score.T @ score) @ bread
-
-
-def coefficient_table(
-    res: Any, labels: list[str], terms: pl.DataFrame, z: pl.DataFrame
-) -> pl.DataFrame:
-    """Per term of a fit on standardised predictors `z` (intercept first): estimate, SE, 95%
-    interval, odds ratio per SD with its interval, and the SD, mean and VIF of the predictor as
-    it was (`terms`). One table for the gemeente and the wijk models."""
-    names = z.columns
-    half = Z95 * res.bse
-    inflation = vif(z)
-    return pl.DataFrame(
-        {
-            "term": res.terms,
-            "label": ["Constante", *labels],
-            "estimate": res.params,
-            "std_error": res.bse,
-            "ci_low": res.params - half,
-            "ci_high": res.params + half,
-            "odds_ratio": np.exp(res.params),
-            "or_ci_low": np.exp(res.params - half),
-            "or_ci_high": np.exp(res.params + half),
-            "sd": [None, *(float(terms[c].std()) for c in names)],
-            "mean": [None, *(float(terms[c].mean()) for c in names)],
-            "vif": [None, *(inflation[c] for c in names)],
-        }
-    )
-
-
-def vif(design: pl.DataFrame) -> dict[str, float]:
-    """Variance inflation factor per predictor (diagonal of the inverse correlation matrix)."""
-    if design.width < 2:
-        return dict.fromkeys(design.columns, 1.0)
-    corr = np.corrcoef(design.to_numpy().astype(float), rowvar=False)
-    return dict(zip(design.columns, np.diag(np.linalg.inv(corr)).tolist(), strict=True))
-
-
-# ------------------------------------------------------------------------------- the background
-
-
-def care_forms(store: Store) -> tuple[CareForm, ...]:
-    """The care forms whose outcome the store holds, in CARE_FORMS order: the zorgvormen have no
-    open source, so without simulated (or imported) rows only the real CBS forms are modelled."""
-
-    def compute() -> tuple[CareForm, ...]:
-        present = set(store.indicators.select("indicator", "breakdown").unique().iter_rows())
-        return tuple(f for f in CARE_FORMS if (f.indicator, f.breakdown) in present)
-
-    return store.cached("model_care_forms", compute)
-
-
-def model_year(store: Store, year: int | None = None) -> int:
-    """The year to model: the given one, else the latest year with every care form's outcome."""
-    needed = [(f.indicator, f.breakdown) for f in care_forms(store)]
-
-    def compute() -> int:
-        have = (
-            store.indicators.filter(
-                pl.struct("indicator", "breakdown").is_in(
-                    pl.DataFrame(needed, schema=["indicator", "breakdown"], orient="row")
-                    .to_struct()
-                    .implode()
-                )
-            )
-            .group_by("year")
-            .agg(pl.struct("indicator", "breakdown").n_unique().alias("n"))
-            .filter(pl.col("n") == len(needed))
-        )
-        if not have.height:
-            raise ValueError("no year has the outcome of every care form of the expected-use model")
-        return int(have["year"].max())
-
-    return year if year is not None else store.cached("model_year", compute)
-
-
-def predictor_years(store: Store, year: int | None = None) -> dict[str, int | None]:
-    """Predictor → the context year it is taken from: the latest year up to the model year in
-    which every input variable exists, else the earliest later one (income: 2024); None if none."""
-    year = model_year(store, year)
-
-    def compute() -> dict[str, int | None]:
-        have = store.context.group_by("variable").agg(pl.col("year").unique().sort()).rows()
-        years = {variable: set(ys) for variable, ys in have}
-        out: dict[str, int | None] = {}
-        for name, (inputs, _) in CONTEXT_INPUTS.items():
-            common = sorted(set.intersection(*(years.get(v, set()) for v in inputs)))
-            before = [y for y in common if y <= year]
-            out[name] = before[-1] if before else (common[0] if common else None)
-        return out
-
-    return store.cached(("predictor_years", year), compute)
-
-
-def predictor_sources(store: Store, year: int | None = None) -> list[str]:
-    """The distinct sources of the predictors (context `source` of the years used), sorted."""
-    year = model_year(store, year)
-
-    def compute() -> list[str]:
-        used = predictor_years(store, year)
-        wanted = pl.DataFrame(
-            [(v, y) for name, y in used.items() if y is not None for v in CONTEXT_INPUTS[name][0]],
-            schema={"variable": pl.String, "year": pl.Int32},
-            orient="row",
-        )
-        found = store.context.join(wanted, on=["variable", "year"])["source"].unique().to_list()
-        # 'KWB 2021' and 'KWB 2022' → 'KWB 2021 en 2022'
-        by_title: dict[str, list[str]] = {}
-        for text in sorted(found):
-            title, _, year_text = text.rpartition(" ")
-            if title and year_text.isdigit():
-                by_title.setdefault(title, []).append(year_text)
-            else:
-                by_title.setdefault(text, [])
-        merged = [
-            f"{title} {' en '.join(years)}" if years else title for title, years in by_title.items()
-        ]
-        return [*merged, POPULATION_SOURCE]
-
-    return store.cached(("predictor_sources", year), compute)
-
-
-def background(store: Store, year: int | None = None) -> pl.DataFrame:
-    """Per gemeente: name, youths (0-17), and the raw predictor values (null where CBS has none)."""
-    year = model_year(store, year)
-
-    def compute() -> pl.DataFrame:
-        frame = store.regions.filter(pl.col("type") == "gemeente").select(
-            pl.col("code").alias("gemeente_code"), "name"
-        )
-        for name, context_year in predictor_years(store, year).items():
-            inputs, formula = CONTEXT_INPUTS[name]
-            if context_year is None:
-                frame = frame.with_columns(pl.lit(None, pl.Float64).alias(name))
-                continue
-            values = wide(store.context, context_year, list(inputs))
-            part = values.select(
-                "gemeente_code",
-                (formula if set(inputs) <= set(values.columns) else pl.lit(None, pl.Float64))
-                .cast(pl.Float64)
-                .alias(name),
-            )
-            frame = frame.join(part, on="gemeente_code", how="left")
-        years = store.population["year"]
-        pop_year = min(max(year, int(years.min())), int(years.max()))
-        pop = (
-            store.population.filter(
-                (pl.col("year") == pop_year) & pl.col("age_group").is_in(YOUTH_AGES)
-            )
-            .group_by("gemeente_code")
-            .agg(
-                pl.col("population").sum().alias("youths"),
-                (
-                    100
-                    * pl.col("population").filter(pl.col("age_group") == "12-18").sum()
-                    / pl.col("population").sum()
-                ).alias("aandeel_12_18"),
-            )
-        )
-        return (
-            frame.join(pop, on="gemeente_code", how="left")
-            .with_columns(
-                # infinite (ln 0) or NaN values are no values
-                pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c)
-                for c in PREDICTORS
-            )
-            .select("gemeente_code", "name", "youths", *PREDICTORS)
-            .sort("gemeente_code")
-        )
-
-    return store.cached(("model_background", year), compute)
-
-
-def usable_predictors(frame: pl.DataFrame) -> tuple[list[str], dict[str, str]]:
-    """The predictors to use and, for each dropped one, the (Dutch) reason it was dropped."""
-    used, dropped = [], {}
-    for name in PREDICTORS:
-        if name not in frame.columns or frame[name].null_count() == frame.height:
-            dropped[name] = "niet beschikbaar in de data"
-        elif (frame[name].std() or 0.0) <= 1e-9 * max(abs(frame[name].mean() or 0.0), 1.0):
-            dropped[name] = "varieert niet tussen gemeenten"
-        else:
-            used.append(name)
-    return used, dropped
 
 
 # --------------------------------------------------------------------------------- the fit

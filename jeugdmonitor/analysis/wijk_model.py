@@ -56,7 +56,7 @@ import numpy as np
 import polars as pl
 
 from jeugdmonitor.analysis import crossval
-from jeugdmonitor.analysis.model import coefficient_table, fit_binomial
+from jeugdmonitor.analysis.glm import coefficient_table, fit_binomial
 from jeugdmonitor.analysis.stats import MIN_COUNT, N_VENTILES, Z95, ventile_groups, ventile_means
 
 if TYPE_CHECKING:
