@@ -130,9 +130,9 @@ def test_the_handleiding_speaks_to_beleidsadviseurs_without_jargon():
                   "De wijken", "jeugdmonitor report", "jeugdmonitor import", "sjabloon"):  # fmt: skip
         assert topic in text, topic
     # the controls are named exactly as the app labels them
-    from jeugdmonitor.app import compare_ui, report_download, ui
+    from jeugdmonitor.app import compare_ui, region_choice, report_download
 
-    controls = (report_download.LABEL, ui.SIM_LABEL, compare_ui.LABEL.split(" (")[0])
+    controls = (report_download.LABEL, region_choice.SIM_LABEL, compare_ui.LABEL.split(" (")[0])
     assert [c for c in controls if c not in text] == []
     assert "Controleer bij de oplevering" not in text  # no editor's notes left in
 
