@@ -13,6 +13,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+from importlib.machinery import ModuleSpec
 from types import CodeType, ModuleType
 
 MOVED: dict[str, str] = {
@@ -66,13 +67,17 @@ class _OldNames(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
         origin = importlib.util.find_spec(new).origin  # `python -m` sets __file__ from it
         return importlib.util.spec_from_file_location(name, origin, loader=self)
 
-    def create_module(self, spec) -> ModuleType:
+    def __init__(self) -> None:
+        self._specs: dict[str, ModuleSpec] = {}  # old name → the moved module's own spec
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
         module = importlib.import_module(new_name(spec.name))
-        self._spec = module.__spec__
+        self._specs[spec.name] = module.__spec__
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        module.__spec__ = self._spec  # the import system set it to the alias's spec
+        # the import system set __spec__ to the old name's; give the module its own back
+        module.__spec__ = self._specs.pop(module.__spec__.name)
 
     def get_code(self, fullname: str) -> CodeType | None:  # `python -m jeugdmonitor.<old>`
         spec = importlib.util.find_spec(new_name(fullname))

@@ -225,3 +225,7 @@ def test_old_module_paths_are_the_moved_modules():
     assert charts is importlib.import_module("jeugdmonitor.present.charts")
     assert model is importlib.import_module("jeugdmonitor.analysis.model")
     assert views is importlib.import_module("jeugdmonitor.analysis.linkage.views")
+    assert (
+        common.__spec__.name == "jeugdmonitor.present.sections.common"
+    )  # its own, not the alias's
+    assert importlib.import_module("jeugdmonitor.store").__spec__.name == "jeugdmonitor.data.store"
