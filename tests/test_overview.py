@@ -354,5 +354,5 @@ def test_the_wijk_choice_works_in_the_app_and_the_reports():
     from jeugdmonitor.app import transport
 
     assert wijk_map.LINKS_JS in transport.runtime_js().decode("utf-8")
-    js = Path(wijk_map.__file__).parent / "static" / "links.js"
+    js = Path(wijk_map.__file__).parents[1] / "static" / "links.js"  # the package root's static/
     assert 'select[name="wijk"]' in js.read_text("utf-8")
