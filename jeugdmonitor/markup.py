@@ -143,7 +143,7 @@ def badge_html(figure: Figure) -> str:
     if not text:
         return ""
     if figure.simulated:
-        kind = ""
+        kind = " jm-sim"
     elif text.startswith(REAL_BADGES):
         kind = " jm-real"
     else:

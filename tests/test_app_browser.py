@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ".vega-embed canvas, .vega-embed svg.marks"
 DROPDOWN = '[data-testid="marimo-plugin-searchable-dropdown"] button'
-SIM_BADGE = ".jm-badge:not(.jm-real)"  # the orange 'gesimuleerd' label of a figure
+SIM_BADGE = ".jm-badge.jm-sim"  # the orange 'gesimuleerd' label of a figure
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from jeugdmonitor.update import run_import
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM = Choices(include_simulated=True)
-BADGE = "jm-badge'>gesimuleerd<"
+BADGE = "jm-badge jm-sim'>gesimuleerd<"
 
 
 @pytest.fixture(scope="module")
