@@ -105,7 +105,8 @@ def test_axe_finds_nothing_serious_with_own_comparisons_and_a_wijk_map(chromium,
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(path.as_uri())
     page.wait_for_selector("body[data-charts='done']", timeout=60_000)
-    assert page.locator('select[name="wijk"]').count() == 1
+    # one choice of wijk per wijk map (jeugdzorg, low income, low education): axe checks each
+    assert page.locator('select[name="wijk"]').count() >= 3
     found = run_axe(page)
     print("report GM0363 compare", {k: len(v) for k, v in found.items()})  # noqa: T201
     assert not serious(found), serious(found)
@@ -122,7 +123,7 @@ def test_region_picker_and_table_toggles_work_with_the_keyboard_alone(chromium, 
     else:
         pytest.fail("the region picker cannot be reached with Tab")
     page.keyboard.press("Enter")
-    page.get_by_role("option").first.wait_for(timeout=10_000)
+    page.get_by_role("option").filter(visible=True).first.wait_for(timeout=10_000)
     page.keyboard.type("sudwest")
     page.get_by_role("option", name="Gemeente · Súdwest-Fryslân", exact=False).wait_for()
     page.keyboard.press("Enter")
@@ -161,7 +162,7 @@ def test_searching_the_picker_finds_the_region(chromium, app_url):
         for _ in range(3):  # open the list (a click during a redraw can be lost)
             page.locator(DROPDOWN).first.click()
             try:
-                page.get_by_role("option").first.wait_for(timeout=10_000)
+                page.get_by_role("option").filter(visible=True).first.wait_for(timeout=10_000)
                 break
             except Exception:  # noqa: BLE001 - retried, then reported below
                 page.keyboard.press("Escape")
@@ -170,7 +171,9 @@ def test_searching_the_picker_finds_the_region(chromium, app_url):
         page.keyboard.type(query)
         deadline = time.monotonic() + 10
         while True:  # the list filters as you type
-            options = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+            options = [
+                o.strip() for o in page.get_by_role("option").filter(visible=True).all_inner_texts()
+            ]
             if (options and options[0] == first) or time.monotonic() > deadline:
                 break
             page.wait_for_timeout(200)

@@ -131,7 +131,8 @@ def test_own_comparison_gemeenten_round_trip_through_the_url(chromium, app_url):
 
 def test_the_download_button_gives_a_report_that_opens_offline(chromium, app_url, tmp_path):
     page = open_region(chromium, f"{app_url}/?region=GM0088&compare=GM0093")
-    button = page.get_by_text("Rapport downloaden (HTML, printbaar)").first
+    # the button, not the handleiding's mention of it (folded at the page's end)
+    button = page.get_by_text("Rapport downloaden (HTML, printbaar)").filter(visible=True).first
     button.wait_for(timeout=60_000)
     with page.expect_download(timeout=180_000) as info:
         button.click()
@@ -177,7 +178,9 @@ def test_amsterdams_wijk_map_names_the_chosen_wijk(chromium, app_url):
     # a wijk chosen in the table is outlined and named on the map
     page.evaluate(
         """() => document.querySelectorAll('details').forEach(d => {
-             if (d.querySelector('a[href^="#wijk-"]')) d.open = true; })"""
+             const lazy = d.querySelector(':scope > template.jm-lazy');  // made when opened
+             const inside = lazy ? lazy.content : d;
+             if (inside.querySelector('a[href^="#wijk-"]')) d.open = true; })"""
     )
     page.locator("a[href='#wijk-WK036303']").first.click()
     wait_for(page, lambda: "Grachtengordel-" in map_texts(), "the chosen wijk's name")

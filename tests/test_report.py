@@ -323,3 +323,24 @@ def test_names_with_markup_characters_read_the_same_in_report_and_app(data_copy)
     strip = next(f for s in built.values() for f in s.figures if f.key.startswith("benchmark_"))
     shown = ui.figure_view(strip).text
     assert "Noord &amp; Zuid_*[x]" in shown and "\\_" not in shown and "&amp;amp;" not in shown
+
+
+def test_printed_import_templates_say_where_the_steps_and_rows_are(single):
+    """On paper a 'geen open bron' note keeps who holds the figure and its cost, and leaves out
+    the import steps and the template's rows (two thirds of a page each time), saying instead
+    that they are in the app and the handleiding (issue 20, print budget)."""
+    doc = single.read_text(encoding="utf-8")
+    notes = re.findall(
+        r'<figure id="figure-[^"]*" data-key="([^"]*_bron)">(.*?)</figure>', doc, re.S
+    )
+    assert len(notes) >= 3, [k for k, _ in notes]
+    for key, body in notes:
+        assert "Kosten:" in body, key
+        screen = re.search(r'<span class="jm-screen-only">(.*?)</span>', body, re.S)
+        paper = re.search(r'<span class="jm-print-only">(.*?)</span>', body, re.S)
+        assert screen and "numerator" in screen.group(1), key  # the steps, on screen
+        assert paper and "in de app" in paper.group(1) and "templates/" in paper.group(1), key
+        assert re.search(r"<div class=\"jm-screen-only\"><div class='jm-table-wrap'", body), key
+    printed = markup.FIGURE_CSS[markup.FIGURE_CSS.index("@media print") :]
+    assert re.search(r"[ ,]\.jm-screen-only[^{]*\{\s*display:\s*none", printed)
+    assert re.search(r"^\.jm-print-only\s*\{\s*display:\s*none", markup.FIGURE_CSS, re.M)

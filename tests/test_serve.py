@@ -12,8 +12,10 @@ import concurrent.futures
 import json
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
@@ -348,10 +350,17 @@ def test_load_benchmark_through_nginx_with_two_workers(tmp_path):
 
 
 @pytest.mark.slow
-def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
+def test_workers_serve_precomputed_regions_from_the_view_store():
     """A region in the view store reaches the browser as stored there (a marker put into the
     stored record shows up), on every worker, with every file it needs; nginx sends the view
     store's files itself."""
+    # not pytest's tmp_path: any pytest session that starts meanwhile (another checkout's) sets
+    # /tmp/pytest-of-<user> back to 0700, and nginx's user then no longer reaches the files
+    with tempfile.TemporaryDirectory(prefix="jm-views-") as folder:
+        _view_store_scenario(Path(folder))
+
+
+def _view_store_scenario(tmp_path: Path) -> None:
     import gzip
     import hashlib
 
@@ -359,9 +368,7 @@ def test_workers_serve_precomputed_regions_from_the_view_store(tmp_path):
     from jeugdmonitor.data.store import load
 
     # nginx's own user (www-data or nobody when serve runs as root) must reach the folder: let
-    # it through every parent (not list). Not only up to `gettempdir()`: once another test has
-    # made that /tmp/pytest-of-root, its 0700 (which pytest restores each session) stopped
-    # nginx, which then asked a worker for the file.
+    # it through every parent (not list)
     for folder in (tmp_path, *tmp_path.parents):
         if folder.stat().st_mode & 0o111 != 0o111:
             folder.chmod(folder.stat().st_mode | 0o111)

@@ -23,7 +23,7 @@ from jeugdmonitor.present.sections.common import visible
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM = Choices(include_simulated=True)
-BADGE = "jm-badge'>gesimuleerd<"
+BADGE = "jm-badge jm-sim'>gesimuleerd<"
 
 
 @pytest.fixture(scope="module")

@@ -65,10 +65,10 @@ def test_section_view_contains_titles_numbers_and_badges(store):
     assert "jm-badge jm-real'>CBS, 2022<" in html  # real figures say so
     assert "CBS, 2021–2022" in html
     assert "Bron en jaar data:" in html
-    assert "jm-badge'>gesimuleerd<" not in ui.section_view(built["eerder_signaleren"]).text
+    assert "jm-badge jm-sim'>gesimuleerd<" not in ui.section_view(built["eerder_signaleren"]).text
     with_sim = build_sections(store, get_region(store, "GM0363"), choices=Choices(True))
     simulated = ui.section_view(with_sim["eerder_signaleren"]).text
-    assert "jm-badge'>gesimuleerd<" in simulated
+    assert "jm-badge jm-sim'>gesimuleerd<" in simulated
     assert "application/vnd.vegalite.v6+json" in html  # the charts are embedded
     assert "gesimuleerd" not in ui.banner(built.values()).text  # nothing simulated shown
     assert ui.banner(with_sim.values()).text.count("gesimuleerd") >= 1

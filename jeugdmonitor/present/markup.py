@@ -92,10 +92,13 @@ FIGURE_CSS = """
 .vega-bindings { font-size: 0.85rem; margin-top: 0.3rem; }  /* a wijk map's wijk choice */
 .vega-bindings select { font-size: 0.85rem; max-width: 100%; border: 1px solid #8c8c8c;
   border-radius: 3px; padding: 1px 4px; background: #fff; }
+.jm-print-only { display: none; }  /* `common.screen_or_paper` */
 @media print {
-  .jm-interactive, .jm-anchor, .jm-toc { display: none !important; }
+  .jm-interactive, .jm-anchor, .jm-toc, .jm-screen-only { display: none !important; }
+  .jm-print-only { display: inline; }
   .vega-bindings { display: none !important; }
   .jm-note { font-size: 7.5pt; line-height: 1.3; }  /* how a figure was made: complete, small */
+  .jm-table { font-size: 7.5pt; }  /* in pt: no printed text under 7 pt, whatever the root size */
   section#wat_valt_op ul { margin: 0.2rem 0; padding-left: 1.1rem; }  /* the first page's list */
   section#wat_valt_op li { margin: 0 0 0.15rem; line-height: 1.3; }
   .jm-further a::after { content: " (" attr(href) ")"; word-break: break-all; color: #1f1f1f; }
@@ -143,7 +146,7 @@ def badge_html(figure: Figure) -> str:
     if not text:
         return ""
     if figure.simulated:
-        kind = ""
+        kind = " jm-sim"
     elif text.startswith(REAL_BADGES):
         kind = " jm-real"
     else:

@@ -154,7 +154,7 @@ figure { margin: 0; min-width: 0; }
 a { color: var(--accent); }
 footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
 @media print {
-  html { font-size: 9pt; }
+  html { font-size: 8.5pt; }  /* compact but readable: every report fits its page budget */
   body { line-height: 1.35; }
   .layout { display: block; max-width: none; padding: 0; }
   .side, .skip, .download { display: none; }
@@ -162,7 +162,7 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   /* themes, sections and figures flow on (a new page per theme left half-empty pages);
      a theme heading stays with what follows, a chart never splits */
   h2.jm-theme { margin-top: 1.2rem; break-after: avoid; }
-  footer { font-size: .8rem; margin-top: 1.5rem; }
+  footer { font-size: 7.5pt; margin-top: 1.5rem; }
   footer h2 { break-before: auto; margin-top: 0; }
   footer ul { columns: 2; column-gap: 1.5rem; padding-left: 1rem; }
   footer .figure-sources { display: none; }  /* printed under every figure already */
@@ -176,6 +176,8 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
      it is drawn; about 79% of its size on screen), keeping its proportions; a very tall one
      (a ranking of 100 wijken) takes at most a page */
   .chart svg { height: var(--jm-print-h, auto); width: auto; max-height: 240mm; }
+  /* vega-embed keeps room for its menu (off in a report): on paper the chart has it */
+  .chart.vega-embed { padding-right: 0 !important; }
   /* a heading stays with its figure: heading, texts and chart are never split */
   .jm-keep { break-inside: avoid; }
   h2, h3, h4 { break-inside: avoid; }
@@ -195,8 +197,13 @@ footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted
   .banner { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   a { color: var(--ink); text-decoration: none; }
   /* the verantwoording: complete, but small and in two columns (an appendix) */
+  .report-theme:has(#verantwoording) { break-before: page; }  /* the appendix starts a page */
   #verantwoording { font-size: 7.5pt; line-height: 1.25; }
-  #verantwoording .jm-table { font-size: 6.5pt; }
+  #verantwoording .jm-table { font-size: 7pt; line-height: 1.2; margin: .2rem 0; }
+  #verantwoording .jm-table th, #verantwoording .jm-table td { padding: 1px 4px; }
+  /* its tables may run on to the next page (their heading and first rows stay together) */
+  #verantwoording .jm-keep, #verantwoording .jm-table-wrap { break-inside: auto; }
+  #verantwoording tr { break-inside: avoid; }
   #verantwoording > .text:last-of-type { columns: 2; column-gap: 1.2rem; }
   #verantwoording > .text:last-of-type h3 { font-size: 8.5pt; margin: .4rem 0 .2rem; }
   #verantwoording ul { padding-left: 1rem; }
@@ -230,7 +237,7 @@ def _page_css(title: str, simulated: bool) -> str:
         else ""
     )
     return (
-        "@page { size: A4; margin: 14mm 12mm 16mm; "
+        "@page { size: A4; margin: 14mm 10mm 16mm; "
         f"@bottom-left {{ content: {label}; font: 8pt system-ui, sans-serif; color: #525252; }} "
         '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); '
         "font: 8pt system-ui, sans-serif; color: #525252; } "
@@ -244,7 +251,7 @@ EMBED_JS = """
 // from that text (see the print CSS), and a chart then too wide for half a page gets the whole
 // width (its row prints as one column).
 var PRINT_MIN_PX = 7.1 * 96 / 72;  // 7.1 pt in CSS px
-var PRINT_HALF_PX = 340;  // half the A4 text width (186 mm = 703 px) less the gap
+var PRINT_HALF_PX = 350;  // half the A4 text width (190 mm = 718 px) less the gap (14 px)
 function printSize(holder) {
   var svg = holder && holder.querySelector('svg');
   if (!svg) return;
@@ -404,6 +411,8 @@ def _figure_html(figure: Figure, chart_id: str | None, csv_link: str, level: int
     )
     if figure.chart is None:  # a table figure: the table is its content; regions link to reports
         table = markup.table_html(figure.table, links=figure.links, href=_report_href)
+        if not figure.print_table:
+            table = f'<div class="jm-screen-only">{table}</div>'
         short = figure.table.height <= KEEP_TABLE_ROWS
         parts += [table, "</div>", caption] if short else [caption, "</div>", table]
     else:

@@ -31,6 +31,7 @@ from typing import Any
 import polars as pl
 
 from jeugdmonitor.data.sources import cbs_catalog as cat
+from jeugdmonitor.data.sources import cbs_jeugdzorg as jz
 from jeugdmonitor.data.sources.cbs_feed import (
     CATALOG_FILE,
     DEFAULT_BASE_URL,
@@ -51,6 +52,7 @@ from jeugdmonitor.data.sources.cbs_mapping import (
     parse_filters,
 )
 from jeugdmonitor.data.sources.crosswalk import load_crosswalk
+from jeugdmonitor.data.sources.jeugdzorg import PARTLY_ESTIMATED
 
 __all__ = [  # the importer's surface: update.py, the tests and bench use these
     "CATALOG_FILE",
@@ -460,6 +462,47 @@ def _source(num: Spec, den: Spec) -> pl.Expr:
     )
 
 
+def _jeugdzorg_rows(
+    combined: pl.DataFrame, series: dict[tuple[str, str, str], pl.DataFrame], by_key: dict
+) -> pl.DataFrame:
+    """`cbs_jeugdzorg.combined` rows in the indicators schema, `source` naming table, year,
+    status, title, column and denominator like every fetched row, plus 'aantal deels geschat'
+    where suppressed age cells were estimated (as the build says)."""
+    out = []
+    for ind, brk, part in sorted(by_key):
+        if ind not in jz.INDICATORS or part != "numerator" or (ind, brk, part) not in series:
+            continue
+        num, den = by_key[(ind, brk, "numerator")], by_key[(ind, brk, "denominator")]
+        meta = (
+            series[(ind, brk, "numerator")]
+            .select("year", "table", "title", "status", "column")
+            .unique("year")
+        )
+        if ind == "jeugdzorg_verwijzer":  # the build's rule, not the table's total
+            den_column = pl.lit("de 8 verwijzers samen")
+        elif den.table != POPULATION:
+            den_column = pl.lit(series[(ind, brk, "denominator")]["column"][0])
+        else:
+            den_column = pl.lit(None, pl.String)
+        rows = combined.filter((pl.col("indicator") == ind) & (pl.col("breakdown") == brk))
+        head = _source(num, den)
+        out.append(
+            rows.join(meta, on="year", how="left").with_columns(den_column=den_column).select(
+                "indicator", "gemeente_code", pl.col("year").cast(pl.Int32), "breakdown",
+                "numerator", "denominator",
+                pl.when(pl.col("estimated")).then(head + pl.lit(PARTLY_ESTIMATED)).otherwise(head)
+                .alias("source"),
+                pl.lit(False).alias("is_simulated"),
+                # an estimated population, as every fetched row (a filled-in count says so in
+                # `source`, as the build's)
+                (pl.lit(den.table == POPULATION) & pl.col("den_estimate").fill_null(True))
+                .alias("is_estimate"),
+                "published_rate", "coverage", "note",
+            )
+        )  # fmt: skip
+    return pl.concat(out)
+
+
 def fetch(
     source: ODataSource,
     plan: cat.Plan,
@@ -586,9 +629,19 @@ def fetch(
 
     by_key = {(s.indicator, s.breakdown, s.part): s for s in specs}
     rows_out, empty = [], {}
+    own_jz = jz.own_rows(series, specs)
+    if own_jz.height:  # jeugdzorg in natura: the build's rules (sources/cbs_jeugdzorg.py)
+        combined = jz.combined(own_jz, codes, split_codes, pop_own, pop_2024, names)
+        rows_out.append(_jeugdzorg_rows(combined, series, by_key))
+        placed = own_jz.join(codes.select("code", "gm_code"), on="code")
+        for ind, brk in {(i, b) for i, b, _ in by_key if i in jz.INDICATORS}:
+            shown = combined.filter((pl.col("indicator") == ind) & (pl.col("breakdown") == brk))
+            empty[(ind, brk)] = placed.select("gm_code", "year").unique().height - shown.height
     meta = ["table", "title", "status", "column"]
     for (ind, brk, part), num in sorted(by_key.items()):
         if part != "numerator" or (ind, brk, part) not in series:
+            continue
+        if own_jz.height and ind in jz.INDICATORS:
             continue
         den = by_key[(ind, brk, "denominator")]
         if den.table != POPULATION and (ind, brk, "denominator") not in series:
@@ -669,7 +722,9 @@ def fetch(
             )
         )
     indicators = (
-        pl.concat(rows_out).sort("indicator", "gemeente_code", "year", "breakdown")
+        pl.concat(rows_out, how="diagonal_relaxed").sort(
+            "indicator", "gemeente_code", "year", "breakdown"
+        )
         if rows_out
         else pl.DataFrame()
     )

@@ -21,7 +21,7 @@ from jeugdmonitor.data.sources.download import DownloadError
 
 POPULATION = "population"  # indicator name of population rows and table name of their use
 AGE_GROUPS = ("0-4", "4-12", "12-18")
-PARTS = ("count", "numerator", "denominator")
+PARTS = ("count", "numerator", "denominator", "cell")  # cell: a further column a rule needs
 UNITS = ("count", "percent")
 MAPPING_COLUMNS = (
     "indicator",

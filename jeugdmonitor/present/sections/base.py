@@ -38,6 +38,8 @@ class Figure:
     # a chart with a row per item and many items (Amsterdam's 107 wijken): print may give it a
     # whole page so its labels stay readable (other charts take at most a third)
     tall: bool = False
+    # False: print leaves the table out (an import template): the figure's text says where it is
+    print_table: bool = True
 
 
 @dataclass(frozen=True)

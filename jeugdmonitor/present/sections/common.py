@@ -41,6 +41,12 @@ def interactive(text: str) -> str:
     return f'<span class="jm-interactive">{text}</span>'
 
 
+def screen_or_paper(screen: str, paper: str) -> str:
+    """Markdown shown on screen as `screen` and in print as `paper` (a shorter text that says
+    where the rest is: the app, the CSV download); classes in `markup.FIGURE_CSS`."""
+    return f'<span class="jm-screen-only">{screen}</span><span class="jm-print-only">{paper}</span>'
+
+
 NO_REGION_NOTE = (
     "U heeft nog geen regio gekozen: u ziet het landelijk overzicht. Kies hierboven een gemeente, "
     "samenwerkingsverband, jeugdregio of provincie."

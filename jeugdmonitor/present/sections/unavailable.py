@@ -18,6 +18,7 @@ from jeugdmonitor.data.files import reference_csv
 from jeugdmonitor.data.sources.csv_import import LONG_COLUMNS
 from jeugdmonitor.data.store import SCHEMAS, Store
 from jeugdmonitor.present.sections.base import Figure
+from jeugdmonitor.present.sections.common import screen_or_paper
 
 TEMPLATE_YEAR = 2024  # the year a filled-in template usually holds (change it in the file)
 PLACEHOLDER = "GM0000"  # replaced by the gemeente's own code
@@ -76,15 +77,24 @@ def note_figure(store: Store, indicator: str, *, key: str, title: str) -> Figure
     note = notes()[indicator]
     name = f"{indicator}.csv"
     labels = store.breakdowns.select("breakdown", "label_nl")
-    text = (
-        f"{note['holder_nl']} **Kosten:** {note['cost_nl']}\n\n"
-        f"**Eigen cijfers inlezen:** vul het sjabloon `jeugdmonitor/templates/{name}` in (in de "
+    steps = (
+        f"vul het sjabloon `jeugdmonitor/templates/{name}` in (in de "
         f"map van het programma; de rijen staan hieronder): vervang `{PLACEHOLDER}` door uw "
         "gemeentecode, zet het jaar goed en vul per regel de teller (`numerator`) en de noemer "
         f"(`denominator`) in. Lees het daarna in met `jeugdmonitor import {name}`; de figuren "
         "verschijnen dan als echte cijfers, met uw eigen bron. Voorbeeldcijfers (gesimuleerd) "
         "toont de app met de schakelaar *Toon ook voorbeeldcijfers (gesimuleerd)*, een rapport "
         "met `jeugdmonitor report --include-simulated`."
+    )
+    # on paper one line: the steps and the template's rows are in the app and the handleiding
+    paper = (
+        f"met het sjabloon `jeugdmonitor/templates/{name}` en `jeugdmonitor import {name}`; "
+        "de stappen en de rijen van het sjabloon staan bij deze figuur in de app en in de "
+        "handleiding."
+    )
+    text = (
+        f"{note['holder_nl']} **Kosten:** {note['cost_nl']}\n\n"
+        f"**Eigen cijfers inlezen:** {screen_or_paper(steps, paper)}"
     )
     return Figure(
         key=key,
@@ -104,4 +114,5 @@ def note_figure(store: Store, indicator: str, *, key: str, title: str) -> Figure
             "denominator",
         ),
         layout="full",
+        print_table=False,
     )
