@@ -1,9 +1,9 @@
 """Browser benchmark: what a colleague waits for after choosing a gemeente, in real Chromium.
 
-One command measures the baseline (`--baseline-ref`, default the branch `lead`, in a temporary
-git worktree) and this code, each behind `jeugdmonitor serve --workers 2` (warmed up, and after
-its background precompute of every region, so the view store is filled), in Debian's headless
-chromium at 1280×900 through Playwright:
+One command measures the baseline (`--baseline-ref`, default `BASELINE_REF`: the version before
+charts were drawn in turns, in a temporary git worktree) and this code, each behind `jeugdmonitor
+serve --workers 2` (warmed up, and after its background precompute of every region, so the view
+store is filled), in Debian's headless chromium at 1280×900 through Playwright:
 
     python bench/bench_browser.py                       # idle, then under 20 protocol users
     python bench/bench_browser.py --configs new --phases idle   # only this code, idle
@@ -137,6 +137,9 @@ PROBE = r"""
   };
 })();
 """
+
+
+BASELINE_REF = "7df356b"  # the last version that drew every chart at once
 
 
 def renderer_cpu() -> float:
@@ -434,7 +437,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--configs", default="baseline,new")
     ap.add_argument("--phases", default="idle,load")
-    ap.add_argument("--baseline-ref", default="lead", help="git ref of the baseline (default lead)")
+    ap.add_argument(
+        "--baseline-ref",
+        default=BASELINE_REF,
+        help=f"git ref of the baseline (default {BASELINE_REF}: before charts were drawn in turns)",
+    )
     ap.add_argument("--changes", type=int, default=6, help="gemeenten chosen (at most 6)")
     ap.add_argument("--first-loads", type=int, default=3, help="first page loads (median)")
     ap.add_argument("--first-url", default="/", help="page opened for the first load")
